@@ -1,0 +1,70 @@
+"""The core's own response types: everything an adapter needs to render a reply."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which documents may answer. `documents=None` means every indexed document."""
+
+    documents: frozenset[str] | None = None
+    include_superseded: bool = False
+
+    def allows(self, source: str) -> bool:
+        return self.documents is None or source in self.documents
+
+
+@dataclass(frozen=True)
+class Citation:
+    source: str  # the document's file name, e.g. "000_071d258fd975c70b.txt"
+    council: str
+    title: str
+    clause: str | None  # the reference as printed ("2.6", "13(b)"), None for unnumbered text
+    heading: str | None
+    quote: str  # the single best-matching sentence, verbatim
+    text: str  # the full clause, verbatim
+    score: float
+    note: str | None = None  # e.g. "review due October 2025"
+
+    @property
+    def label(self) -> str:
+        """How a reader refers to it: "clause 2.6 (Councillors)" or the heading alone."""
+        parts = []
+        if self.clause:
+            parts.append(f"clause {self.clause}")
+        if self.heading:
+            parts.append(f"({self.heading})" if self.clause else self.heading)
+        return " ".join(parts) or "untitled section"
+
+
+@dataclass(frozen=True)
+class DocumentGroup:
+    council: str
+    title: str
+    source: str
+    citations: tuple[Citation, ...]
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    out_of_scope: bool
+    lead: str  # one line a person reads first
+    citations: tuple[Citation, ...]  # what the reply shows, best first (at most three)
+    nearest: tuple[Citation, ...] = field(default=())  # ranked candidates, for evaluation
+
+    @property
+    def groups(self) -> tuple[DocumentGroup, ...]:
+        """Cited clauses grouped by document, documents in order of their best clause."""
+        order: dict[str, list[Citation]] = {}
+        for citation in self.citations:
+            order.setdefault(citation.source, []).append(citation)
+        return tuple(
+            DocumentGroup(cs[0].council, cs[0].title, source, tuple(cs)) for source, cs in order.items()
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,30 @@
+"""Every exception Protocol Bot raises on purpose, in one tree.
+
+    ProtocolBotError            its text is safe to show to the user as it is
+    ├── IndexUnavailable        no index built yet, or the one on disk is unreadable
+    ├── ModelUnavailable        the embedding model cannot be loaded (offline, missing package)
+    ├── DocumentError           a protocol document cannot be read or parsed at reindex
+    └── ReindexFailed           a reindex stopped; the previous index keeps serving
+"""
+
+from __future__ import annotations
+
+
+class ProtocolBotError(Exception):
+    """An error whose message is written for the person who sees it."""
+
+
+class IndexUnavailable(ProtocolBotError):
+    pass
+
+
+class ModelUnavailable(ProtocolBotError):
+    pass
+
+
+class DocumentError(ProtocolBotError):
+    pass
+
+
+class ReindexFailed(ProtocolBotError):
+    pass

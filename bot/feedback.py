@@ -1,0 +1,119 @@
+"""Thumbs up/down on answers, kept in an embedded SQLite database shared by every chat platform."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from bot.answer import Answer
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    platform TEXT NOT NULL,
+    user TEXT NOT NULL,
+    question TEXT NOT NULL,
+    helpful INTEGER NOT NULL,
+    comment TEXT,
+    citations TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class CitedRef:
+    source: str
+    clause: str | None
+    heading: str | None
+
+
+@dataclass(frozen=True)
+class FeedbackEntry:
+    id: int
+    at: str
+    platform: str
+    user: str
+    question: str
+    helpful: bool
+    comment: str | None
+    citations: tuple[CitedRef, ...]
+
+
+@dataclass(frozen=True)
+class ClauseTally:
+    source: str
+    clause: str | None
+    heading: str | None
+    unhelpful: int
+
+
+def cited_refs(answer: Answer) -> tuple[CitedRef, ...]:
+    return tuple(CitedRef(c.source, c.clause, c.heading) for c in answer.citations)
+
+
+class FeedbackStore:
+    """Thread-safe: chat adapters record from worker threads."""
+
+    def __init__(self, path: Path | str) -> None:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), check_same_thread=False)
+        self._lock = threading.Lock()
+        with self._lock, self._db:
+            self._db.executescript(_SCHEMA)
+
+    def record(
+        self,
+        *,
+        platform: str,
+        user: str,
+        question: str,
+        helpful: bool,
+        citations: tuple[CitedRef, ...],
+        comment: str | None = None,
+    ) -> int:
+        at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        payload = json.dumps([[c.source, c.clause, c.heading] for c in citations])
+        with self._lock, self._db:
+            cursor = self._db.execute(
+                "INSERT INTO feedback (at, platform, user, question, helpful, comment, citations)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (at, platform, user, question, int(helpful), comment, payload),
+            )
+        return int(cursor.lastrowid or 0)
+
+    def add_comment(self, feedback_id: int, comment: str) -> None:
+        with self._lock, self._db:
+            self._db.execute("UPDATE feedback SET comment = ? WHERE id = ?", (comment, feedback_id))
+
+    def recent(self, limit: int = 20) -> list[FeedbackEntry]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, at, platform, user, question, helpful, comment, citations"
+                " FROM feedback ORDER BY id DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [
+            FeedbackEntry(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], tuple(CitedRef(*c) for c in json.loads(r[7])))
+            for r in rows
+        ]
+
+    def most_unhelpful(self, limit: int = 10) -> list[ClauseTally]:
+        counts: dict[CitedRef, int] = {}
+        with self._lock:
+            rows = self._db.execute("SELECT citations FROM feedback WHERE helpful = 0").fetchall()
+        for (payload,) in rows:
+            for ref in json.loads(payload):
+                key = CitedRef(*ref)
+                counts[key] = counts.get(key, 0) + 1
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].source, kv[0].clause or ""))
+        return [ClauseTally(k.source, k.clause, k.heading, n) for k, n in ranked[:limit]]
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

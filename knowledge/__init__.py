@@ -1,0 +1,1 @@
+"""The protocol documents, their catalogue, and the clause parser."""
