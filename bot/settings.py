@@ -1,0 +1,47 @@
+"""Settings read from the environment, once, at the composition root."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _split_ids(raw: str) -> frozenset[str]:
+    return frozenset(part.strip() for part in raw.replace(";", ",").split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    knowledge_dir: Path = PROJECT_ROOT / "knowledge"
+    home: Path = PROJECT_ROOT / "var"  # index versions, embedding cache, feedback database
+    model: str = "default"  # a name from bot.models, a local folder, or a hub name
+    torch_threads: int = 1
+    admins: frozenset[str] = field(default_factory=frozenset)
+    feedback_db: Path | None = None
+
+    @property
+    def index_root(self) -> Path:
+        return self.home / "index"
+
+    @property
+    def feedback_path(self) -> Path:
+        return self.feedback_db or self.home / "feedback.sqlite3"
+
+    def is_admin(self, user_id: str | None) -> bool:
+        return bool(user_id) and user_id in self.admins
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+        env = dict(os.environ if env is None else env)
+        defaults = cls()
+        return cls(
+            knowledge_dir=Path(env.get("PROTOCOL_BOT_KNOWLEDGE", defaults.knowledge_dir)),
+            home=Path(env.get("PROTOCOL_BOT_HOME", defaults.home)),
+            model=env.get("PROTOCOL_BOT_MODEL", defaults.model),
+            torch_threads=int(env.get("PROTOCOL_BOT_TORCH_THREADS", defaults.torch_threads)),
+            admins=_split_ids(env.get("PROTOCOL_BOT_ADMINS", "")),
+            feedback_db=Path(env["PROTOCOL_BOT_FEEDBACK_DB"]) if env.get("PROTOCOL_BOT_FEEDBACK_DB") else None,
+        )

@@ -1,0 +1,72 @@
+"""Fakes that subclass the core's port, for testing front ends without a model or an index."""
+
+from __future__ import annotations
+
+from bot import messages
+from bot.answer import Answer, Citation, Scope
+from bot.ports import ProtocolBot
+from bot.status import DocumentInfo, IndexStatus, ReindexResult
+
+DOCS = (
+    DocumentInfo("000_071d258fd975c70b.txt", "Councillor-Officer Protocol", "Ilminster Town Council",
+                 "17 January 2023", "July 2028", 120),
+    DocumentInfo("004_fbcb302b638d596d.txt", "Member / Officer Protocol (Code of Conduct)", "", "October 2024",
+                 "October 2025", 40),
+)
+
+COPY_EMAIL = Citation(
+    source=DOCS[0].source,
+    council=DOCS[0].council,
+    title=DOCS[0].title,
+    clause=None,
+    heading="CORRESPONDENCE",
+    quote="Correspondence between an individual councillor and an officer should not normally be copied "
+    "(by the officer) to any other councillor.",
+    text="Correspondence between an individual councillor and an officer should not normally be copied "
+    "(by the officer) to any other councillor. Where exceptionally it is appropriate to provide a copy to "
+    "another councillor, this should be made clear to the original councillor.",
+    score=0.71,
+)
+INSTRUCTIONS = Citation(
+    source=DOCS[1].source,
+    council=DOCS[1].council,
+    title=DOCS[1].title,
+    clause="20",
+    heading="Relationships between Members & Officers",
+    quote="Members should not put pressure on an Officer with regard to matters which have been delegated.",
+    text="Members should not put pressure on an Officer with regard to matters which have been delegated for "
+    "Officer decision under the Scheme of Delegation to Officers.",
+    score=0.55,
+)
+
+
+class FakeProtocolBot(ProtocolBot):
+    """Answers from two canned clauses; 'bin', 'poem' and 'weather' questions are out of scope.
+
+    Records every question and scope so tests can assert on what a front end asked.
+    """
+
+    def __init__(self, *, fail_with: Exception | None = None) -> None:
+        self.asked: list[tuple[str, Scope | None]] = []
+        self.reindexed = 0
+        self.fail_with = fail_with
+
+    def ask(self, question: str, scope: Scope | None = None) -> Answer:
+        self.asked.append((question, scope))
+        if self.fail_with is not None:
+            raise self.fail_with
+        lowered = question.lower()
+        if any(word in lowered for word in ("bin", "poem", "weather")):
+            return Answer(question, True, messages.OUT_OF_SCOPE, (), (COPY_EMAIL, INSTRUCTIONS))
+        return Answer(question, False, messages.LEAD_ANSWER_MANY, (COPY_EMAIL, INSTRUCTIONS),
+                      (COPY_EMAIL, INSTRUCTIONS))
+
+    def documents(self) -> tuple[DocumentInfo, ...]:
+        return DOCS
+
+    def status(self) -> IndexStatus:
+        return IndexStatus("v-test", "2026-11-23T20:00:00+00:00", "fake-model", DOCS, None)
+
+    def reindex(self) -> ReindexResult:
+        self.reindexed += 1
+        return ReindexResult("v-test-2", "2 documents, 160 clauses; no changes.")
