@@ -66,5 +66,10 @@ class Answer:
             DocumentGroup(cs[0].council, cs[0].title, source, tuple(cs)) for source, cs in order.items()
         )
 
+    @property
+    def in_reading_order(self) -> tuple[Citation, ...]:
+        """Citations as a reply lists them: grouped by document."""
+        return tuple(c for group in self.groups for c in group.citations)
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

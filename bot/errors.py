@@ -1,6 +1,7 @@
 """Every exception Protocol Bot raises on purpose, in one tree.
 
     ProtocolBotError            its text is safe to show to the user as it is
+    ├── InvalidQuestion         empty, or nothing but symbols: the text says how to ask
     ├── IndexUnavailable        no index built yet, or the one on disk is unreadable
     ├── ModelUnavailable        the embedding model cannot be loaded (offline, missing package)
     ├── DocumentError           a protocol document cannot be read or parsed at reindex
@@ -12,6 +13,10 @@ from __future__ import annotations
 
 class ProtocolBotError(Exception):
     """An error whose message is written for the person who sees it."""
+
+
+class InvalidQuestion(ProtocolBotError):
+    pass
 
 
 class IndexUnavailable(ProtocolBotError):

@@ -36,7 +36,9 @@ NO_DOCUMENTS = "There are no protocol documents in {folder}; add at least one .t
 DOCUMENT_EMPTY = "{name}: the document has no text."
 DOCUMENT_UNREADABLE = "{name}: the document could not be read ({detail})."
 DOCUMENT_NO_CLAUSES = "{name}: no clauses could be found in the document."
-DOCUMENT_NOT_IN_CATALOGUE = "{name}: the document is not listed in the catalogue ({catalogue})."
+DOCUMENT_DUPLICATE = "{name}: the document is a copy of {other}; remove one of them."
+
+REINDEX_FAILED = "Reindex failed, and the previous index is still serving. {reason}"
 
 # --- Terminal --------------------------------------------------------------------------------
 

@@ -27,6 +27,14 @@ class Settings:
         return self.home / "index"
 
     @property
+    def model_cache(self) -> Path:
+        return self.home / "models"
+
+    @property
+    def embedding_cache(self) -> Path:
+        return self.home / "embeddings.sqlite3"
+
+    @property
     def feedback_path(self) -> Path:
         return self.feedback_db or self.home / "feedback.sqlite3"
 

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import zlib
+
+import numpy as np
+
 from bot import messages
 from bot.answer import Answer, Citation, Scope
+from bot.embedding import Embedder
+from bot.lexical import tokens
 from bot.ports import ProtocolBot
 from bot.status import DocumentInfo, IndexStatus, ReindexResult
 
@@ -70,3 +76,22 @@ class FakeProtocolBot(ProtocolBot):
     def reindex(self) -> ReindexResult:
         self.reindexed += 1
         return ReindexResult("v-test-2", "2 documents, 160 clauses; no changes.")
+
+
+class HashingEmbedder(Embedder):
+    """Bag-of-stemmed-words vectors: similar wording gives similar vectors, with no model to load."""
+
+    name = "hashing-test-embedder"
+
+    def __init__(self, dimension: int = 256) -> None:
+        self.dimension = dimension
+        self.calls = 0
+
+    def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+        self.calls += len(texts)
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for token in tokens(text):
+                out[row, zlib.crc32(token.encode()) % self.dimension] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1.0, norms)

@@ -1,0 +1,34 @@
+# The README's two commands: `make run` and `make test`. Everything installs into .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+INDEX := var/index/CURRENT
+
+.PHONY: install run test index bench
+
+install: $(STAMP)
+
+# torch is pinned and installed first: an unpinned torch pulls gigabytes of CUDA packages.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check torch==2.13.0
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m bot.models prepare
+	touch $(STAMP)
+
+$(INDEX): | $(STAMP)
+	$(BIN)/protocol-bot index
+
+index: install
+	$(BIN)/protocol-bot index
+
+run: install $(INDEX)
+	$(BIN)/protocol-bot run
+
+test: install
+	$(BIN)/python -m pytest
+
+bench: install $(INDEX)
+	$(BIN)/python bench/quality.py
+	$(BIN)/python bench/speed.py

@@ -1,0 +1,147 @@
+"""`protocol-bot`: the terminal front end and the admin's commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from adapters.cli import render
+from bot import messages
+from bot.answer import Answer
+from bot.errors import ProtocolBotError
+from bot.ports import ProtocolBot
+from bot.settings import Settings
+
+
+def _bot(settings: Settings) -> ProtocolBot:
+    from bot.bootstrap import bootstrap
+
+    return bootstrap(settings)
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    bot = _bot(settings)
+    if args.jsonl:
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            try:
+                answer = bot.ask(str(row.get("question", "")))
+            except ProtocolBotError as exc:
+                answer = Answer(str(row.get("question", "")), True, str(exc), ())
+            out.write(render.jsonl_row(row.get("id"), answer) + "\n")
+            out.flush()
+        return 0
+    answer = bot.ask(" ".join(args.question))
+    out.write((json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if args.json else render.answer_text(answer)) + "\n")
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    bot = _bot(settings)
+    interactive = sys.stdin.isatty()
+    if interactive:
+        out.write(messages.CLI_WELCOME + "\n")
+    last: Answer | None = None
+    while True:
+        if interactive:
+            out.write(messages.CLI_PROMPT)
+            out.flush()
+        line = sys.stdin.readline()
+        if not line:
+            break
+        text = line.strip()
+        if text.lower() in {"quit", "exit"}:
+            break
+        words = text.split()
+        if len(words) == 2 and words[0].lower() == "full" and words[1].isdigit():
+            shown = last.in_reading_order if last else ()
+            n = int(words[1])
+            out.write((render.full_clause(n, shown[n - 1]) if 0 < n <= len(shown)
+                       else messages.CLI_NO_SUCH_CITATION.format(n=n)) + "\n\n")
+            continue
+        try:
+            last = bot.ask(text)
+            out.write(render.answer_text(last) + "\n\n")
+        except ProtocolBotError as exc:
+            out.write(f"{exc}\n\n")
+        out.flush()
+    if interactive:
+        out.write(messages.CLI_BYE + "\n")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from bot import evaluation
+
+    bot = _bot(settings)
+    questions = evaluation.load(Path(args.file))
+    bot.ask(questions[0].question)  # load the model and index outside the timed questions
+    outcomes = evaluation.run(questions, bot.ask)
+    scores = evaluation.score(outcomes)
+    out.write(f"{args.file} against index {bot.status().version}\n{scores.report()}\n")
+    missed = evaluation.misses(outcomes)
+    if missed and args.show_misses:
+        out.write("answerable questions without a hit in the first three citations:\n" + "\n".join(missed) + "\n")
+    if args.min_recall_at_3 is not None and scores.recall[3] < args.min_recall_at_3:
+        out.write(f"FAIL: Recall@3 {scores.recall[3]:.3f} is below {args.min_recall_at_3}\n")
+        return 1
+    return 0
+
+
+def cmd_index(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    import index_build
+
+    return index_build.run(settings, out)
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """What `make run` starts: the terminal chat, unless a chat platform is configured."""
+    return cmd_chat(args, settings, out)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="protocol-bot", description="Answers questions about the councillor/officer protocol, citing clauses.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debugging detail")
+    sub = parser.add_subparsers(dest="command", required=True)
+    ask = sub.add_parser("ask", help="answer one question, or a batch of JSON lines on stdin")
+    ask.add_argument("question", nargs="*", help="the question")
+    mode = ask.add_mutually_exclusive_group()
+    mode.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    mode.add_argument("--jsonl", action="store_true", help='read {"id", "question"} lines on stdin, write one result line each')
+    ask.set_defaults(handler=cmd_ask)
+    chat = sub.add_parser("chat", help="interactive chat in the terminal (answers each line of piped input)")
+    chat.set_defaults(handler=cmd_chat)
+    ev = sub.add_parser("eval", help="score retrieval on a question set (shared/eval/dev.jsonl format)")
+    ev.add_argument("file")
+    ev.add_argument("--min-recall-at-3", type=float, default=None, help="exit 1 when Recall@3 is below this")
+    ev.add_argument("--show-misses", action="store_true", help="list questions without a hit in the top three")
+    ev.set_defaults(handler=cmd_eval)
+    run = sub.add_parser("run", help="start the configured front end (terminal chat when no Slack/Teams settings)")
+    run.set_defaults(handler=cmd_run)
+    index = sub.add_parser("index", help="rebuild the index from knowledge/ and switch to it")
+    index.set_defaults(handler=cmd_index)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    out = out or sys.stdout
+    try:
+        return int(args.handler(args, Settings.from_env(), out))
+    except ProtocolBotError as exc:
+        out.write(f"{exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""Hybrid retrieval: whole-clause vectors, sentence/item vectors and glossary-widened BM25, fused.
+
+Each signal fails differently. A whole-clause vector is diluted when the answer is one item of a
+long list; a sentence vector finds that item but misses answers spread over a clause; BM25 catches
+rare exact terms ("letterhead", "Freedom of Information") that embeddings blur, and the glossary
+lets it match "staff" to "officers". The fused score is a weighted sum of the three, each on a
+comparable 0..1 scale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.index_store import IndexData
+from bot.lexical import BM25, Glossary, tokens
+
+
+@dataclass(frozen=True)
+class Weights:
+    clause: float = 0.35
+    piece: float = 0.45
+    lexical: float = 0.20
+    related_terms: float = 0.5  # a glossary term counts for this much of a word the asker typed
+
+
+@dataclass(frozen=True)
+class Hit:
+    clause: int  # row in IndexData.clauses
+    score: float  # fused
+    similarity: float  # best sentence/item cosine, the signal abstention is calibrated on
+    best_piece: int  # row in IndexData.pieces: the sentence to quote
+
+
+def _scatter(index: object, query: np.ndarray) -> np.ndarray:
+    """Cosine of the query with every vector in a flat inner-product index, in row order."""
+    n = index.ntotal  # type: ignore[attr-defined]
+    scores, rows = index.search(query.reshape(1, -1), n)  # type: ignore[attr-defined]
+    out = np.full(n, -1.0, dtype=np.float32)
+    out[rows[0]] = scores[0]
+    return out
+
+
+class Retriever:
+    def __init__(self, data: IndexData, glossary: Glossary, weights: Weights = Weights()) -> None:
+        self._data = data
+        self._glossary = glossary
+        self._weights = weights
+        self._piece_clause = np.array([p.clause for p in data.pieces], dtype=np.int64)
+        self._bm25 = BM25([" ".join(c.heading_path[-1:]) + " " + c.text for c in data.clauses])
+        self._sources = np.array([c.source for c in data.clauses])
+
+    def search(self, question: str, vector: np.ndarray, allowed_sources: frozenset[str] | None) -> list[Hit]:
+        w = self._weights
+        clause_sim = _scatter(self._data.clause_vectors, vector)
+        piece_sim = _scatter(self._data.piece_vectors, vector)
+        best_piece_sim = np.full(len(clause_sim), -1.0, dtype=np.float32)
+        np.maximum.at(best_piece_sim, self._piece_clause, piece_sim)
+        asked = tokens(question)
+        terms = {t: 1.0 for t in asked}
+        terms.update({t: w.related_terms for t in self._glossary.related(asked) if t not in terms})
+        lexical = self._bm25.scores(terms)
+        if lexical.max() > 0:
+            lexical = lexical / lexical.max()
+        fused = w.clause * clause_sim + w.piece * best_piece_sim + w.lexical * lexical
+        if allowed_sources is not None:
+            fused = np.where(np.isin(self._sources, list(allowed_sources)), fused, -np.inf)
+        order = [int(i) for i in np.argsort(-fused) if np.isfinite(fused[i])]
+        # The best piece of each clause, for quoting: with rows in ascending order of similarity,
+        # the last write for each clause is its best piece.
+        rising = np.argsort(piece_sim, kind="stable")
+        best_piece = np.full(len(clause_sim), -1, dtype=np.int64)
+        best_piece[self._piece_clause[rising]] = rising
+        return [Hit(i, float(fused[i]), float(best_piece_sim[i]), int(best_piece[i])) for i in order]

@@ -1,0 +1,88 @@
+"""The ProtocolBot the front ends talk to: an index on disk, an embedder, and hot reload."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot import index_store, indexing, messages
+from bot.answer import Answer, Scope
+from bot.compose import Calibration, compose
+from bot.embedding import Embedder
+from bot.errors import DocumentError, ReindexFailed
+from bot.index_store import IndexData
+from bot.lexical import Glossary
+from bot.ports import ProtocolBot
+from bot.question import clean
+from bot.retrieval import Retriever, Weights
+from bot.status import DocumentInfo, IndexStatus, ReindexResult
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    data: IndexData
+    retriever: Retriever
+
+
+class IndexedProtocolBot(ProtocolBot):
+    def __init__(
+        self,
+        knowledge_dir: Path,
+        index_root: Path,
+        cache_path: Path,
+        embedder: Embedder,
+        *,
+        weights: Weights = Weights(),
+        calibration: Calibration = Calibration(),
+    ) -> None:
+        self._knowledge_dir = knowledge_dir
+        self._index_root = index_root
+        self._cache_path = cache_path
+        self._embedder = embedder
+        self._weights = weights
+        self._calibration = calibration
+        self._glossary = Glossary.load(knowledge_dir / "glossary.toml")
+        self._loaded: _Loaded | None = None
+        self._load_lock = threading.Lock()
+        self._build_lock = threading.Lock()
+
+    def _current(self) -> _Loaded:
+        """The index CURRENT points at; a new version is loaded fully before it replaces the old."""
+        version = index_store.current_version(self._index_root)
+        loaded = self._loaded
+        if loaded is not None and loaded.data.version == version:
+            return loaded
+        with self._load_lock:
+            if self._loaded is None or self._loaded.data.version != version:
+                data = index_store.read(self._index_root)
+                self._loaded = _Loaded(data, Retriever(data, self._glossary, self._weights))
+            return self._loaded
+
+    def ask(self, question: str, scope: Scope | None = None) -> Answer:
+        cleaned = clean(question)
+        loaded = self._current()
+        vector = self._embedder.encode_one(cleaned.text)
+        allowed = scope.documents if scope is not None else None
+        hits = loaded.retriever.search(cleaned.text, vector, allowed)
+        return compose(cleaned, hits, loaded.data, self._calibration)
+
+    def documents(self) -> tuple[DocumentInfo, ...]:
+        return self.status().documents
+
+    def status(self) -> IndexStatus:
+        manifest = self._current().data.manifest
+        docs = tuple(
+            DocumentInfo(source, d.get("title", ""), d.get("council", ""), d.get("adopted", ""), d.get("review", ""),
+                         int(d.get("clauses", 0)))
+            for source, d in manifest["documents"].items()
+        )
+        return IndexStatus(manifest["version"], manifest["built_at"], manifest["model"], docs)
+
+    def reindex(self) -> ReindexResult:
+        with self._build_lock:
+            try:
+                report = indexing.build(self._knowledge_dir, self._index_root, self._embedder, self._cache_path)
+            except DocumentError as exc:
+                raise ReindexFailed(messages.REINDEX_FAILED.format(reason=exc)) from exc
+        return ReindexResult(report.version, report.summary())

@@ -1,0 +1,37 @@
+"""The catalogue: what each protocol document is, as the document itself states it."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot import messages
+from bot.errors import DocumentError
+
+
+@dataclass(frozen=True)
+class Entry:
+    source: str
+    title: str = ""
+    council: str = ""
+    adopted: str = ""
+    reviewed: str = ""
+    review: str = ""
+
+    @property
+    def display_title(self) -> str:
+        """Untitled documents are shown by file name rather than by an invented title."""
+        return self.title or self.source
+
+
+def load(path: Path) -> dict[str, Entry]:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise DocumentError(messages.DOCUMENT_UNREADABLE.format(name=path.name, detail=exc)) from exc
+    fields = {"title", "council", "adopted", "reviewed", "review"}
+    return {
+        source: Entry(source, **{k: str(v) for k, v in table.items() if k in fields})
+        for source, table in raw.items()
+    }

@@ -1,0 +1,37 @@
+"""Finding and reading the protocol documents an index is built from."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot import messages
+from bot.errors import DocumentError
+
+READABLE_SUFFIXES = (".txt", ".md")
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    source: str  # file name, the document's id everywhere
+    text: str
+    sha256: str
+
+
+def find(folder: Path) -> list[Path]:
+    paths = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in READABLE_SUFFIXES)
+    if not paths:
+        raise DocumentError(messages.NO_DOCUMENTS.format(folder=folder))
+    return paths
+
+
+def read(path: Path) -> SourceDocument:
+    try:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DocumentError(messages.DOCUMENT_UNREADABLE.format(name=path.name, detail=exc)) from exc
+    if not text.strip():
+        raise DocumentError(messages.DOCUMENT_EMPTY.format(name=path.name))
+    return SourceDocument(path.name, text, hashlib.sha256(raw).hexdigest())

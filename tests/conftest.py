@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.service import IndexedProtocolBot
+from bot.settings import PROJECT_ROOT
+from tests.fakes import HashingEmbedder
+
+
+@pytest.fixture
+def knowledge(tmp_path: Path) -> Path:
+    """A writable copy of the shipped knowledge folder."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(PROJECT_ROOT / "knowledge", target, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    return target
+
+
+@pytest.fixture
+def fake_bot(tmp_path: Path, knowledge: Path) -> IndexedProtocolBot:
+    """The real core over the shipped documents, with a hashing embedder instead of a model."""
+    bot = IndexedProtocolBot(knowledge, tmp_path / "index", tmp_path / "cache.sqlite3", HashingEmbedder())
+    bot.reindex()
+    return bot
