@@ -185,7 +185,15 @@ async def test_help_lists_the_documents_and_example_questions(harness: Harness) 
     assert messages.TEAMS_HELP_ADMIN not in reply.text
 
 
-async def test_an_unexpected_error_gets_an_apology_and_the_traceback_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+async def test_help_tells_an_admin_about_status_and_reindex(harness: Harness) -> None:
+    (reply,) = await harness.send(teams.personal_message("Help!", aad=teams.ADMIN_AAD))
+
+    assert messages.TEAMS_HELP_ADMIN in reply.text
+
+
+async def test_an_unexpected_error_gets_an_apology_and_the_traceback_is_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     harness = Harness(FakeProtocolBot(fail_with=RuntimeError("index file truncated")))
 
     with caplog.at_level(logging.ERROR):

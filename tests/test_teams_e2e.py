@@ -99,9 +99,9 @@ class ChannelKeys:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                issuer = AuthenticationConstants.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER
                 documents = {
-                    "/.well-known/openid-configuration": {"issuer": AuthenticationConstants.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER,
-                                                          "jwks_uri": f"{keys.url}/keys"},
+                    "/.well-known/openid-configuration": {"issuer": issuer, "jwks_uri": f"{keys.url}/keys"},
                     "/keys": {"keys": [jwk]},
                 }
                 body = json.dumps(documents.get(self.path, {})).encode()
@@ -264,6 +264,23 @@ async def test_an_admin_reindex_is_acknowledged_and_the_result_posted_to_the_thr
     assert "v-test-2" in report.activity["text"]
     assert report.conversation == teams.CHANNEL_THREAD
     assert emulator_bot.core.reindexed == 1
+
+
+async def test_a_body_that_is_not_an_activity_is_rejected(emulator_bot: Running) -> None:
+    response = await emulator_bot.client.post("/api/messages", data="[1, 2]", timeout=ClientTimeout(total=TIMEOUT),
+                                              headers={"Content-Type": "application/json"})
+
+    assert response.status == 400
+    assert emulator_bot.connector.replies.empty()
+
+
+def test_the_registration_is_read_from_the_azure_variable_names() -> None:
+    settings = TeamsSettings.from_env({"MicrosoftAppId": APP_ID, "MicrosoftAppPassword": "secret",
+                                       "MicrosoftAppType": "SingleTenant", "MicrosoftAppTenantId": "tenant-1"})
+
+    assert settings == TeamsSettings(app_id=APP_ID, app_password="secret", app_type="SingleTenant",
+                                     tenant_id="tenant-1")
+    assert settings.authenticated and not TeamsSettings.from_env({}).authenticated
 
 
 async def test_without_an_app_id_a_warning_says_authentication_is_off(caplog: pytest.LogCaptureFixture) -> None:

@@ -54,7 +54,8 @@ class ProtocolTeamsBot(ActivityHandler):
                 await self._start_reindex(turn_context)
             else:
                 answer = await asyncio.to_thread(self._bot.ask, question)
-                await turn_context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(answer_card(answer))))
+                card = CardFactory.adaptive_card(answer_card(answer))
+                await turn_context.send_activity(MessageFactory.attachment(card))
         except ProtocolBotError as error:
             await turn_context.send_activity(str(error))
 

@@ -58,7 +58,7 @@ def build_app(
             return web.Response(status=400)
         try:
             auth = await authentication.authenticate_request(activity, request.headers.get("Authorization"))
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             # The SDK signals a bad token in several ways (PermissionError, PyJWT errors, a missing
             # signing key); whichever it is, the request did not come from the channel.
             log.warning("Rejected an activity that failed authentication: %r", error)

@@ -20,7 +20,9 @@ def help_text(documents: tuple[DocumentInfo, ...], *, admin: bool) -> str:
         )
         for doc in documents
     )
-    text = messages.TEAMS_HELP.format(documents=lines, examples=_examples())
+    text = messages.TEAMS_HELP.format(
+        documents=lines, examples=_examples(), show_full_clause=messages.TEAMS_SHOW_FULL_CLAUSE
+    )
     return f"{text}\n\n{messages.TEAMS_HELP_ADMIN}" if admin else text
 
 
