@@ -47,6 +47,9 @@ def build_app(
     feedback = store or FeedbackStore(settings.feedback_path)
     handler = ProtocolTeamsBot(bot, settings, feedback)
 
+    # Authenticates before handing the activity to the adapter, instead of CloudAdapter.process, so that
+    # every kind of bad or missing token is a 401: process maps only PermissionError, and with explicit
+    # endpoints the SDK mistakes its own "" for a token when the header is missing.
     async def messages_endpoint(request: web.Request) -> web.Response:
         if "application/json" not in request.headers.get("Content-Type", ""):
             return web.Response(status=415)
