@@ -49,3 +49,39 @@ CLI_WELCOME = (
 CLI_PROMPT = "you> "
 CLI_NO_SUCH_CITATION = "There is no citation {n} in the last answer."
 CLI_BYE = "Goodbye."
+
+# --- Teams ---------------------------------------------------------------------------------------
+
+TEAMS_EXAMPLES = (
+    "Can I copy this email to another councillor?",
+    "Can a councillor give instructions to staff?",
+    "Should councillors and officers become close friends?",
+)
+TEAMS_WELCOME = (
+    "Hello! I answer questions about the councillor/officer protocol and quote the clauses I rely on. "
+    "In a channel or group chat, mention me first. Try:\n\n{examples}\n\nType **help** to see which documents I use."
+)
+TEAMS_HELP = (
+    "I answer questions about these documents:\n\n{documents}\n\n"
+    "Ask in your own words, for example:\n\n{examples}\n\n"
+    "Each answer quotes the clauses it relies on; use **{show_full_clause}** to read one in full, "
+    "and 👍 or 👎 to tell us whether it helped."
+)
+TEAMS_HELP_ADMIN = "As an admin you can also type **status** to see the index, or **reindex** to rebuild it."
+TEAMS_HELP_DOCUMENT = "- {title}{council} (adopted {adopted}, review due {review})"
+TEAMS_YOU_ASKED = "You asked: {question}"
+TEAMS_SHOW_FULL_CLAUSE = "Show full clause"
+TEAMS_CLAUSE_SHORTENED = "(This clause is long; the rest is in the document.)"
+TEAMS_HELPFUL = "👍 Helpful"
+TEAMS_NOT_HELPFUL = "👎 Not helpful"
+TEAMS_FEEDBACK_THANKS = "Thank you for the feedback."
+TEAMS_ADMIN_ONLY = (
+    "Sorry, only Protocol Bot admins can use **{command}**. Please ask the Clerk if the index needs attention."
+)
+TEAMS_REINDEX_STARTED = "Rebuilding the protocol index now; I'll post the result here when it's done."
+TEAMS_REINDEX_RUNNING = "A reindex is already running; I'll post the result here when it's done."
+TEAMS_REINDEX_DONE = "Reindex finished; now serving index **{version}**.\n\n```\n{summary}\n```"
+TEAMS_REINDEX_FAILED = "Reindex failed; the previous index is still being served.\n\n{detail}"
+TEAMS_STATUS = "Serving index **{version}**, built {built_at} with model {model}.\n\n{documents}"
+TEAMS_STATUS_DOCUMENT = "- {title}{council}: {clauses} clauses (adopted {adopted}, review due {review})"
+TEAMS_STATUS_CHANGES = "Changes at the last build:\n\n```\n{report}\n```"

@@ -1,0 +1,9 @@
+"""Microsoft Teams front end (Bot Framework SDK). Everything Teams-specific lives in this folder.
+
+The composition root calls `serve(bot, settings, port)`; tests build the aiohttp app with `build_app`.
+"""
+
+from adapters.teams.app import build_app, serve
+from adapters.teams.settings import TeamsSettings
+
+__all__ = ["TeamsSettings", "build_app", "serve"]

@@ -1,0 +1,91 @@
+"""The aiohttp web app Teams (through the Azure Bot Service) posts activities to."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from botbuilder.core import serializer_helper
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity
+from botframework.connector.auth import ServiceClientCredentialsFactory
+
+from adapters.teams.activity_bot import ProtocolTeamsBot, apologise
+from adapters.teams.settings import TeamsSettings
+from bot.feedback import FeedbackStore
+from bot.ports import ProtocolBot
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MESSAGES_PATH = "/api/messages"
+_LOCAL_ONLY = "127.0.0.1"
+_ALL_INTERFACES = "0.0.0.0"
+
+
+def build_app(
+    bot: ProtocolBot,
+    settings: Settings,
+    teams: TeamsSettings | None = None,
+    store: FeedbackStore | None = None,
+    *,
+    credentials_factory: ServiceClientCredentialsFactory | None = None,
+) -> web.Application:
+    """`credentials_factory` replaces how replies get their Azure AD token (certificates, or tests)."""
+    teams = teams or TeamsSettings.from_env()
+    if not teams.authenticated:
+        log.warning(
+            "MicrosoftAppId is not set: accepting activities WITHOUT authentication. "
+            "This is only for the Bot Framework Emulator on this machine; Teams needs an app id."
+        )
+    authentication = ConfigurationBotFrameworkAuthentication(
+        teams.sdk_configuration(), credentials_factory=credentials_factory
+    )
+    adapter = CloudAdapter(authentication)
+    adapter.on_turn_error = apologise
+    own_store = store is None
+    feedback = store or FeedbackStore(settings.feedback_path)
+    handler = ProtocolTeamsBot(bot, settings, feedback)
+
+    # Authenticates before handing the activity to the adapter, instead of CloudAdapter.process, so that
+    # every kind of bad or missing token is a 401: process maps only PermissionError, and with explicit
+    # endpoints the SDK mistakes its own "" for a token when the header is missing.
+    async def messages_endpoint(request: web.Request) -> web.Response:
+        if "application/json" not in request.headers.get("Content-Type", ""):
+            return web.Response(status=415)
+        try:
+            activity = Activity().deserialize(await request.json())
+        except ValueError:
+            return web.Response(status=400)
+        if not activity.type:
+            return web.Response(status=400)
+        try:
+            auth = await authentication.authenticate_request(activity, request.headers.get("Authorization"))
+        except Exception as error:
+            # The SDK signals a bad token in several ways (PermissionError, PyJWT errors, a missing
+            # signing key); whichever it is, the request did not come from the channel.
+            log.warning("Rejected an activity that failed authentication: %r", error)
+            return web.Response(status=401)
+        invoke_response = await adapter.process_activity(auth, activity, handler.on_turn)
+        if invoke_response:
+            return web.json_response(serializer_helper(invoke_response.body), status=invoke_response.status)
+        return web.Response(status=201)
+
+    async def shut_down(_app: web.Application) -> None:
+        await handler.drain()
+        if own_store:
+            feedback.close()
+
+    app = web.Application()
+    app.router.add_post(MESSAGES_PATH, messages_endpoint)
+    app.on_cleanup.append(shut_down)
+    return app
+
+
+def serve(bot: ProtocolBot, settings: Settings, port: int = 3978) -> None:
+    """Run the Teams endpoint until interrupted."""
+    teams = TeamsSettings.from_env()
+    # Without authentication anyone who can reach the port could make the bot post to a URL of their
+    # choosing, so that mode listens on this machine only.
+    host = _ALL_INTERFACES if teams.authenticated else _LOCAL_ONLY
+    web.run_app(build_app(bot, settings, teams), host=host, port=port)

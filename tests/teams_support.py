@@ -1,0 +1,81 @@
+"""Activities shaped as Teams sends them (JSON), and a way to read the cards the bot sends back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+BOT = {"id": "28:protocol-bot", "name": "Protocol Bot"}
+USER_AAD = "6b1f7c2e-0000-4000-8000-000000000001"
+ADMIN_AAD = "6b1f7c2e-0000-4000-8000-0000000000ad"
+PERSONAL_CHAT = "a:1personal-chat"
+CHANNEL_THREAD = "19:general@thread.tacv2;messageid=1700000000001"
+GROUP_CHAT = "19:meeting-group@thread.v2"
+MENTION = "<at>Protocol Bot</at>"
+
+
+def user(aad: str = USER_AAD) -> dict[str, Any]:
+    return {"id": f"29:user-{aad[-4:]}", "name": "Pat Councillor", "aadObjectId": aad}
+
+
+def _activity(kind: str, *, service_url: str, conversation: str, conversation_type: str,
+              activity_id: str, sender: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    return {
+        "type": kind,
+        "id": activity_id,
+        "channelId": "msteams",
+        "serviceUrl": service_url,
+        "from": sender,
+        "recipient": BOT,
+        "conversation": {"id": conversation, "conversationType": conversation_type, "tenantId": "tenant-1"},
+        **fields,
+    }
+
+
+def personal_message(text: str | None, *, service_url: str = "https://smba.example/teams",
+                     aad: str = USER_AAD, value: dict[str, Any] | None = None,
+                     activity_id: str = "1700000000100") -> dict[str, Any]:
+    fields: dict[str, Any] = {"text": text} if text is not None else {}
+    if value is not None:
+        fields["value"] = value
+    return _activity("message", service_url=service_url, conversation=PERSONAL_CHAT, conversation_type="personal",
+                     activity_id=activity_id, sender=user(aad), **fields)
+
+
+def channel_mention(question: str, *, service_url: str = "https://smba.example/teams", aad: str = USER_AAD,
+                    activity_id: str = "1700000000001") -> dict[str, Any]:
+    """A channel post that @mentions the bot; Teams puts the thread's root id in the conversation id."""
+    return _activity(
+        "message", service_url=service_url, conversation=CHANNEL_THREAD, conversation_type="channel",
+        activity_id=activity_id, sender=user(aad),
+        text=f"{MENTION} {question}",
+        entities=[{"type": "mention", "text": MENTION, "mentioned": BOT}],
+        channelData={"team": {"id": "19:team@thread.tacv2"}, "channel": {"id": "19:general@thread.tacv2"}},
+    )
+
+
+def members_added(members: list[dict[str, Any]], *, conversation: str, conversation_type: str,
+                  service_url: str = "https://smba.example/teams") -> dict[str, Any]:
+    return _activity("conversationUpdate", service_url=service_url, conversation=conversation,
+                     conversation_type=conversation_type, activity_id="f:1", sender=user(),
+                     membersAdded=members)
+
+
+def other_activity(kind: str, **fields: Any) -> dict[str, Any]:
+    """typing, messageReaction, installationUpdate and the like, in a personal chat."""
+    return _activity(kind, service_url="https://smba.example/teams", conversation=PERSONAL_CHAT,
+                     conversation_type="personal", activity_id="1700000000200", sender=user(), **fields)
+
+
+def elements(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every element in a card's body, depth first."""
+    found: list[dict[str, Any]] = []
+    pending = list(reversed(card.get("body", [])))
+    while pending:
+        element = pending.pop()
+        found.append(element)
+        pending.extend(reversed(element.get("items", [])))
+    return found
+
+
+def card_texts(card: dict[str, Any]) -> list[str]:
+    return [element["text"] for element in elements(card) if element["type"] == "TextBlock"]

@@ -1,0 +1,256 @@
+"""The Teams activity handler, driven through botbuilder's TestAdapter (no network)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+import pytest
+from botbuilder.core import CardFactory
+from botbuilder.core.adapters import TestAdapter
+from botbuilder.schema import Activity
+
+from adapters.teams.activity_bot import ProtocolTeamsBot, apologise
+from adapters.teams.cards import answer_card
+from bot import messages
+from bot.errors import IndexUnavailable, ReindexFailed
+from bot.feedback import FeedbackStore, cited_refs
+from bot.settings import Settings
+from bot.status import ReindexResult
+from tests import teams_support as teams
+from tests.fakes import FakeProtocolBot
+
+QUESTION = "Can I copy this email to another councillor?"
+
+
+class Harness:
+    def __init__(self, core: FakeProtocolBot) -> None:
+        self.core = core
+        self.store = FeedbackStore(":memory:")
+        self.bot = ProtocolTeamsBot(core, Settings(admins=frozenset({teams.ADMIN_AAD})), self.store)
+        self.adapter = TestAdapter(self.bot.on_turn)
+        self.adapter.on_turn_error = apologise
+
+    async def send(self, activity: dict[str, Any]) -> list[Activity]:
+        """Deliver one activity; return everything the bot sent during that turn."""
+        await self.adapter.receive_activity(Activity().deserialize(activity))
+        return self.replies()
+
+    def replies(self) -> list[Activity]:
+        sent = list(self.adapter.activity_buffer)
+        self.adapter.activity_buffer.clear()
+        return sent
+
+
+@pytest.fixture
+def harness() -> Harness:
+    return Harness(FakeProtocolBot())
+
+
+def card_of(reply: Activity) -> dict[str, Any]:
+    (attachment,) = reply.attachments
+    assert attachment.content_type == CardFactory.content_types.adaptive_card
+    return attachment.content
+
+
+async def test_a_personal_message_is_answered_with_an_adaptive_card(harness: Harness) -> None:
+    (reply,) = await harness.send(teams.personal_message(QUESTION))
+
+    card = card_of(reply)
+    assert messages.LEAD_ANSWER_MANY in teams.card_texts(card)
+    assert any("should not normally be copied" in text for text in teams.card_texts(card))
+    assert harness.core.asked == [(QUESTION, None)]
+
+
+async def test_the_bots_mention_is_stripped_before_the_question_is_asked(harness: Harness) -> None:
+    (reply,) = await harness.send(teams.channel_mention(QUESTION))
+
+    assert harness.core.asked == [(QUESTION, None)]
+    assert reply.attachments
+
+
+async def test_an_out_of_scope_question_gets_the_not_covered_card(harness: Harness) -> None:
+    (reply,) = await harness.send(teams.personal_message("Write me a poem about bins"))
+
+    card = card_of(reply)
+    assert messages.OUT_OF_SCOPE in teams.card_texts(card)
+    assert "actions" not in card
+
+
+@pytest.mark.parametrize(
+    "activity",
+    [teams.personal_message(""), teams.personal_message("  \n "), teams.channel_mention("")],
+    ids=["empty", "blank", "only a mention"],
+)
+async def test_an_empty_message_gets_a_prompt_to_ask_a_question(harness: Harness, activity: dict[str, Any]) -> None:
+    (reply,) = await harness.send(activity)
+
+    assert reply.text == messages.EMPTY_QUESTION
+    assert harness.core.asked == []
+
+
+async def test_a_card_submit_that_is_not_feedback_gets_the_prompt(harness: Harness) -> None:
+    (reply,) = await harness.send(teams.personal_message(None, value={"action": "something-else"}))
+
+    assert reply.text == messages.EMPTY_QUESTION
+
+
+async def test_a_thumbs_down_click_is_stored_for_teams_and_thanked(harness: Harness) -> None:
+    answer = harness.core.ask(QUESTION)
+    thumbs_down = answer_card(answer)["actions"][1]["data"]
+
+    (reply,) = await harness.send(teams.personal_message(None, value=thumbs_down))
+
+    assert reply.text == messages.TEAMS_FEEDBACK_THANKS
+    (entry,) = harness.store.recent()
+    assert (entry.platform, entry.user, entry.question, entry.helpful) == ("teams", teams.USER_AAD, QUESTION, False)
+    assert entry.citations == cited_refs(answer)
+
+
+async def test_forged_feedback_is_not_stored(harness: Harness) -> None:
+    forged = {"action": "feedback", "helpful": "very", "question": QUESTION, "citations": "all of them"}
+
+    (reply,) = await harness.send(teams.personal_message(None, value=forged))
+
+    assert reply.text == messages.EMPTY_QUESTION
+    assert harness.store.recent() == []
+
+
+@pytest.mark.parametrize("command", ["reindex", "status", "Reindex."])
+async def test_a_non_admin_is_refused_admin_commands_politely(harness: Harness, command: str) -> None:
+    (reply,) = await harness.send(teams.personal_message(command))
+
+    assert reply.text == messages.TEAMS_ADMIN_ONLY.format(command=command.strip(".").lower())
+    assert harness.core.reindexed == 0
+
+
+async def test_an_admin_reindex_is_acknowledged_then_reports_the_new_version(harness: Harness) -> None:
+    (started,) = await harness.send(teams.channel_mention("reindex", aad=teams.ADMIN_AAD))
+    await harness.bot.drain()
+
+    (report,) = harness.replies()
+    assert started.text == messages.TEAMS_REINDEX_STARTED
+    assert "v-test-2" in report.text and "160 clauses" in report.text
+    assert report.conversation.id == teams.CHANNEL_THREAD
+    assert harness.core.reindexed == 1
+
+
+async def test_a_second_reindex_while_one_runs_is_not_started(harness: Harness) -> None:
+    gate = threading.Event()
+
+    class SlowReindex(FakeProtocolBot):
+        def reindex(self) -> ReindexResult:
+            gate.wait(timeout=10)
+            return super().reindex()
+
+    harness = Harness(SlowReindex())
+    (first,) = await harness.send(teams.personal_message("reindex", aad=teams.ADMIN_AAD))
+    (second,) = await harness.send(teams.personal_message("reindex", aad=teams.ADMIN_AAD))
+    gate.set()
+    await harness.bot.drain()
+
+    assert (first.text, second.text) == (messages.TEAMS_REINDEX_STARTED, messages.TEAMS_REINDEX_RUNNING)
+    assert harness.core.reindexed == 1
+
+
+async def test_a_failed_reindex_says_the_previous_index_still_serves() -> None:
+    class FailingReindex(FakeProtocolBot):
+        def reindex(self) -> ReindexResult:
+            raise ReindexFailed("000_071d258fd975c70b.txt: the document has no text.")
+
+    harness = Harness(FailingReindex())
+    await harness.send(teams.personal_message("reindex", aad=teams.ADMIN_AAD))
+    await harness.bot.drain()
+
+    (report,) = harness.replies()
+    assert report.text == messages.TEAMS_REINDEX_FAILED.format(
+        detail="000_071d258fd975c70b.txt: the document has no text."
+    )
+
+
+async def test_an_admin_sees_the_index_status(harness: Harness) -> None:
+    (reply,) = await harness.send(teams.personal_message("status", aad=teams.ADMIN_AAD))
+
+    assert "v-test" in reply.text and "fake-model" in reply.text
+    assert "Councillor-Officer Protocol, Ilminster Town Council: 120 clauses" in reply.text
+
+
+async def test_help_lists_the_documents_and_example_questions(harness: Harness) -> None:
+    (reply,) = await harness.send(teams.personal_message("help"))
+
+    assert "Councillor-Officer Protocol" in reply.text
+    assert "Member / Officer Protocol (Code of Conduct)" in reply.text
+    assert all(example in reply.text for example in messages.TEAMS_EXAMPLES)
+    assert messages.TEAMS_HELP_ADMIN not in reply.text
+
+
+async def test_help_tells_an_admin_about_status_and_reindex(harness: Harness) -> None:
+    (reply,) = await harness.send(teams.personal_message("Help!", aad=teams.ADMIN_AAD))
+
+    assert messages.TEAMS_HELP_ADMIN in reply.text
+
+
+async def test_an_unexpected_error_gets_an_apology_and_the_traceback_is_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    harness = Harness(FakeProtocolBot(fail_with=RuntimeError("index file truncated")))
+
+    with caplog.at_level(logging.ERROR):
+        (reply,) = await harness.send(teams.personal_message(QUESTION))
+
+    assert reply.text == messages.ERROR_APOLOGY
+    assert any(record.exc_info and "index file truncated" in str(record.exc_info[1]) for record in caplog.records)
+
+
+async def test_a_protocol_bot_error_is_shown_as_written() -> None:
+    harness = Harness(FakeProtocolBot(fail_with=IndexUnavailable(messages.INDEX_MISSING)))
+
+    (reply,) = await harness.send(teams.personal_message(QUESTION))
+
+    assert reply.text == messages.INDEX_MISSING
+
+
+async def test_the_bot_welcomes_a_team_when_it_is_added(harness: Harness) -> None:
+    (reply,) = await harness.send(
+        teams.members_added([teams.BOT], conversation="19:general@thread.tacv2", conversation_type="channel")
+    )
+
+    assert all(example in reply.text for example in messages.TEAMS_EXAMPLES)
+
+
+async def test_a_new_colleague_joining_a_team_is_not_greeted(harness: Harness) -> None:
+    replies = await harness.send(
+        teams.members_added([teams.user()], conversation="19:general@thread.tacv2", conversation_type="channel")
+    )
+
+    assert replies == []
+
+
+async def test_a_user_installing_the_bot_personally_is_welcomed_once(harness: Harness) -> None:
+    replies = await harness.send(
+        teams.members_added([teams.user(), teams.BOT], conversation=teams.PERSONAL_CHAT, conversation_type="personal")
+    )
+
+    assert len(replies) == 1 and messages.TEAMS_EXAMPLES[0] in replies[0].text
+
+
+@pytest.mark.parametrize(
+    "activity",
+    [
+        teams.other_activity("typing"),
+        teams.other_activity("messageReaction", reactionsAdded=[{"type": "like"}], replyToId="1700000000100"),
+        teams.other_activity("installationUpdate", action="add"),
+        teams.other_activity("conversationUpdate", membersRemoved=[teams.user()]),
+        teams.other_activity("event", name="application/vnd.microsoft.meetingStart"),
+    ],
+    ids=["typing", "reaction", "installation", "member left", "meeting event"],
+)
+async def test_other_activities_are_ignored_without_error(
+    harness: Harness, activity: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR):
+        replies = await harness.send(activity)
+
+    assert replies == []
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
