@@ -1,0 +1,98 @@
+"""Which lines of a document are the protocol itself.
+
+Left out: a committee report wrapped around the protocol (the protocol is then an
+appendix), the title block (council name, adoption and review dates) and the table of
+contents. These are recognised by their shape, never by which file they came from.
+"""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.parse_lines import Line, table_cells
+
+_APPENDIX = re.compile(r"appendix\s+(\d{1,2}|[a-z])", re.IGNORECASE)
+_CONTENTS = re.compile(r"(table\s+of\s+)?contents?:?", re.IGNORECASE)
+_TITLE_WORD = re.compile(r"(adopted|approved|reviewed|review|version|date)\b", re.IGNORECASE)
+_LEADER = re.compile(r"\.{2,}.*$|\s+\d{1,3}$")
+
+
+def body_lines(lines: list[Line]) -> list[Line]:
+    start = _appendix_start(lines)
+    lines = lines[start:]
+    contents = next((i for i, line in enumerate(lines) if _CONTENTS.fullmatch(line.run.text)), None)
+    if contents is not None:
+        # Whatever precedes the contents is the title page.
+        lines = lines[_contents_end(lines, contents) :]
+    else:
+        lines = lines[_title_end(lines) :]
+    return _without_contents_tables(lines)
+
+
+def _appendix_start(lines: list[Line]) -> int:
+    """Start of the protocol when the document is a report with the protocol appended.
+
+    The sign is a line that is nothing but "APPENDIX 1" (or "Appendix A") followed by a
+    title naming a protocol; a mere mention of the appendix inside the report does not count.
+    """
+    for i, line in enumerate(lines):
+        if not _APPENDIX.fullmatch(line.run.text):
+            continue
+        following = next((other for other in lines[i + 1 :] if not other.blank), None)
+        if following is not None and "protocol" in following.run.text.lower():
+            return i
+    return 0
+
+
+def _entry_key(line: Line) -> str:
+    text = (table_cells(line) or [""])[0] if line.table else line.body.text
+    return " ".join(_LEADER.sub("", text).lower().split())
+
+
+def _contents_end(lines: list[Line], contents: int) -> int:
+    """The contents end where their first entry reappears as the first heading."""
+    entries = [i for i in range(contents + 1, len(lines)) if not lines[i].blank]
+    first = next((i for i in entries if _entry_key(lines[i])), None)
+    if first is not None:
+        key = _entry_key(lines[first])
+        for i in entries:
+            if i > first and not lines[i].table and _entry_key(lines[i]) == key:
+                return i
+    # No repeated heading: the contents run until the first line that reads as prose.
+    for i in entries:
+        text = lines[i].run.text
+        if not lines[i].table and (len(text) > 80 or text[-1] in ".;!?"):
+            return i
+    return len(lines)
+
+
+def _title_end(lines: list[Line]) -> int:
+    """End of a leading block of short title lines closed by a date or version line."""
+    end = 0
+    for i, line in enumerate(lines):
+        text = line.body.text
+        if line.blank:
+            continue
+        if line.marked or line.md_level > 1 or len(text) > 100 or text[-1] in ".;!?":
+            break
+        if line.md_level == 1 or _APPENDIX.fullmatch(text) or _TITLE_WORD.match(text):
+            end = i + 1
+    return end
+
+
+def _without_contents_tables(lines: list[Line]) -> list[Line]:
+    """Drop markdown tables whose rows end in page numbers: a contents table without a title."""
+    kept: list[Line] = []
+    block: list[Line] = []
+    for line in [*lines, None]:
+        if line is not None and line.table:
+            block.append(line)
+            continue
+        rows = [cells for cells in map(table_cells, block) if cells]
+        paged = [cells for cells in rows if len(cells) > 1 and cells[-1].isdigit()]
+        if not rows or 2 * len(paged) < len(rows):
+            kept += block
+        block = []
+        if line is not None:
+            kept.append(line)
+    return kept

@@ -1,0 +1,130 @@
+"""Source lines and what their leading markers say: heading, clause number, list item.
+
+Documents arrive as plain text converted from PDF, Word or web pages, so the same
+structure shows up in many spellings ("- 1.1", "**10.1.1**", "2.\tRoles", "(a)", "a)",
+" - iii."); this module reduces each line to its markers and its text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from knowledge.parse_text import Run, clean_line, is_terminated
+
+_MD_HEADING = re.compile(r"#{1,6}(?=\s)")
+_BULLET = re.compile(r"[-•·▪◦\uf0b7*](?=\s)")
+# Clause numbers have at most three digits per part, so a wrapped line that starts
+# with a year ("2000 ...") is not mistaken for clause 2000.
+_NUMBER = re.compile(r"(\d{1,3}(?:\.\d{1,3})*)\.?(?=\s|$)")
+_LETTER = re.compile(r"\(([a-z]{1,4}|[A-Z])\)(?=\s)|([a-z]|[ivx]{1,4})[.)](?=\s)|([A-Z])\)(?=\s)")
+_TABLE_RULE = re.compile(r"\|?\s*:?-{3,}")
+# Words a heading never ends on but a wrapped line often does.
+_OPEN_ENDINGS = frozenset(
+    "a an and as at by for from in into of on or that the their to which who with "
+    "whose than be is are was were".split()
+)
+
+
+@dataclass(frozen=True)
+class Line:
+    run: Run  # whole cleaned line
+    body: Run  # text after the line's own markers
+    md_level: int = 0
+    bullet: str | None = None
+    number: str | None = None
+    letter: str | None = None
+    table: bool = False
+    bold: bool = False  # the whole source line was one **bold** span
+
+    @property
+    def blank(self) -> bool:
+        return not self.run.text
+
+    @property
+    def marked(self) -> bool:
+        return bool(self.bullet or self.number or self.letter or self.table)
+
+    @property
+    def item_run(self) -> Run:
+        """The line as a list item: a dash in front of a number or letter is markdown noise."""
+        if self.bullet and (self.number or self.letter):
+            return self.run.cut(1).strip()
+        return self.run
+
+
+def read_lines(text: str) -> list[Line]:
+    lines: list[Line] = []
+    pos = 0
+    for raw in text.splitlines(keepends=True):
+        content = raw.rstrip("\r\n")
+        lines.append(_read_line(content, pos))
+        pos += len(raw)
+    return lines
+
+
+def _read_line(raw: str, start: int) -> Line:
+    run = clean_line(raw, start)
+    stripped = raw.strip()
+    bold = len(stripped) > 4 and stripped.startswith("**") and stripped.endswith("**")
+    if not run.text:
+        return Line(run, run)
+    if run.text.startswith("|"):
+        return Line(run, run, table=True)
+    if heading := _MD_HEADING.match(run.text):
+        return Line(run, run.cut(heading.end()).strip(), md_level=len(heading.group()))
+    rest = run
+    bullet = None
+    if mark := _BULLET.match(rest.text):
+        bullet = mark.group()
+        rest = rest.cut(mark.end()).strip()
+    if mark := _NUMBER.match(rest.text):
+        return Line(run, rest.cut(mark.end()).strip(), bullet=bullet, number=mark.group(1), bold=bold)
+    if mark := _LETTER.match(rest.text):
+        letter = next(group for group in mark.groups() if group)
+        return Line(run, rest.cut(mark.end()).strip(), bullet=bullet, letter=letter, bold=bold)
+    return Line(run, rest, bullet=bullet, bold=bold)
+
+
+def table_cells(line: Line) -> list[str] | None:
+    """Cell texts of a markdown table row, or None for the |---| rule under the header."""
+    if _TABLE_RULE.match(line.run.text):
+        return None
+    return [cell.strip() for cell in line.run.text.strip("|").split("|") if cell.strip()]
+
+
+def ends_open(text: str) -> bool:
+    """A line that stops mid-phrase ("... the Code of Conduct for")."""
+    words = text.split()
+    return bool(words) and words[-1].lower() in _OPEN_ENDINGS
+
+
+def continues(prev: Line, line: Line, blank_between: bool) -> bool:
+    """Whether `line` carries on the paragraph that `prev` ends (a hard-wrapped line).
+
+    PDF extraction breaks lines mid-sentence and sometimes inserts a blank line or a
+    stray list dash at a page break; a line that starts in lower case, or follows a
+    line ending on "of"/"the"/..., is still the same sentence.
+    """
+    if prev.blank or prev.table or line.blank or line.table or line.md_level or is_terminated(prev.run.text):
+        return False
+    if line.number or line.letter:
+        return False
+    starts_lower = line.body.text[:1].islower()
+    if line.bullet:
+        return blank_between and starts_lower
+    return not blank_between or starts_lower or ends_open(prev.run.text)
+
+
+def is_all_caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 4 and not any(c.islower() for c in letters) and not text.endswith(".")
+
+
+def title_like(text: str, max_chars: int) -> bool:
+    """Short, capitalised, and not a sentence: could be a heading."""
+    if not 0 < len(text) <= max_chars or not text[0].isupper():
+        return False
+    if text[-1] in ".;,!?)" or ". " in text or len(text.split()) > 12:
+        return False
+    return not ends_open(text.rstrip(":"))

@@ -1,0 +1,142 @@
+"""From body lines to paragraphs: headings recognised, hard-wrapped lines rejoined.
+
+Heading rules (a heading never becomes clause text; it names the clauses below it):
+- markdown `#` headings, ranked by the number of `#`;
+- numbered titles ("2.  Roles of councillors and officers", "10.1 Leader & Chief
+  Executive"): short, capitalised, no final punctuation, and followed by one of their own
+  sub-clauses or by body text rather than by a sibling clause or a list; ranked by depth;
+- ALL-CAPS lines (rank 1);
+- short bold lines and short capitalised lines without final punctuation (a colon is
+  allowed) that follow a finished sentence and are followed by body text (rank 2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from knowledge.parse_lines import Line, continues, ends_open, is_all_caps, table_cells, title_like
+from knowledge.parse_text import Run, is_terminated, join
+
+
+@dataclass(frozen=True)
+class Para:
+    line: Line  # first line; its markers say what the paragraph is
+    run: Run  # whole paragraph, markers included, wrapped lines rejoined
+    body: Run  # paragraph text after the first line's own markers
+    rank: int = 0  # heading rank, 0 for body text
+
+    @property
+    def title(self) -> str:
+        return " ".join((self.line.item_run if self.line.number else self.body).text.split())
+
+
+def paragraphs(lines: list[Line]) -> list[Para]:
+    ranks = [_heading_rank(lines, i) for i in range(len(lines))]
+    paras: list[Para] = []
+    group: list[Line] = []
+    blank_before = False
+    for line, rank in zip(lines, ranks, strict=True):
+        if line.blank:
+            blank_before = True
+            continue
+        if rank:
+            paras += [*_close(group), Para(line, line.run, line.body, rank)]
+            group = []
+        elif group and continues(group[-1], line, blank_before):
+            group.append(line)
+        else:
+            paras += _close(group)
+            group = [line]
+        blank_before = False
+    return paras + _close(group)
+
+
+def _close(group: list[Line]) -> list[Para]:
+    if not group:
+        return []
+    first = group[0]
+    if first.table:
+        row = _table_row(first)
+        return [Para(first, row, row)] if row else []
+    rest = [line.body if line.bullet else line.run for line in group[1:]]
+    separators = [_separator(prev, line) for prev, line in zip(group, group[1:])]
+    run = join([first.item_run, *rest], separators)
+    body = join([first.body, *rest], separators)
+    return [Para(first, run, body)]
+
+
+def _separator(prev: Line, line: Line) -> str:
+    """A space where a long line was wrapped; short lines (a list of papers) keep their break."""
+    if line.body.text[:1].islower() or ends_open(prev.run.text) or len(prev.run) >= 70:
+        return " "
+    return "\n"
+
+
+def _table_row(line: Line) -> Run | None:
+    """A table row as its cells joined with " | " (the |---| rule gives None)."""
+    if not table_cells(line):
+        return None
+    cells: list[Run] = []
+    pos = 0
+    for part in line.run.text.split("|"):
+        cell = line.run.cut(pos, pos + len(part)).strip()
+        if cell.text:
+            cells.append(cell)
+        pos += len(part) + 1
+    return join(cells, [" | "] * (len(cells) - 1))
+
+
+def _next(lines: list[Line], i: int, step: int) -> int | None:
+    j = i + step
+    while 0 <= j < len(lines) and lines[j].blank:
+        j += step
+    return j if 0 <= j < len(lines) else None
+
+
+def _heading_rank(lines: list[Line], i: int) -> int:
+    line = lines[i]
+    if line.md_level:
+        return line.md_level
+    if line.blank or line.table or line.letter:
+        return 0
+    j = _next(lines, i, 1)
+    if j is None:
+        return 0
+    following, gap = lines[j], j > i + 1
+    if line.number:
+        return _numbered_rank(line, following, gap)
+    if line.bullet:
+        return 0
+    k = _next(lines, i, -1)
+    if k == i - 1 and not is_terminated(lines[k].run.text):
+        return 0  # the line is the tail of a wrapped sentence
+    text = line.body.text
+    if is_all_caps(text) and len(text) <= 120:
+        return 1
+    if (following.marked and not following.number) or _wraps_into(following):
+        return 0  # it introduces a list, or it is a sentence broken across lines
+    if line.bold and len(text) <= 80 and text[-1] not in ".;,!?":
+        return 2
+    if title_like(text, 60) and (following.number or following.body.text[:1].isupper()):
+        return 2
+    return 0
+
+
+def _numbered_rank(line: Line, following: Line, gap: bool) -> int:
+    assert line.number is not None
+    text = line.body.text
+    if not title_like(text, 80) or text.endswith(":"):
+        return 0
+    depth = line.number.count(".") + 1
+    if following.number:
+        return depth if following.number.startswith(line.number + ".") else 0
+    if following.bullet and not following.letter and not gap and not line.bullet:
+        # "2.1 Councillors have 4 main areas of responsibility" + bullets; when both lines
+        # carry the same dash, the dash is just how the converter wrote paragraphs.
+        return 0
+    return 0 if _wraps_into(following) else depth
+
+
+def _wraps_into(following: Line) -> bool:
+    """The next line carries on a sentence, so this line is not a heading."""
+    return not following.marked and not following.md_level and following.body.text[:1].islower()

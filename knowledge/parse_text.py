@@ -1,0 +1,92 @@
+"""Text that remembers where each character came from in the source document.
+
+Cleaning (dropping markdown emphasis, rejoining wrapped lines) changes the text, but
+a clause must still point at its span in the original file, so every character
+carries its source offset.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Inline markup seen in converted documents: markdown bold and stray HTML emphasis tags.
+_MARKUP = re.compile(r"\*\*|</?(?:u|b|i|em|strong)>", re.IGNORECASE)
+# A sentence ends at . ! ? ; followed by space and something that can start a sentence,
+# which keeps "e.g. a committee" and "i.e. in connection" in one piece.
+_SENTENCE_END = re.compile(r"([.!?;][\"'”’)]*)\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+_TERMINAL = re.compile(r"[.!?;:][\"'”’)\]]*$")
+
+
+@dataclass(frozen=True)
+class Run:
+    text: str
+    offsets: tuple[int, ...]
+
+    @property
+    def start(self) -> int:
+        return self.offsets[0]
+
+    @property
+    def end(self) -> int:
+        return self.offsets[-1] + 1
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    def cut(self, begin: int, stop: int | None = None) -> Run:
+        return Run(self.text[begin:stop], self.offsets[begin:stop])
+
+    def strip(self) -> Run:
+        left = len(self.text) - len(self.text.lstrip())
+        right = len(self.text.rstrip())
+        return self.cut(left, max(left, right))
+
+
+def join(runs: list[Run], separators: list[str]) -> Run:
+    """Concatenate runs; separator characters borrow the offset of the text before them.
+
+    Empty runs (a clause number alone on its line has no text) are skipped with their separator.
+    """
+    text = ""
+    offsets: list[int] = []
+    for run, sep in zip(runs, ["", *separators], strict=True):
+        if not run.text:
+            continue
+        if offsets:
+            text += sep
+            offsets += [offsets[-1]] * len(sep)
+        text += run.text
+        offsets += run.offsets
+    return Run(text, tuple(offsets))
+
+
+def clean_line(raw: str, start: int) -> Run:
+    """One source line without markup, tabs or surrounding whitespace."""
+    chars: list[str] = []
+    offsets: list[int] = []
+    pos = 0
+    for match in _MARKUP.finditer(raw):
+        chars += raw[pos : match.start()]
+        offsets += range(start + pos, start + match.start())
+        pos = match.end()
+    chars += raw[pos:]
+    offsets += range(start + pos, start + len(raw))
+    text = "".join(chars).replace("\t", " ").replace("\u00a0", " ")
+    return Run(text, tuple(offsets)).strip()
+
+
+def is_terminated(text: str) -> bool:
+    """Whether a line ends a sentence or introduces something (so it cannot be wrapped)."""
+    return bool(_TERMINAL.search(text.rstrip()))
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Character ranges of the sentences in text (separating whitespace excluded)."""
+    spans: list[tuple[int, int]] = []
+    begin = 0
+    for match in _SENTENCE_END.finditer(text):
+        spans.append((begin, match.end(1)))
+        begin = match.end()
+    spans.append((begin, len(text)))
+    return [(a, b) for a, b in spans if b > a]
