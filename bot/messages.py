@@ -67,7 +67,9 @@ SLACK_FEEDBACK_LABEL = "Tell us what was wrong with the answer, or what you expe
 SLACK_FEEDBACK_SUBMIT = "Send"
 SLACK_FEEDBACK_CLOSE = "Skip"
 SLACK_ADMIN_ONLY = "Sorry, only Protocol Bot admins can use `/protocol {command}`."
-SLACK_REINDEX_STARTED = "Reindexing the protocol documents. I'll post here when it's done; questions are still answered meanwhile."
+SLACK_REINDEX_STARTED = (
+    "Reindexing the protocol documents. I'll post here when it's done; questions are still answered meanwhile."
+)
 SLACK_REINDEX_BUSY = "A reindex is already running; I'll post here when it's done."
 SLACK_REINDEX_DONE = "Reindex finished: now serving index {version}."
 SLACK_REINDEX_FAILED = "Reindex failed: {error} The previous index keeps serving."

@@ -116,7 +116,8 @@ def test_mentions_and_broadcasts_inside_documents_render_inert() -> None:
         quote="Tell <!here> and <!everyone> and <!subteam^S0TEAM>; also @here and @channel.",
         text="<!channel> full text",
     )
-    rendered = json.dumps(answer_blocks(_answer(hostile), "a1") + clause_blocks(hostile)) + answer_text(_answer(hostile))
+    blocks = answer_blocks(_answer(hostile), "a1") + clause_blocks(hostile)
+    rendered = json.dumps(blocks) + answer_text(_answer(hostile))
     for markup in LIVE_MARKUP:
         assert markup not in rendered
     assert "@here" not in rendered and "@channel" not in rendered

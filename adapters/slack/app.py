@@ -178,7 +178,8 @@ class SlackListeners:
                 return Reply(messages.OUT_OF_SCOPE)
             answer_id = uuid.uuid4().hex
             self._answers.put(answer_id, answer)
-            return Reply(answer_text(answer), answer_blocks(answer, answer_id, question_line=question_line, shareable=shareable))
+            blocks = answer_blocks(answer, answer_id, question_line=question_line, shareable=shareable)
+            return Reply(answer_text(answer), blocks)
 
         return self._safely(f"Answering {question!r}", make)
 
@@ -195,7 +196,9 @@ class SlackListeners:
             reply = self._safely("Help", lambda: Reply(messages.SLACK_HELP_INTRO, help_blocks(self._bot.documents())))
             ack(text=reply.text, blocks=reply.blocks)
         elif verb is Command.REINDEX:
-            started = self._reindexer.start(lambda headline, details: self._report(client, respond, command, headline, details))
+            started = self._reindexer.start(
+                lambda headline, details: self._report(client, respond, command, headline, details)
+            )
             ack(text=messages.SLACK_REINDEX_STARTED if started else messages.SLACK_REINDEX_BUSY)
         else:
             ack()

@@ -71,7 +71,9 @@ def _citation_section(citation: Citation, value: str) -> Block:
     return block
 
 
-def answer_blocks(answer: Answer, answer_id: str, *, question_line: str | None = None, shareable: bool = False) -> list[Block]:
+def answer_blocks(
+    answer: Answer, answer_id: str, *, question_line: str | None = None, shareable: bool = False
+) -> list[Block]:
     """The lead, each cited clause under its document, then feedback (and share) buttons.
 
     `question_line` is escaped mrkdwn shown under the lead where readers cannot see the question itself

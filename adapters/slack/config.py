@@ -28,7 +28,8 @@ class SlackConfig:
         if not bot_token:
             raise ProtocolBotError(messages.SLACK_MISSING_SETTING.format(name="SLACK_BOT_TOKEN"))
         if not app_token and not signing_secret:
-            raise ProtocolBotError(messages.SLACK_MISSING_SETTING.format(name="SLACK_SIGNING_SECRET or SLACK_APP_TOKEN"))
+            missing = "SLACK_SIGNING_SECRET or SLACK_APP_TOKEN"
+            raise ProtocolBotError(messages.SLACK_MISSING_SETTING.format(name=missing))
         api_url = env.get("SLACK_API_URL") or DEFAULT_API_URL
         return cls(
             bot_token=bot_token,
