@@ -1,6 +1,7 @@
 """A stand-in for Slack on 127.0.0.1: the Web API, response URLs and a Socket Mode WebSocket.
 
-It records every call so tests can assert on what the bot said, and wait for it with a bounded poll.
+It records every call so tests can assert on what the bot said, and wait for it with a bounded poll;
+`event_body` and `send_signed` deliver requests to the app the way Slack does.
 """
 
 from __future__ import annotations
@@ -11,9 +12,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+import time
+import urllib.error
+import urllib.request
 from urllib.parse import parse_qsl
 
 from aiohttp import WSMsgType, web
+from slack_sdk.signature import SignatureVerifier
 
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
@@ -25,6 +30,32 @@ class Call:
     method: str  # a Web API method, "response_url" or "socket_ack"
     payload: dict[str, Any]
     path: str = ""
+
+
+def event_body(event: dict[str, Any], event_id: str) -> dict[str, Any]:
+    """An Events API delivery of `event`, as Slack wraps it."""
+    return {
+        "token": "legacy", "team_id": TEAM_ID, "api_app_id": "A0APP", "type": "event_callback",
+        "event_id": event_id, "event_time": 1700000000, "event": event,
+        "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
+    }
+
+
+def send_signed(url: str, secret: str, body: str, content_type: str, *, timestamp: int | None = None,
+                signature: str | None = None, headers: dict[str, str] | None = None) -> tuple[int, str]:
+    """POST `body` to the app as Slack would, signed with `secret` unless a `signature` is forged."""
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    request = urllib.request.Request(url, data=body.encode(), method="POST", headers={
+        "Content-Type": content_type,
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": signature or SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body),
+        **(headers or {}),
+    })
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
 
 
 Refusal = Callable[[dict[str, Any]], str | None]  # a payload -> the error to answer with, or None

@@ -7,8 +7,6 @@ import json
 import logging
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +14,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack.app import build_app
 from adapters.slack.config import SlackConfig
@@ -28,7 +25,7 @@ from bot.errors import IndexUnavailable
 from bot.feedback import FeedbackStore
 from bot.settings import Settings
 from bot.status import ReindexResult
-from tests.fake_slack import BOT_ID, BOT_USER_ID, TEAM_ID, FakeSlack
+from tests.fake_slack import BOT_ID, BOT_USER_ID, TEAM_ID, FakeSlack, event_body, send_signed
 from tests.fakes import COPY_EMAIL, FakeProtocolBot
 
 SECRET = "test-signing-secret"
@@ -70,23 +67,11 @@ class Slack:
     store: FeedbackStore
     url: str
 
-    def post(self, body: str, content_type: str, *, timestamp: int | None = None, signature: str | None = None,
-             headers: dict[str, str] | None = None) -> tuple[int, str]:
-        stamp = str(int(time.time()) if timestamp is None else timestamp)
-        request = urllib.request.Request(self.url, data=body.encode(), method="POST", headers={
-            "Content-Type": content_type,
-            "X-Slack-Request-Timestamp": stamp,
-            "X-Slack-Signature": signature or SignatureVerifier(SECRET).generate_signature(timestamp=stamp, body=body),
-            **(headers or {}),
-        })
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
+    def post(self, body: str, content_type: str, **kwargs: Any) -> tuple[int, str]:
+        return send_signed(self.url, SECRET, body, content_type, **kwargs)
 
     def event(self, event: dict[str, Any], *, event_id: str | None = None, **kwargs: Any) -> tuple[int, str]:
-        return self.post(json.dumps(event_body(event, event_id)), "application/json", **kwargs)
+        return self.post(json.dumps(event_body(event, event_id or f"Ev{next(_ids)}")), "application/json", **kwargs)
 
     def command(self, text: str, *, user: str = USER, channel: str = CHANNEL) -> tuple[int, str]:
         form = {
@@ -119,14 +104,6 @@ class Slack:
 
     def posts(self, count: int = 1) -> list[dict[str, Any]]:
         return self.fake.wait_for("chat.postMessage", count=count)
-
-
-def event_body(event: dict[str, Any], event_id: str | None = None) -> dict[str, Any]:
-    return {
-        "token": "legacy", "team_id": TEAM_ID, "api_app_id": "A0APP", "type": "event_callback",
-        "event_id": event_id or f"Ev{next(_ids)}", "event_time": 1700000000, "event": event,
-        "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
-    }
 
 
 def mention(text: str, *, ts: str | None = None, thread_ts: str | None = None, user: str = USER) -> dict[str, Any]:
@@ -314,13 +291,13 @@ def test_an_answer_slack_refuses_is_replaced_by_an_apology(slack: Slack) -> None
 
 
 def test_a_forged_signature_is_rejected_with_401(slack: Slack) -> None:
-    body = json.dumps(event_body(mention("Can I copy an email?")))
+    body = json.dumps(event_body(mention("Can I copy an email?"), "Ev-forged"))
     assert slack.post(body, "application/json", signature="v0=" + "0" * 64)[0] == 401
     assert slack.bot.asked == []
 
 
 def test_a_request_older_than_five_minutes_is_rejected_with_401(slack: Slack) -> None:
-    body = json.dumps(event_body(mention("Can I copy an email?")))
+    body = json.dumps(event_body(mention("Can I copy an email?"), "Ev-stale"))
     assert slack.post(body, "application/json", timestamp=int(time.time()) - 6 * 60)[0] == 401
     assert slack.bot.asked == []
 
@@ -492,7 +469,7 @@ def test_socket_mode_answers_a_mention_received_over_the_websocket(tmp_path: Pat
         handler.connect()
         event = mention("Can I copy an email?")
         fake.send_envelope({"envelope_id": "env-1", "type": "events_api", "accepts_response_payload": False,
-                            "payload": event_body(event)})
+                            "payload": event_body(event, "Ev-socket")})
         [post] = fake.wait_for("chat.postMessage")
         assert post["thread_ts"] == event["ts"] and "CORRESPONDENCE" in rendered(post)
         assert {"envelope_id": "env-1"}.items() <= fake.wait_for("socket_ack")[0].items()

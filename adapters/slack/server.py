@@ -24,6 +24,8 @@ EVENTS_PATH = "/slack/events"
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
     # a request per thread: one slow client or ack never holds up Slack's other deliveries
     daemon_threads = True
+    # Slack delivers in bursts; the default backlog of 5 drops connections that then wait 1 s to retry
+    request_queue_size = 128
 
 
 class _LoggingHandler(WSGIRequestHandler):
