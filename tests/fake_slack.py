@@ -45,10 +45,11 @@ def send_signed(url: str, secret: str, body: str, content_type: str, *, timestam
                 signature: str | None = None, headers: dict[str, str] | None = None) -> tuple[int, str]:
     """POST `body` to the app as Slack would, signed with `secret` unless a `signature` is forged."""
     stamp = str(int(time.time()) if timestamp is None else timestamp)
+    signed = signature or SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body) or ""
     request = urllib.request.Request(url, data=body.encode(), method="POST", headers={
         "Content-Type": content_type,
         "X-Slack-Request-Timestamp": stamp,
-        "X-Slack-Signature": signature or SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body),
+        "X-Slack-Signature": signed,
         **(headers or {}),
     })
     try:

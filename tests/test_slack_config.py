@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from adapters.slack.config import SlackConfig
+from bot import messages
 from bot.errors import ProtocolBotError
 
 
@@ -34,3 +37,10 @@ def test_the_api_url_and_host_can_be_changed_for_a_proxy() -> None:
 def test_a_missing_token_is_named_in_the_error(env: dict[str, str], missing: str) -> None:
     with pytest.raises(ProtocolBotError, match=missing):
         SlackConfig.from_env(env)
+
+
+def test_the_manifest_subscribes_to_every_event_and_command_the_app_handles() -> None:
+    manifest = (Path(__file__).resolve().parent.parent / "adapters" / "slack" / "manifest.yml").read_text()
+    for needed in ("app_mention", "message.im", "message.channels", "app_home_opened", f"command: {messages.SLACK_COMMAND}",
+                   "home_tab_enabled: true", "interactivity:", "socket_mode_enabled:"):
+        assert needed in manifest

@@ -151,7 +151,13 @@ def start(tmp_path: Path) -> Iterator[Callable[..., Slack]]:
         server = make_http_server(build_app(bot, settings, store=store, config=config), "127.0.0.1", 0)
         thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         thread.start()
-        stops.append(lambda: (server.shutdown(), server.server_close(), thread.join(10)))
+
+        def stop_server() -> None:
+            server.shutdown()
+            server.server_close()
+            thread.join(10)
+
+        stops.append(stop_server)
         return Slack(fake, bot, store, f"http://127.0.0.1:{server.server_port}{EVENTS_PATH}")
 
     yield _start

@@ -17,8 +17,7 @@ from bot.status_report import document_name
 Block = dict[str, Any]
 
 MAX_BLOCKS = 50  # per message; App Home allows 100 but the help text fits in 50
-MAX_SECTION_TEXT = 3000
-MAX_CONTEXT_TEXT = 2000  # below Slack's 3,000 so a long title never crowds out a question line
+MAX_SECTION_TEXT = 3000  # also the limit of a context block's text
 
 ACTION_SHOW_CLAUSE = "protocol_show_clause"
 ACTION_HELPFUL = "protocol_helpful"
@@ -42,7 +41,7 @@ def section(text: str) -> Block:
 
 
 def context(text: str) -> Block:
-    return {"type": "context", "elements": [_mrkdwn(fit(text, MAX_CONTEXT_TEXT))]}
+    return {"type": "context", "elements": [_mrkdwn(fit(text, MAX_SECTION_TEXT))]}
 
 
 def button(text: str, action_id: str, value: str, *, style: str | None = None) -> Block:
