@@ -21,7 +21,7 @@ from adapters.slack.mrkdwn import escape
 from adapters.slack.server import EVENTS_PATH, make_http_server, socket_mode_handler
 from bot import messages
 from bot.answer import Answer, Scope
-from bot.errors import IndexUnavailable
+from bot.errors import IndexUnavailable, ReindexFailed
 from bot.feedback import FeedbackStore
 from bot.settings import Settings
 from bot.status import ReindexResult
@@ -296,9 +296,10 @@ def test_an_answer_slack_refuses_is_replaced_by_an_apology(slack: Slack) -> None
 # --- request verification --------------------------------------------------------------------------
 
 
-def test_a_forged_signature_is_rejected_with_401(slack: Slack) -> None:
+def test_a_forged_or_missing_signature_is_rejected_with_401(slack: Slack) -> None:
     body = json.dumps(event_body(mention("Can I copy an email?"), "Ev-forged"))
     assert slack.post(body, "application/json", signature="v0=" + "0" * 64)[0] == 401
+    assert slack.post(body, "application/json", headers={"X-Slack-Signature": ""})[0] == 401
     assert slack.bot.asked == []
 
 
@@ -442,6 +443,18 @@ def test_an_admin_reindex_runs_in_the_background_and_reports_back_in_the_channel
     assert report["text"] == messages.SLACK_REINDEX_DONE.format(version="v-test-2")
     assert "2 documents, 160 clauses; no changes." in rendered(report)
     assert bot.reindexed == 1
+
+
+def test_a_failed_reindex_is_reported_with_the_reason_and_the_old_index_kept(start: Callable[..., Slack]) -> None:
+    class BrokenDocuments(FakeProtocolBot):
+        def reindex(self) -> ReindexResult:
+            raise ReindexFailed("notes.txt: the document has no text.")
+
+    slack = start(BrokenDocuments())
+    slack.command("reindex", user=ADMIN)
+    assert slack.posts()[0]["text"] == messages.SLACK_REINDEX_FAILED.format(
+        error="notes.txt: the document has no text."
+    )
 
 
 def test_a_reindex_report_goes_privately_to_the_admin_when_the_bot_cannot_post_in_the_channel(slack: Slack) -> None:
