@@ -85,3 +85,68 @@ TEAMS_REINDEX_FAILED = "Reindex failed; the previous index is still being served
 TEAMS_STATUS = "Serving index **{version}**, built {built_at} with model {model}.\n\n{documents}"
 TEAMS_STATUS_DOCUMENT = "- {title}{council}: {clauses} clauses (adopted {adopted}, review due {review})"
 TEAMS_STATUS_CHANGES = "Changes at the last build:\n\n```\n{report}\n```"
+
+# --- Slack ---------------------------------------------------------------------------------------
+# Slack mrkdwn: *bold*, _italic_, `code`. Placeholders are filled with escaped text by the adapter.
+
+SLACK_COMMAND = "/protocol"
+SLACK_SHOW_CLAUSE = "Show full clause"
+SLACK_HELPFUL = "👍 Helpful"
+SLACK_UNHELPFUL = "👎 Not helpful"
+SLACK_SHARE = "Share in channel"
+SLACK_QUESTION_LINE = "*Question:* {question}"
+SLACK_SHARED_LINE = "<@{user}> shared this answer to: {question}"
+SLACK_MORE_CLAUSES = "{count} more clauses matched but are not shown here."
+SLACK_CLAUSE_FALLBACK = "{label} of {title}"
+SLACK_ANSWER_EXPIRED = "That answer is no longer in my memory (I may have restarted). Please ask the question again."
+SLACK_FEEDBACK_THANKS = "Thanks, your feedback has been recorded."
+SLACK_FEEDBACK_TITLE = "What was wrong?"  # modal titles are limited to 24 characters
+SLACK_FEEDBACK_LABEL = "Tell us what was wrong with the answer, or what you expected to see."
+SLACK_FEEDBACK_SUBMIT = "Send"
+SLACK_FEEDBACK_CLOSE = "Skip"
+SLACK_ADMIN_ONLY = "Sorry, only Protocol Bot admins can use `/protocol {command}`."
+SLACK_REINDEX_STARTED = (
+    "Reindexing the protocol documents. I'll post here when it's done; questions are still answered meanwhile."
+)
+SLACK_REINDEX_BUSY = "A reindex is already running; I'll post here when it's done."
+SLACK_REINDEX_DONE = "Reindex finished: now serving index {version}."
+SLACK_REINDEX_FAILED = "Reindex failed: {error} The previous index keeps serving."
+SLACK_REINDEX_CRASHED = "Reindex failed unexpectedly; the error has been logged. The previous index keeps serving."
+SLACK_HOME_TITLE = "Protocol Bot"
+SLACK_HELP_INTRO = (
+    "I answer questions about the councillor/officer protocols and quote the clauses I rely on.\n"
+    "• Mention me in a channel: `@Protocol Bot can I copy an email to another councillor?` "
+    "and I'll reply in the thread. Follow-up questions in that thread don't need another mention.\n"
+    "• Send me a direct message.\n"
+    "• Type `/protocol your question` to get a private answer you can share."
+)
+SLACK_HELP_DOCUMENTS = "*Documents I answer from*"
+SLACK_HELP_DOCUMENT = "*{name}*\nAdopted {adopted} · review due {review}"
+SLACK_HELP_EXAMPLES = "*Try asking*"
+SLACK_EXAMPLE_QUESTIONS = (
+    "Can I copy an officer's email to another councillor?",
+    "Can a councillor give instructions to the clerk?",
+    "Who should I speak to about a complaint against an officer?",
+)
+SLACK_HELP_COMMANDS = (
+    "`/protocol help` shows this message. Admins can also use `/protocol status` and `/protocol reindex`."
+)
+SLACK_MISSING_SETTING = "Set {name} in the environment to run the Slack bot (see adapters/slack/README.md)."
+
+# --- Admin reports (terminal, Slack and Teams alike) ---------------------------------------------
+
+STATUS_HEADER = "Index {version}, built {built_at} with model {model}."
+STATUS_DOCUMENTS = "Documents ({count}):"
+DOCUMENT_NAME = "{council} — {title}"  # a document without a council is named by its title alone
+STATUS_DOCUMENT = "  {name}: {clauses} clauses (adopted {adopted}, review due {review})"
+STATUS_CHANGES = "Changes at the last build:\n{report}"
+FEEDBACK_NONE = "No feedback has been recorded yet."
+FEEDBACK_RECENT = "Recent feedback (newest first):"
+FEEDBACK_ENTRY = "  #{id} {at} {platform} {user} {verdict}: {question}"
+FEEDBACK_ENTRY_CLAUSES = "      cited: {clauses}"
+FEEDBACK_ENTRY_COMMENT = "      comment: {comment}"
+FEEDBACK_HELPFUL = "helpful"
+FEEDBACK_UNHELPFUL = "not helpful"
+FEEDBACK_WORST = "Clauses most often marked not helpful:"
+FEEDBACK_WORST_ENTRY = "  {count} × {source} · {clause} · {heading}"
+FEEDBACK_WORST_NONE = "  none yet"

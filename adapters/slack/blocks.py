@@ -1,0 +1,198 @@
+"""Block Kit for everything the bot posts: pure functions from the core's types to Slack JSON.
+
+Every piece of text that came from a document or a person goes through `escape` and is trimmed to
+Slack's field limits here, so no answer can be refused by the API or ping a channel.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from adapters.slack.mrkdwn import cut_point, escape, fit
+from bot import messages
+from bot.answer import Answer, Citation
+from bot.status import DocumentInfo
+from bot.status_report import document_name
+
+Block = dict[str, Any]
+
+MAX_BLOCKS = 50  # per message; App Home allows 100 but the help text fits in 50
+MAX_SECTION_TEXT = 3000  # also the limit of a context block's text
+
+ACTION_SHOW_CLAUSE = "protocol_show_clause"
+ACTION_HELPFUL = "protocol_helpful"
+ACTION_UNHELPFUL = "protocol_unhelpful"
+ACTION_SHARE = "protocol_share"
+VIEW_FEEDBACK = "protocol_feedback"
+FEEDBACK_INPUT = "comment"
+
+
+def _mrkdwn(text: str) -> Block:
+    # verbatim: Slack must not turn anything in our text into links or mentions
+    return {"type": "mrkdwn", "text": text, "verbatim": True}
+
+
+def _plain(text: str) -> Block:
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
+def section(text: str) -> Block:
+    return {"type": "section", "text": _mrkdwn(fit(text, MAX_SECTION_TEXT))}
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [_mrkdwn(fit(text, MAX_SECTION_TEXT))]}
+
+
+def button(text: str, action_id: str, value: str, *, style: str | None = None) -> Block:
+    element: Block = {"type": "button", "text": _plain(text), "action_id": action_id, "value": value}
+    if style:
+        element["style"] = style
+    return element
+
+
+def citation_value(answer_id: str, index: int) -> str:
+    return f"{answer_id}:{index}"
+
+
+def parse_citation_value(value: str) -> tuple[str, int]:
+    answer_id, _, index = value.rpartition(":")
+    return answer_id, int(index)
+
+
+def _citation_section(citation: Citation, value: str) -> Block:
+    heading = f"*{escape(citation.label)}*\n"
+    note = f"\n_{escape(citation.note)}_" if citation.note else ""
+    quote = escape(" ".join(citation.quote.split()))
+    text = heading + ">" + fit(quote, MAX_SECTION_TEXT - len(heading) - len(note) - 1) + note
+    block = section(text)
+    block["accessory"] = button(messages.SLACK_SHOW_CLAUSE, ACTION_SHOW_CLAUSE, value)
+    return block
+
+
+def answer_blocks(
+    answer: Answer, answer_id: str, *, question_line: str | None = None, shareable: bool = False
+) -> list[Block]:
+    """The lead, each cited clause under its document, then feedback (and share) buttons.
+
+    `question_line` is escaped mrkdwn shown under the lead where readers cannot see the question itself
+    (a private /protocol answer, or one shared into a channel).
+    """
+    head = [section(escape(answer.lead))] + ([context(question_line)] if question_line else [])
+    actions = [
+        button(messages.SLACK_HELPFUL, ACTION_HELPFUL, answer_id),
+        button(messages.SLACK_UNHELPFUL, ACTION_UNHELPFUL, answer_id),
+    ]
+    if shareable:
+        actions.append(button(messages.SLACK_SHARE, ACTION_SHARE, answer_id, style="primary"))
+    # one block is held back for the "more clauses" line, used only when something does not fit
+    budget = MAX_BLOCKS - len(head) - 2
+    index_of = {id(c): i for i, c in enumerate(answer.citations)}
+    body: list[Block] = []
+    shown = 0
+    for group in answer.groups:
+        if budget - len(body) < 2:
+            break
+        body.append(context(f"*{escape(document_name(group.council, group.title))}*"))
+        for citation in group.citations:
+            if len(body) >= budget:
+                break
+            body.append(_citation_section(citation, citation_value(answer_id, index_of[id(citation)])))
+            shown += 1
+    if shown < len(answer.citations):
+        body.append(context(escape(messages.SLACK_MORE_CLAUSES.format(count=len(answer.citations) - shown))))
+    return head + body + [{"type": "actions", "elements": actions}]
+
+
+def answer_text(answer: Answer) -> str:
+    """The notification and screen-reader text that stands in for the blocks."""
+    lines = [answer.lead] + [
+        messages.SLACK_CLAUSE_FALLBACK.format(label=c.label, title=document_name(c.council, c.title))
+        for c in answer.citations
+    ]
+    return fit(escape("\n".join(lines)), MAX_SECTION_TEXT)
+
+
+def _chunks(text: str, limit: int, count: int) -> list[str]:
+    """Escaped text in at most `count` pieces of at most `limit` characters; the last one trimmed if need be."""
+    pieces: list[str] = []
+    rest = text
+    while rest and len(pieces) < count - 1:
+        cut = cut_point(rest, limit)
+        pieces.append(rest[:cut])
+        rest = rest[cut:].lstrip(" ")
+    if rest:
+        pieces.append(fit(rest, limit))
+    return pieces
+
+
+def clause_blocks(citation: Citation) -> list[Block]:
+    """A clause in full, split across as many sections as Slack's 3,000-character limit needs."""
+    head = [
+        context(f"*{escape(document_name(citation.council, citation.title))}*"),
+        section(f"*{escape(citation.label)}*"),
+    ]
+    return head + [section(piece) for piece in _chunks(escape(citation.text), MAX_SECTION_TEXT, MAX_BLOCKS - len(head))]
+
+
+def clause_text(citation: Citation) -> str:
+    return escape(messages.SLACK_CLAUSE_FALLBACK.format(
+        label=citation.label, title=document_name(citation.council, citation.title)
+    ))
+
+
+def help_blocks(documents: tuple[DocumentInfo, ...]) -> list[Block]:
+    """How to ask, the documents answered from and example questions: for /protocol help and App Home."""
+    head = [section(messages.SLACK_HELP_INTRO), section(messages.SLACK_HELP_DOCUMENTS)]
+    tail = [
+        section(messages.SLACK_HELP_EXAMPLES + "\n" + "\n".join(f"• {q}" for q in messages.SLACK_EXAMPLE_QUESTIONS)),
+        context(messages.SLACK_HELP_COMMANDS),
+    ]
+    docs = [
+        section(
+            messages.SLACK_HELP_DOCUMENT.format(
+                name=escape(document_name(d.council, d.title)), adopted=escape(d.adopted), review=escape(d.review)
+            )
+        )
+        for d in documents
+    ]
+    return head + docs[: MAX_BLOCKS - len(head) - len(tail)] + tail
+
+
+def home_view(body: list[Block]) -> Block:
+    """The App Home tab: a title over `body` (the help blocks, or why they cannot be shown)."""
+    header = {"type": "header", "text": _plain(messages.SLACK_HOME_TITLE)}
+    return {"type": "home", "blocks": [header] + body}
+
+
+def preformatted_blocks(text: str) -> list[Block]:
+    """Plain text (status, reindex reports) as code sections, split to fit."""
+    fence = "```"
+    return [
+        section(fence + piece + fence)
+        for piece in _chunks(escape(text), MAX_SECTION_TEXT - 2 * len(fence), MAX_BLOCKS)
+    ]
+
+
+def feedback_modal(feedback_id: int) -> Block:
+    return {
+        "type": "modal",
+        "callback_id": VIEW_FEEDBACK,
+        "private_metadata": str(feedback_id),
+        "title": _plain(messages.SLACK_FEEDBACK_TITLE),
+        "submit": _plain(messages.SLACK_FEEDBACK_SUBMIT),
+        "close": _plain(messages.SLACK_FEEDBACK_CLOSE),
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": FEEDBACK_INPUT,
+                "label": _plain(messages.SLACK_FEEDBACK_LABEL),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": FEEDBACK_INPUT,
+                    "multiline": True,
+                    "max_length": 2000,
+                },
+            }
+        ],
+    }

@@ -1,0 +1,193 @@
+"""A stand-in for Slack on 127.0.0.1: the Web API, response URLs and a Socket Mode WebSocket.
+
+It records every call so tests can assert on what the bot said, and wait for it with a bounded poll;
+`event_body` and `send_signed` deliver requests to the app the way Slack does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+import time
+import urllib.error
+import urllib.request
+from urllib.parse import parse_qsl
+
+from aiohttp import WSMsgType, web
+from slack_sdk.signature import SignatureVerifier
+
+BOT_USER_ID = "UBOT"
+BOT_ID = "BBOT"
+TEAM_ID = "T0TEAM"
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str  # a Web API method, "response_url" or "socket_ack"
+    payload: dict[str, Any]
+    path: str = ""
+
+
+def event_body(event: dict[str, Any], event_id: str) -> dict[str, Any]:
+    """An Events API delivery of `event`, as Slack wraps it."""
+    return {
+        "token": "legacy", "team_id": TEAM_ID, "api_app_id": "A0APP", "type": "event_callback",
+        "event_id": event_id, "event_time": 1700000000, "event": event,
+        "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
+    }
+
+
+def send_signed(url: str, secret: str, body: str, content_type: str, *, timestamp: int | None = None,
+                signature: str | None = None, headers: dict[str, str] | None = None) -> tuple[int, str]:
+    """POST `body` to the app as Slack would, signed with `secret` unless a `signature` is forged."""
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    signed = signature or SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body) or ""
+    request = urllib.request.Request(url, data=body.encode(), method="POST", headers={
+        "Content-Type": content_type,
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": signed,
+        **(headers or {}),
+    })
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+Refusal = Callable[[dict[str, Any]], str | None]  # a payload -> the error to answer with, or None
+
+
+class FakeSlack:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self._changed = threading.Condition()
+        self._refusals: dict[str, Refusal] = {}
+        self._loop = asyncio.new_event_loop()
+        self._envelopes: asyncio.Queue[str] | None = None
+        self._thread = threading.Thread(target=self._loop.run_forever, name="fake-slack", daemon=True)
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # --- lifecycle -------------------------------------------------------------------------------
+
+    def start(self) -> "FakeSlack":
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(timeout=10)
+        return self
+
+    async def _start(self) -> None:
+        self._envelopes = asyncio.Queue()
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_post("/response/{name}", self._response_url)
+        app.router.add_get("/socket", self._socket)
+        self._runner = web.AppRunner(app, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+
+    def stop(self) -> None:
+        if self._runner is not None:
+            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(timeout=10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+
+    # --- what tests use --------------------------------------------------------------------------
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.port}/response/{name}"
+
+    def refuse(self, method: str, refusal: Refusal) -> None:
+        """Answer `method` with ok=false and the returned error whenever `refusal` names one."""
+        self._refusals[method] = refusal
+
+    def calls_to(self, method: str) -> list[dict[str, Any]]:
+        with self._changed:
+            return [c.payload for c in self.calls if c.method == method]
+
+    def wait_for(self, method: str, count: int = 1, *, path: str | None = None, timeout: float = 10.0
+                 ) -> list[dict[str, Any]]:
+        """The payloads of `method` (to `path`) once there are at least `count`; fails after `timeout` seconds."""
+
+        def found() -> list[dict[str, Any]]:
+            return [c.payload for c in self.calls if c.method == method and path in (None, c.path)]
+
+        with self._changed:
+            self._changed.wait_for(lambda: len(found()) >= count, timeout)
+            payloads = found()
+        assert len(payloads) >= count, f"expected {count} {method} call(s); all calls: {self.calls!r}"
+        return payloads
+
+    def send_envelope(self, envelope: dict[str, Any]) -> None:
+        """Push a Socket Mode envelope to the connected client."""
+        queue = self._envelopes
+        assert queue is not None
+        self._loop.call_soon_threadsafe(queue.put_nowait, json.dumps(envelope))
+
+    # --- handlers --------------------------------------------------------------------------------
+
+    def _record(self, call: Call) -> None:
+        with self._changed:
+            self.calls.append(call)
+            self._changed.notify_all()
+
+    @staticmethod
+    async def _payload(request: web.Request) -> dict[str, Any]:
+        raw = await request.text()
+        if request.content_type == "application/json":
+            return json.loads(raw) if raw else {}
+        return dict(parse_qsl(raw))
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        payload = await self._payload(request)
+        self._record(Call(method, payload))
+        refusal = self._refusals.get(method)
+        error = refusal(payload) if refusal else None
+        if error:
+            return web.json_response({"ok": False, "error": error})
+        if method == "auth.test":
+            return web.json_response(
+                {"ok": True, "user_id": BOT_USER_ID, "bot_id": BOT_ID, "team_id": TEAM_ID, "user": "protocol-bot",
+                 "team": "Parish", "url": "https://parish.slack.com/"}
+            )
+        if method == "apps.connections.open":
+            return web.json_response({"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"})
+        if method == "chat.postMessage":
+            ts = f"1700000000.{len(self.calls):06d}"
+            return web.json_response({"ok": True, "channel": payload.get("channel"), "ts": ts, "message": payload})
+        return web.json_response({"ok": True})
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        self._record(Call("response_url", await self._payload(request), request.match_info["name"]))
+        return web.Response(text="ok")
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        await ws.send_str(json.dumps({"type": "hello", "num_connections": 1, "debug_info": {"host": "fake"}}))
+        queue = self._envelopes
+        assert queue is not None
+
+        async def forward() -> None:
+            while True:
+                await ws.send_str(await queue.get())
+
+        sender = asyncio.ensure_future(forward())
+        try:
+            async for message in ws:
+                if message.type == WSMsgType.TEXT:
+                    self._record(Call("socket_ack", json.loads(message.data)))
+        finally:
+            sender.cancel()
+        return ws

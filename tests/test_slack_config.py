@@ -1,0 +1,56 @@
+"""Starting the Slack bot from the environment: the mode follows the tokens that are set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from adapters.slack.config import SlackConfig
+from adapters.slack.server import serve
+from bot import messages
+from bot.errors import ProtocolBotError
+from bot.settings import Settings
+from tests.fakes import FakeProtocolBot
+
+
+def test_without_an_app_token_the_bot_runs_over_http_on_localhost_with_slacks_api() -> None:
+    config = SlackConfig.from_env({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"})
+    assert config.app_token is None
+    assert (config.host, config.api_url) == ("127.0.0.1", "https://slack.com/api/")
+
+
+def test_an_app_token_selects_socket_mode_and_needs_no_signing_secret() -> None:
+    config = SlackConfig.from_env({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"})
+    assert config.app_token == "xapp-1"
+
+
+def test_the_api_url_and_host_can_be_changed_for_a_proxy() -> None:
+    config = SlackConfig.from_env({
+        "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s",
+        "SLACK_API_URL": "http://127.0.0.1:9000/api", "PROTOCOL_BOT_SLACK_HOST": "0.0.0.0",
+    })
+    assert (config.api_url, config.host) == ("http://127.0.0.1:9000/api/", "0.0.0.0")
+
+
+@pytest.mark.parametrize(
+    ("env", "missing"),
+    [({}, "SLACK_BOT_TOKEN"), ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET or SLACK_APP_TOKEN")],
+)
+def test_a_missing_token_is_named_in_the_error(env: dict[str, str], missing: str) -> None:
+    with pytest.raises(ProtocolBotError, match=missing):
+        SlackConfig.from_env(env)
+
+
+def test_the_manifest_subscribes_to_every_event_and_command_the_app_handles() -> None:
+    manifest = (Path(__file__).resolve().parent.parent / "adapters" / "slack" / "manifest.yml").read_text()
+    for needed in ("app_mention", "message.im", "message.channels", "app_home_opened", f"command: {messages.SLACK_COMMAND}",
+                   "home_tab_enabled: true", "interactivity:", "socket_mode_enabled:"):
+        assert needed in manifest
+
+
+def test_serve_refuses_to_start_without_a_bot_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(ProtocolBotError, match="SLACK_BOT_TOKEN"):
+        serve(FakeProtocolBot(), Settings())
