@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bot import evaluation
 from bot.bootstrap import embedder
+from bot.compose import Calibration
 from bot.retrieval import Weights
 from bot.service import IndexedProtocolBot
 from bot.settings import PROJECT_ROOT, Settings
@@ -33,7 +34,8 @@ def main(paths: list[Path]) -> None:
     settings = Settings.from_env()
     shared = embedder(settings)
     bots = {
-        name: IndexedProtocolBot(settings.knowledge_dir, settings.index_root, settings.embedding_cache, shared, weights=w)
+        name: IndexedProtocolBot(settings.knowledge_dir, settings.index_root, settings.embedding_cache, shared,
+                                 weights=w, calibration=Calibration.for_model(shared.name))
         for name, w in SYSTEMS.items()
     }
     for path in paths:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.compose import Calibration
 from bot.embedding import SentenceTransformerEmbedder
 from bot.service import IndexedProtocolBot
 from bot.settings import Settings
@@ -13,4 +14,11 @@ def embedder(settings: Settings, *, threads: int | None = None) -> SentenceTrans
 
 def bootstrap(settings: Settings | None = None) -> IndexedProtocolBot:
     settings = settings or Settings.from_env()
-    return IndexedProtocolBot(settings.knowledge_dir, settings.index_root, settings.embedding_cache, embedder(settings))
+    model = embedder(settings)
+    return IndexedProtocolBot(
+        settings.knowledge_dir,
+        settings.index_root,
+        settings.embedding_cache,
+        model,
+        calibration=Calibration.for_model(model.name),
+    )

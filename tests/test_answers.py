@@ -1,0 +1,66 @@
+"""Answers from the real default model over the shipped protocols: what a councillor would see."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.bootstrap import bootstrap
+from bot.service import IndexedProtocolBot
+from bot.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def real_bot(tmp_path_factory: pytest.TempPathFactory) -> IndexedProtocolBot:
+    home = tmp_path_factory.mktemp("home")
+    defaults = Settings.from_env()
+    (home / "models").symlink_to(defaults.model_cache.resolve(), target_is_directory=True)
+    bot = bootstrap(Settings(knowledge_dir=defaults.knowledge_dir, home=home, model=defaults.model))
+    bot.reindex()
+    return bot
+
+
+@pytest.mark.parametrize(
+    ("question", "source", "words"),
+    [
+        ("Is a councillor allowed to order the clerk's assistant around?", None, "instructions"),
+        ("Can I look at council papers about a matter I have a personal interest in?", "001_a879d86bb0aeb3d5.txt",
+         "should not knowingly inspect"),
+        ("are staff allowed to lobby councillors about their pay?", "001_a879d86bb0aeb3d5.txt", "lobby"),
+        ("Can councillors use council stationery for their own business?", None, "stationery"),
+    ],
+)
+def test_a_question_in_everyday_words_cites_the_clause_that_answers_it(
+    real_bot: IndexedProtocolBot, question: str, source: str | None, words: str
+) -> None:
+    answer = real_bot.ask(question)
+    assert not answer.out_of_scope
+    top3 = answer.nearest[:3]
+    assert any(words.lower() in c.text.lower() and (source is None or c.source == source) for c in top3)
+
+
+@pytest.mark.parametrize("question", ["write me a poem about the sea", "when is my green bin collected?",
+                                      "what is the capital of Peru?"])
+def test_a_question_the_protocols_do_not_cover_says_so_and_names_whom_to_ask(
+    real_bot: IndexedProtocolBot, question: str
+) -> None:
+    answer = real_bot.ask(question)
+    assert answer.out_of_scope and answer.citations == ()
+    assert "Clerk" in answer.lead and "Monitoring Officer" in answer.lead
+    assert len(answer.nearest) >= 5
+
+
+def test_every_citation_quotes_a_sentence_of_its_clause_verbatim(real_bot: IndexedProtocolBot) -> None:
+    answer = real_bot.ask("Should officers and councillors become close friends?")
+    assert answer.citations
+    for citation in answer.nearest:
+        assert citation.quote and citation.quote in citation.text
+        assert citation.title
+
+
+def test_a_numbered_clause_is_cited_by_its_printed_reference(real_bot: IndexedProtocolBot) -> None:
+    answer = real_bot.ask("Can an individual councillor give instructions to a council employee?")
+    cited = {(c.source, c.clause) for c in answer.nearest[:5]}
+    assert ("001_a879d86bb0aeb3d5.txt", "2.3") in cited
+    assert all(c.council == "Ilminster Town Council" for c in answer.nearest if c.source[:3] in {"000", "001"})
