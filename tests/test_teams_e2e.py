@@ -234,7 +234,7 @@ async def test_clicking_thumbs_up_on_an_answer_stores_the_vote_and_says_thanks(e
     assert await emulator_bot.post(teams.personal_message(None, value=thumbs_up, service_url=url)) == 201
     reply = await emulator_bot.connector.next()
 
-    assert reply.activity["text"] == messages.TEAMS_FEEDBACK_THANKS
+    assert reply.activity["text"] == messages.FEEDBACK_THANKS
     (entry,) = emulator_bot.store.recent()
     assert (entry.platform, entry.user, entry.helpful) == ("teams", teams.USER_AAD, True)
     assert entry.citations == cited_refs(emulator_bot.core.ask(QUESTION))
@@ -250,7 +250,7 @@ async def test_a_non_admin_cannot_reindex(emulator_bot: Running) -> None:
     await emulator_bot.post(teams.personal_message("reindex", service_url=emulator_bot.connector.url))
 
     reply = await emulator_bot.connector.next()
-    assert reply.activity["text"] == messages.TEAMS_ADMIN_ONLY.format(command="reindex")
+    assert reply.activity["text"] == messages.ADMIN_ONLY.format(command="reindex")
     assert emulator_bot.core.reindexed == 0
 
 
@@ -260,7 +260,7 @@ async def test_an_admin_reindex_is_acknowledged_and_the_result_posted_to_the_thr
     assert await emulator_bot.post(teams.channel_mention("reindex", aad=teams.ADMIN_AAD, service_url=url)) == 201
     started, report = await emulator_bot.connector.next(), await emulator_bot.connector.next()
 
-    assert started.activity["text"] == messages.TEAMS_REINDEX_STARTED
+    assert started.activity["text"] == messages.REINDEX_STARTED
     assert "v-test-2" in report.activity["text"]
     assert report.conversation == teams.CHANNEL_THREAD
     assert emulator_bot.core.reindexed == 1
@@ -344,6 +344,6 @@ async def test_with_an_app_id_the_later_reindex_report_is_authenticated_too(regi
     assert await registered_bot.post(activity, channel_keys.token(url)) == 201
     started, report = await registered_bot.connector.next(), await registered_bot.connector.next()
 
-    assert started.activity["text"] == messages.TEAMS_REINDEX_STARTED
+    assert started.activity["text"] == messages.REINDEX_STARTED
     assert "v-test-2" in report.activity["text"]
     assert report.authorization == f"Bearer {OUTBOUND_TOKEN}"
