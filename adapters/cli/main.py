@@ -191,14 +191,16 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--show-misses", action="store_true", help="list questions without a hit in the top three")
     ev.set_defaults(handler=cmd_eval)
     run = sub.add_parser(
-        "run", help="start Slack when SLACK_BOT_TOKEN is set, else Teams when MicrosoftAppId is set, else the terminal chat"
+        "run", help="start Slack if SLACK_BOT_TOKEN is set, else Teams if MicrosoftAppId is set, else the terminal chat"
     )
     run.set_defaults(handler=cmd_run)
     slack = sub.add_parser("slack", help="serve the Slack app (Socket Mode when SLACK_APP_TOKEN is set)")
-    slack.add_argument("--port", type=int, default=DEFAULT_PORTS[FrontEnd.SLACK], help="HTTP port for /slack/events (default %(default)s)")
+    slack.add_argument("--port", type=int, default=DEFAULT_PORTS[FrontEnd.SLACK],
+                       help="HTTP port for /slack/events (default %(default)s)")
     slack.set_defaults(handler=cmd_slack)
     teams = sub.add_parser("teams", help="serve the Microsoft Teams bot endpoint /api/messages")
-    teams.add_argument("--port", type=int, default=DEFAULT_PORTS[FrontEnd.TEAMS], help="HTTP port (default %(default)s)")
+    teams.add_argument("--port", type=int, default=DEFAULT_PORTS[FrontEnd.TEAMS],
+                       help="HTTP port for /api/messages (default %(default)s)")
     teams.set_defaults(handler=cmd_teams)
     feedback = sub.add_parser("feedback", help="list recent 👍/👎 and the clauses most often marked not helpful")
     feedback.add_argument("--limit", type=int, default=20, help="how many entries and clauses (default %(default)s)")
