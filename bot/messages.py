@@ -1,6 +1,7 @@
 """Every sentence Protocol Bot says to a person, in one place, so wording is reviewed together.
 
-Adapters take their text from here too; each front end has its own section below.
+Adapters take their text from here too: what both chat platforms say is worded once in the
+"Chat platforms" section, and each front end has a section for what only it says, or says in its own markup.
 """
 
 from __future__ import annotations
