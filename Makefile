@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 INDEX := var/index/CURRENT
 
-.PHONY: install run test index bench
+.PHONY: install run test index bench teams-package
 
 install: $(STAMP)
 
@@ -28,6 +28,10 @@ run: install $(INDEX)
 
 test: install
 	$(BIN)/python -m pytest
+
+# The Teams app package to upload; MicrosoftAppId (the bot's Azure app id) must be set.
+teams-package: install
+	$(BIN)/python teams-package/build.py
 
 bench: install $(INDEX)
 	$(BIN)/python bench/quality.py

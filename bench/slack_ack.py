@@ -14,7 +14,6 @@ import json
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -27,6 +26,7 @@ from adapters.slack.server import EVENTS_PATH, make_http_server  # noqa: E402
 from bot.answer import Answer, Scope  # noqa: E402
 from bot.feedback import FeedbackStore  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from tests.background import serve_in_background  # noqa: E402
 from tests.fake_slack import BOT_USER_ID, FakeSlack, event_body, send_signed  # noqa: E402
 from tests.fakes import FakeProtocolBot  # noqa: E402
 
@@ -61,7 +61,7 @@ def main() -> int:
         config = SlackConfig(bot_token="xoxb-bench", signing_secret=SECRET, api_url=fake.api_url)
         app = build_app(SlowBot(args.delay), Settings(home=Path(home)), store=store, config=config)
         server = make_http_server(app, "127.0.0.1", 0)
-        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        stop_server = serve_in_background(server)
         url = f"http://127.0.0.1:{server.server_port}{EVENTS_PATH}"
 
         def deliver(n: int) -> float:
@@ -83,8 +83,7 @@ def main() -> int:
         answers_timeout = 30 + args.events * args.delay
         fake.wait_for("chat.postMessage", args.events, timeout=answers_timeout)
         answered = time.perf_counter() - began
-        server.shutdown()
-        server.server_close()
+        stop_server()
         store.close()
     fake.stop()
 

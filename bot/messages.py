@@ -1,6 +1,7 @@
 """Every sentence Protocol Bot says to a person, in one place, so wording is reviewed together.
 
-Adapters take their text from here too; each front end has its own section below.
+Adapters take their text from here too: what both chat platforms say is worded once in the
+"Chat platforms" section, and each front end has a section for what only it says, or says in its own markup.
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ OUT_OF_SCOPE = (
     "Please ask the Clerk (the council's Proper Officer) or the Monitoring Officer."
 )
 ERROR_APOLOGY = "Sorry, something went wrong while answering. The problem has been logged; please try again shortly."
+EXAMPLE_QUESTIONS = (
+    "Can I copy an officer's email to another councillor?",
+    "Can a councillor give instructions to staff?",
+    "Should councillors and officers become close friends?",
+)
 
 # --- Index and model problems (shown to admins and users alike) ---------------------------------
 
@@ -43,6 +49,8 @@ DOCUMENT_NO_CLAUSES = "{name}: no clauses could be found in the document."
 DOCUMENT_DUPLICATE = "{name}: the document is a copy of {other}; remove one of them."
 
 REINDEX_FAILED = "Reindex failed, and the previous index is still serving. {reason}"
+REINDEX_CRASHED = "Reindex failed unexpectedly, and the previous index is still serving. The error has been logged."
+REINDEX_DONE = "Reindex finished: now serving index {version}."
 
 # --- Terminal --------------------------------------------------------------------------------
 
@@ -54,13 +62,23 @@ CLI_PROMPT = "you> "
 CLI_NO_SUCH_CITATION = "There is no citation {n} in the last answer."
 CLI_BYE = "Goodbye."
 
-# --- Teams ---------------------------------------------------------------------------------------
+# --- Chat platforms (Slack and Teams alike) ------------------------------------------------------
+# `code` renders the same in Slack mrkdwn and Teams Markdown.
 
-TEAMS_EXAMPLES = (
-    "Can I copy this email to another councillor?",
-    "Can a councillor give instructions to staff?",
-    "Should councillors and officers become close friends?",
+SHOW_FULL_CLAUSE = "Show full clause"
+HELPFUL = "👍 Helpful"
+NOT_HELPFUL = "👎 Not helpful"
+FEEDBACK_THANKS = "Thanks, your feedback has been recorded."
+ADMIN_ONLY = "Sorry, only Protocol Bot admins can use `{command}`. Please ask the Clerk if the index needs attention."
+REINDEX_STARTED = (
+    "Rebuilding the protocol index now; questions are still answered meanwhile. "
+    "I'll post the result here when it's done."
 )
+REINDEX_BUSY = "A reindex is already running; I'll post the result here when it's done."
+
+# --- Teams ---------------------------------------------------------------------------------------
+# Teams Markdown: **bold**, lists start with "- ".
+
 TEAMS_WELCOME = (
     "Hello! I answer questions about the councillor/officer protocol and quote the clauses I rely on. "
     "In a channel or group chat, mention me first. Try:\n\n{examples}\n\nType **help** to see which documents I use."
@@ -72,50 +90,24 @@ TEAMS_HELP = (
     "and 👍 or 👎 to tell us whether it helped."
 )
 TEAMS_HELP_ADMIN = "As an admin you can also type **status** to see the index, or **reindex** to rebuild it."
-TEAMS_HELP_DOCUMENT = "- {title}{council} (adopted {adopted}, review due {review})"
+TEAMS_HELP_DOCUMENT = "- {name} (adopted {adopted}, review due {review})"
 TEAMS_YOU_ASKED = "You asked: {question}"
-TEAMS_SHOW_FULL_CLAUSE = "Show full clause"
 TEAMS_CLAUSE_SHORTENED = "(This clause is long; the rest is in the document.)"
-TEAMS_HELPFUL = "👍 Helpful"
-TEAMS_NOT_HELPFUL = "👎 Not helpful"
-TEAMS_FEEDBACK_THANKS = "Thank you for the feedback."
-TEAMS_ADMIN_ONLY = (
-    "Sorry, only Protocol Bot admins can use **{command}**. Please ask the Clerk if the index needs attention."
-)
-TEAMS_REINDEX_STARTED = "Rebuilding the protocol index now; I'll post the result here when it's done."
-TEAMS_REINDEX_RUNNING = "A reindex is already running; I'll post the result here when it's done."
-TEAMS_REINDEX_DONE = "Reindex finished; now serving index **{version}**.\n\n```\n{summary}\n```"
-TEAMS_REINDEX_FAILED = "Reindex failed; the previous index is still being served.\n\n{detail}"
-TEAMS_STATUS = "Serving index **{version}**, built {built_at} with model {model}.\n\n{documents}"
-TEAMS_STATUS_DOCUMENT = "- {title}{council}: {clauses} clauses (adopted {adopted}, review due {review})"
-TEAMS_STATUS_CHANGES = "Changes at the last build:\n\n```\n{report}\n```"
 
 # --- Slack ---------------------------------------------------------------------------------------
 # Slack mrkdwn: *bold*, _italic_, `code`. Placeholders are filled with escaped text by the adapter.
 
 SLACK_COMMAND = "/protocol"
-SLACK_SHOW_CLAUSE = "Show full clause"
-SLACK_HELPFUL = "👍 Helpful"
-SLACK_UNHELPFUL = "👎 Not helpful"
 SLACK_SHARE = "Share in channel"
 SLACK_QUESTION_LINE = "*Question:* {question}"
 SLACK_SHARED_LINE = "<@{user}> shared this answer to: {question}"
 SLACK_MORE_CLAUSES = "{count} more clauses matched but are not shown here."
 SLACK_CLAUSE_FALLBACK = "{label} of {title}"
 SLACK_ANSWER_EXPIRED = "That answer is no longer in my memory (I may have restarted). Please ask the question again."
-SLACK_FEEDBACK_THANKS = "Thanks, your feedback has been recorded."
 SLACK_FEEDBACK_TITLE = "What was wrong?"  # modal titles are limited to 24 characters
 SLACK_FEEDBACK_LABEL = "Tell us what was wrong with the answer, or what you expected to see."
 SLACK_FEEDBACK_SUBMIT = "Send"
 SLACK_FEEDBACK_CLOSE = "Skip"
-SLACK_ADMIN_ONLY = "Sorry, only Protocol Bot admins can use `/protocol {command}`."
-SLACK_REINDEX_STARTED = (
-    "Reindexing the protocol documents. I'll post here when it's done; questions are still answered meanwhile."
-)
-SLACK_REINDEX_BUSY = "A reindex is already running; I'll post here when it's done."
-SLACK_REINDEX_DONE = "Reindex finished: now serving index {version}."
-SLACK_REINDEX_FAILED = "Reindex failed: {error} The previous index keeps serving."
-SLACK_REINDEX_CRASHED = "Reindex failed unexpectedly; the error has been logged. The previous index keeps serving."
 SLACK_HOME_TITLE = "Protocol Bot"
 SLACK_HELP_INTRO = (
     "I answer questions about the councillor/officer protocols and quote the clauses I rely on.\n"
@@ -127,15 +119,10 @@ SLACK_HELP_INTRO = (
 SLACK_HELP_DOCUMENTS = "*Documents I answer from*"
 SLACK_HELP_DOCUMENT = "*{name}*\nAdopted {adopted} · review due {review}"
 SLACK_HELP_EXAMPLES = "*Try asking*"
-SLACK_EXAMPLE_QUESTIONS = (
-    "Can I copy an officer's email to another councillor?",
-    "Can a councillor give instructions to the clerk?",
-    "Who should I speak to about a complaint against an officer?",
-)
 SLACK_HELP_COMMANDS = (
     "`/protocol help` shows this message. Admins can also use `/protocol status` and `/protocol reindex`."
 )
-SLACK_MISSING_SETTING = "Set {name} in the environment to run the Slack bot (see adapters/slack/README.md)."
+SLACK_MISSING_SETTING = "Set {name} in the environment to run the Slack bot (see the Slack section of the README)."
 
 # --- Admin reports (terminal, Slack and Teams alike) ---------------------------------------------
 

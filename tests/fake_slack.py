@@ -20,6 +20,8 @@ from urllib.parse import parse_qsl
 from aiohttp import WSMsgType, web
 from slack_sdk.signature import SignatureVerifier
 
+from tests.background import WAIT_SECONDS
+
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
 TEAM_ID = "T0TEAM"
@@ -53,7 +55,7 @@ def send_signed(url: str, secret: str, body: str, content_type: str, *, timestam
         **(headers or {}),
     })
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=WAIT_SECONDS) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
@@ -77,7 +79,7 @@ class FakeSlack:
 
     def start(self) -> "FakeSlack":
         self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(timeout=10)
+        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(timeout=WAIT_SECONDS)
         return self
 
     async def _start(self) -> None:
@@ -94,9 +96,9 @@ class FakeSlack:
 
     def stop(self) -> None:
         if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(timeout=10)
+            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(timeout=WAIT_SECONDS)
         self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=10)
+        self._thread.join(timeout=WAIT_SECONDS)
 
     # --- what tests use --------------------------------------------------------------------------
 
@@ -115,7 +117,7 @@ class FakeSlack:
         with self._changed:
             return [c.payload for c in self.calls if c.method == method]
 
-    def wait_for(self, method: str, count: int = 1, *, path: str | None = None, timeout: float = 10.0
+    def wait_for(self, method: str, count: int = 1, *, path: str | None = None, timeout: float = WAIT_SECONDS
                  ) -> list[dict[str, Any]]:
         """The payloads of `method` (to `path`) once there are at least `count`; fails after `timeout` seconds."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import zlib
 
 import numpy as np
@@ -12,6 +13,7 @@ from bot.embedding import Embedder
 from bot.lexical import tokens
 from bot.ports import ProtocolBot
 from bot.status import DocumentInfo, IndexStatus, ReindexResult
+from tests.background import WAIT_SECONDS
 
 DOCS = (
     DocumentInfo("000_071d258fd975c70b.txt", "Councillor-Officer Protocol", "Ilminster Town Council",
@@ -52,10 +54,11 @@ class FakeProtocolBot(ProtocolBot):
     Records every question and scope so tests can assert on what a front end asked.
     """
 
-    def __init__(self, *, fail_with: Exception | None = None) -> None:
+    def __init__(self, *, fail_with: Exception | None = None, reindex_fails_with: Exception | None = None) -> None:
         self.asked: list[tuple[str, Scope | None]] = []
         self.reindexed = 0
         self.fail_with = fail_with
+        self.reindex_fails_with = reindex_fails_with
 
     def ask(self, question: str, scope: Scope | None = None) -> Answer:
         self.asked.append((question, scope))
@@ -74,8 +77,29 @@ class FakeProtocolBot(ProtocolBot):
         return IndexStatus("v-test", "2026-11-23T20:00:00+00:00", "fake-model", DOCS, None)
 
     def reindex(self) -> ReindexResult:
+        if self.reindex_fails_with is not None:
+            raise self.reindex_fails_with
         self.reindexed += 1
         return ReindexResult("v-test-2", "2 documents, 160 clauses; no changes.")
+
+
+class GatedBot(FakeProtocolBot):
+    """Holds answers and reindexes until the test opens their gates (bounded, so nothing hangs)."""
+
+    def __init__(self, *, answering: bool = False) -> None:
+        super().__init__()
+        self.answering = threading.Event()
+        self.reindexing = threading.Event()
+        if answering:
+            self.answering.set()
+
+    def ask(self, question: str, scope: Scope | None = None) -> Answer:
+        assert self.answering.wait(WAIT_SECONDS)
+        return super().ask(question, scope)
+
+    def reindex(self) -> ReindexResult:
+        assert self.reindexing.wait(WAIT_SECONDS)
+        return super().reindex()
 
 
 class HashingEmbedder(Embedder):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -10,8 +11,12 @@ from pathlib import Path
 import pytest
 
 from adapters.cli import main as cli
+from adapters.cli.main import FrontEnd, front_end
+from bot import messages
+from bot.feedback import FeedbackStore, cited_refs
 from bot.service import IndexedProtocolBot
 from bot.settings import PROJECT_ROOT
+from tests.fakes import FakeProtocolBot
 
 
 @pytest.fixture
@@ -84,7 +89,65 @@ def test_a_missing_index_is_reported_in_one_line_not_a_traceback(tmp_path: Path)
     assert "make index" in done.stdout and "Traceback" not in done.stderr
 
 
-def test_help_starts_without_importing_torch() -> None:
-    probe = "import sys; from adapters.cli.main import build_parser; build_parser(); print('torch' in sys.modules)"
+def test_help_starts_without_importing_torch_or_the_chat_sdks() -> None:
+    probe = (
+        "import sys; from adapters.cli.main import build_parser; build_parser(); "
+        "print([m for m in ('torch', 'slack_bolt', 'botbuilder') if m in sys.modules])"
+    )
     done = subprocess.run([sys.executable, "-c", probe], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
-    assert done.stdout.strip() == "False"
+    assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, FrontEnd.TERMINAL),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}, FrontEnd.SLACK),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, FrontEnd.SLACK),
+        ({"MicrosoftAppId": "5a2e6b0c-7d41-4f0e-9a53-3c1d2e4f5a6b"}, FrontEnd.TEAMS),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "MicrosoftAppId": "5a2e6b0c-7d41-4f0e-9a53-3c1d2e4f5a6b"}, FrontEnd.SLACK),
+        ({"SLACK_BOT_TOKEN": " ", "MicrosoftAppId": "", "SLACK_APP_TOKEN": "xapp-1"}, FrontEnd.TERMINAL),
+    ],
+    ids=["nothing set", "slack", "slack token alone", "teams", "both: slack first", "blank values"],
+)
+def test_run_starts_the_platform_whose_settings_are_present_else_the_terminal(
+    env: dict[str, str], expected: FrontEnd
+) -> None:
+    assert front_end(env) is expected
+
+
+def test_slack_without_a_token_names_the_missing_setting_and_exits_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(cli, "_bot", lambda settings: FakeProtocolBot())
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "level", root.level)  # serving raises the log level; give it back afterwards
+    code, text = run(["slack", "--port", "0"])
+    assert code == 2
+    assert "SLACK_BOT_TOKEN" in text
+
+
+def test_feedback_lists_what_people_said_from_the_configured_database(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    database = tmp_path / "feedback.sqlite3"
+    store = FeedbackStore(database)
+    answer = FakeProtocolBot().ask("Can I copy an email?")
+    store.record(platform="slack", user="U1", question="Can I copy an email?", helpful=True,
+                 citations=cited_refs(answer))
+    store.record(platform="teams", user="U2", question="Who instructs the clerk?", helpful=False,
+                 citations=cited_refs(answer))
+    store.close()
+    monkeypatch.setenv("PROTOCOL_BOT_FEEDBACK_DB", str(database))
+    code, text = run(["feedback", "--limit", "1"])
+    lines = text.splitlines()
+    assert code == 0
+    assert lines[0] == messages.FEEDBACK_RECENT
+    assert "teams U2 not helpful: Who instructs the clerk?" in lines[1]
+    assert "Can I copy an email?" not in text  # beyond the limit
+    assert lines[-2:] == [messages.FEEDBACK_WORST, "  1 × 000_071d258fd975c70b.txt · - · CORRESPONDENCE"]
+
+
+def test_feedback_says_so_when_nobody_has_given_any(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PROTOCOL_BOT_FEEDBACK_DB", str(tmp_path / "feedback.sqlite3"))
+    assert run(["feedback"]) == (0, messages.FEEDBACK_NONE + "\n")

@@ -136,7 +136,7 @@ def test_help_lists_every_document_with_its_dates_and_example_questions() -> Non
     assert "Ilminster Town Council — Councillor-Officer Protocol" in texts
     assert "Adopted 17 January 2023 · review due July 2028" in texts
     assert "*Member / Officer Protocol (Code of Conduct)*" in texts  # no council: the title alone
-    assert all(q in texts for q in messages.SLACK_EXAMPLE_QUESTIONS)
+    assert all(q in texts for q in messages.EXAMPLE_QUESTIONS)
     many = tuple(replace(DOCS[0], title=f"Protocol {i}") for i in range(80))
     _within_limits(help_blocks(many))
     assert home_view(help_blocks(many))["type"] == "home"

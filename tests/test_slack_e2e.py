@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,13 +19,12 @@ from adapters.slack.config import SlackConfig
 from adapters.slack.mrkdwn import escape
 from adapters.slack.server import EVENTS_PATH, make_http_server, socket_mode_handler
 from bot import messages
-from bot.answer import Answer, Scope
 from bot.errors import IndexUnavailable, ReindexFailed
 from bot.feedback import FeedbackStore
 from bot.settings import Settings
-from bot.status import ReindexResult
+from tests.background import serve_in_background
 from tests.fake_slack import BOT_ID, BOT_USER_ID, TEAM_ID, FakeSlack, event_body, send_signed
-from tests.fakes import COPY_EMAIL, FakeProtocolBot
+from tests.fakes import COPY_EMAIL, FakeProtocolBot, GatedBot
 
 SECRET = "test-signing-secret"
 ADMIN = "U0ADMIN"
@@ -39,25 +37,6 @@ _ids = itertools.count(1)
 
 def _ts() -> str:
     return f"1700000{next(_ids):03d}.000100"
-
-
-class GatedBot(FakeProtocolBot):
-    """Holds answers and reindexes until the test opens their gates (bounded, so nothing hangs)."""
-
-    def __init__(self, *, answering: bool = False) -> None:
-        super().__init__()
-        self.answering = threading.Event()
-        self.reindexing = threading.Event()
-        if answering:
-            self.answering.set()
-
-    def ask(self, question: str, scope: Scope | None = None) -> Answer:
-        assert self.answering.wait(10)
-        return super().ask(question, scope)
-
-    def reindex(self) -> ReindexResult:
-        assert self.reindexing.wait(10)
-        return super().reindex()
 
 
 @dataclass
@@ -149,15 +128,7 @@ def start(tmp_path: Path) -> Iterator[Callable[..., Slack]]:
         settings = Settings(home=tmp_path, admins=frozenset({ADMIN}))
         config = SlackConfig(bot_token="xoxb-test", signing_secret=SECRET, api_url=fake.api_url)
         server = make_http_server(build_app(bot, settings, store=store, config=config), "127.0.0.1", 0)
-        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        thread.start()
-
-        def stop_server() -> None:
-            server.shutdown()
-            server.server_close()
-            thread.join(10)
-
-        stops.append(stop_server)
+        stops.append(serve_in_background(server))
         return Slack(fake, bot, store, f"http://127.0.0.1:{server.server_port}{EVENTS_PATH}")
 
     yield _start
@@ -361,7 +332,7 @@ def test_help_lists_how_to_ask_the_documents_and_example_questions(slack: Slack)
     assert status == 200
     text = rendered(json.loads(body))
     assert "Ilminster Town Council — Councillor-Officer Protocol" in text
-    assert messages.SLACK_EXAMPLE_QUESTIONS[0] in text
+    assert messages.EXAMPLE_QUESTIONS[0] in text
 
 
 def test_an_empty_slash_command_gets_a_polite_prompt(slack: Slack) -> None:
@@ -373,7 +344,7 @@ def test_opening_the_app_home_shows_the_documents_and_example_questions(slack: S
     [published] = slack.fake.wait_for("views.publish")
     assert published["user_id"] == USER and published["view"]["type"] == "home"
     assert "Adopted 17 January 2023 · review due July 2028" in rendered(published)
-    assert messages.SLACK_EXAMPLE_QUESTIONS[1] in rendered(published)
+    assert messages.EXAMPLE_QUESTIONS[1] in rendered(published)
 
 
 # --- feedback ----------------------------------------------------------------------------------------
@@ -394,7 +365,7 @@ def test_thumbs_up_is_stored_as_helpful_with_the_question_and_cited_clauses(slac
     assert [(c.source, c.clause) for c in entry.citations] == [
         ("000_071d258fd975c70b.txt", None), ("004_fbcb302b638d596d.txt", "20")
     ]
-    assert slack.responses(name)[0]["text"] == messages.SLACK_FEEDBACK_THANKS
+    assert slack.responses(name)[0]["text"] == messages.FEEDBACK_THANKS
 
 
 def test_thumbs_down_is_stored_and_asks_what_was_wrong_in_a_modal(slack: Slack) -> None:
@@ -423,7 +394,7 @@ def test_a_non_admin_cannot_reindex_or_see_the_status(slack: Slack) -> None:
     for verb in ("reindex", "status"):
         status, body = slack.command(verb, user=USER)
         assert status == 200
-        assert body == messages.SLACK_ADMIN_ONLY.format(command=verb)
+        assert body == messages.ADMIN_ONLY.format(command=f"/protocol {verb}")
     slack.event(mention("Can I copy an email?"))  # a later request, to know the earlier ones were processed
     slack.posts()
     assert slack.bot.reindexed == 0 and slack.fake.calls_to("response_url") == []
@@ -432,36 +403,31 @@ def test_a_non_admin_cannot_reindex_or_see_the_status(slack: Slack) -> None:
 def test_an_admin_reindex_runs_in_the_background_and_reports_back_in_the_channel(start: Callable[..., Slack]) -> None:
     bot = GatedBot(answering=True)
     slack = start(bot)
-    assert slack.command("reindex", user=ADMIN)[1] == messages.SLACK_REINDEX_STARTED
-    assert slack.command("reindex", user=ADMIN)[1] == messages.SLACK_REINDEX_BUSY
+    assert slack.command("reindex", user=ADMIN)[1] == messages.REINDEX_STARTED
+    assert slack.command("reindex", user=ADMIN)[1] == messages.REINDEX_BUSY
     slack.event(mention("Can I copy an email?"))
     [answer] = slack.posts()  # answered while the reindex is still running
     assert "CORRESPONDENCE" in rendered(answer) and bot.reindexed == 0
     bot.reindexing.set()
     report = slack.posts(2)[1]
     assert report["channel"] == CHANNEL
-    assert report["text"] == messages.SLACK_REINDEX_DONE.format(version="v-test-2")
+    assert report["text"] == messages.REINDEX_DONE.format(version="v-test-2")
     assert "2 documents, 160 clauses; no changes." in rendered(report)
     assert bot.reindexed == 1
 
 
 def test_a_failed_reindex_is_reported_with_the_reason_and_the_old_index_kept(start: Callable[..., Slack]) -> None:
-    class BrokenDocuments(FakeProtocolBot):
-        def reindex(self) -> ReindexResult:
-            raise ReindexFailed("notes.txt: the document has no text.")
-
-    slack = start(BrokenDocuments())
+    failure = messages.REINDEX_FAILED.format(reason="notes.txt: the document has no text.")
+    slack = start(FakeProtocolBot(reindex_fails_with=ReindexFailed(failure)))
     slack.command("reindex", user=ADMIN)
-    assert slack.posts()[0]["text"] == messages.SLACK_REINDEX_FAILED.format(
-        error="notes.txt: the document has no text."
-    )
+    assert slack.posts()[0]["text"] == failure
 
 
 def test_a_reindex_report_goes_privately_to_the_admin_when_the_bot_cannot_post_in_the_channel(slack: Slack) -> None:
     slack.fake.refuse("chat.postMessage", lambda p: "not_in_channel" if p.get("channel") == "C0PRIVATE" else None)
     slack.command("reindex", user=ADMIN, channel="C0PRIVATE")
     [report] = slack.fake.wait_for("response_url")
-    assert report["text"] == messages.SLACK_REINDEX_DONE.format(version="v-test-2")
+    assert report["text"] == messages.REINDEX_DONE.format(version="v-test-2")
 
 
 def test_admin_status_shows_the_index_version_documents_with_clause_counts_and_build_time(slack: Slack) -> None:

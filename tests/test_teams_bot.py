@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
 
 import pytest
@@ -17,9 +16,9 @@ from bot import messages
 from bot.errors import IndexUnavailable, ReindexFailed
 from bot.feedback import FeedbackStore, cited_refs
 from bot.settings import Settings
-from bot.status import ReindexResult
+from bot.status_report import render_status
 from tests import teams_support as teams
-from tests.fakes import FakeProtocolBot
+from tests.fakes import FakeProtocolBot, GatedBot
 
 QUESTION = "Can I copy this email to another councillor?"
 
@@ -102,7 +101,7 @@ async def test_a_thumbs_down_click_is_stored_for_teams_and_thanked(harness: Harn
 
     (reply,) = await harness.send(teams.personal_message(None, value=thumbs_down))
 
-    assert reply.text == messages.TEAMS_FEEDBACK_THANKS
+    assert reply.text == messages.FEEDBACK_THANKS
     (entry,) = harness.store.recent()
     assert (entry.platform, entry.user, entry.question, entry.helpful) == ("teams", teams.USER_AAD, QUESTION, False)
     assert entry.citations == cited_refs(answer)
@@ -121,7 +120,7 @@ async def test_forged_feedback_is_not_stored(harness: Harness) -> None:
 async def test_a_non_admin_is_refused_admin_commands_politely(harness: Harness, command: str) -> None:
     (reply,) = await harness.send(teams.personal_message(command))
 
-    assert reply.text == messages.TEAMS_ADMIN_ONLY.format(command=command.strip(".").lower())
+    assert reply.text == messages.ADMIN_ONLY.format(command=command.strip(".").lower())
     assert harness.core.reindexed == 0
 
 
@@ -130,50 +129,50 @@ async def test_an_admin_reindex_is_acknowledged_then_reports_the_new_version(har
     await harness.bot.drain()
 
     (report,) = harness.replies()
-    assert started.text == messages.TEAMS_REINDEX_STARTED
+    assert started.text == messages.REINDEX_STARTED
     assert "v-test-2" in report.text and "160 clauses" in report.text
     assert report.conversation.id == teams.CHANNEL_THREAD
     assert harness.core.reindexed == 1
 
 
-async def test_a_second_reindex_while_one_runs_is_not_started(harness: Harness) -> None:
-    gate = threading.Event()
-
-    class SlowReindex(FakeProtocolBot):
-        def reindex(self) -> ReindexResult:
-            gate.wait(timeout=10)
-            return super().reindex()
-
-    harness = Harness(SlowReindex())
+async def test_a_second_reindex_while_one_runs_is_not_started() -> None:
+    core = GatedBot(answering=True)
+    harness = Harness(core)
     (first,) = await harness.send(teams.personal_message("reindex", aad=teams.ADMIN_AAD))
     (second,) = await harness.send(teams.personal_message("reindex", aad=teams.ADMIN_AAD))
-    gate.set()
+    core.reindexing.set()
     await harness.bot.drain()
 
-    assert (first.text, second.text) == (messages.TEAMS_REINDEX_STARTED, messages.TEAMS_REINDEX_RUNNING)
+    assert (first.text, second.text) == (messages.REINDEX_STARTED, messages.REINDEX_BUSY)
     assert harness.core.reindexed == 1
 
 
 async def test_a_failed_reindex_says_the_previous_index_still_serves() -> None:
-    class FailingReindex(FakeProtocolBot):
-        def reindex(self) -> ReindexResult:
-            raise ReindexFailed("000_071d258fd975c70b.txt: the document has no text.")
-
-    harness = Harness(FailingReindex())
+    failure = messages.REINDEX_FAILED.format(reason="000_071d258fd975c70b.txt: the document has no text.")
+    harness = Harness(FakeProtocolBot(reindex_fails_with=ReindexFailed(failure)))
     await harness.send(teams.personal_message("reindex", aad=teams.ADMIN_AAD))
     await harness.bot.drain()
 
     (report,) = harness.replies()
-    assert report.text == messages.TEAMS_REINDEX_FAILED.format(
-        detail="000_071d258fd975c70b.txt: the document has no text."
-    )
+    assert report.text == failure
+
+
+async def test_a_reindex_that_crashes_is_reported_and_its_traceback_logged(caplog: pytest.LogCaptureFixture) -> None:
+    harness = Harness(FakeProtocolBot(reindex_fails_with=RuntimeError("disk full")))
+
+    with caplog.at_level(logging.ERROR):
+        await harness.send(teams.personal_message("reindex", aad=teams.ADMIN_AAD))
+        await harness.bot.drain()
+
+    (report,) = harness.replies()
+    assert report.text == messages.REINDEX_CRASHED
+    assert any(record.exc_info and "disk full" in str(record.exc_info[1]) for record in caplog.records)
 
 
 async def test_an_admin_sees_the_index_status(harness: Harness) -> None:
     (reply,) = await harness.send(teams.personal_message("status", aad=teams.ADMIN_AAD))
 
-    assert "v-test" in reply.text and "fake-model" in reply.text
-    assert "Councillor-Officer Protocol, Ilminster Town Council: 120 clauses" in reply.text
+    assert reply.text == "```\n" + render_status(harness.core.status()) + "\n```"
 
 
 async def test_help_lists_the_documents_and_example_questions(harness: Harness) -> None:
@@ -181,7 +180,7 @@ async def test_help_lists_the_documents_and_example_questions(harness: Harness) 
 
     assert "Councillor-Officer Protocol" in reply.text
     assert "Member / Officer Protocol (Code of Conduct)" in reply.text
-    assert all(example in reply.text for example in messages.TEAMS_EXAMPLES)
+    assert all(example in reply.text for example in messages.EXAMPLE_QUESTIONS)
     assert messages.TEAMS_HELP_ADMIN not in reply.text
 
 
@@ -216,7 +215,7 @@ async def test_the_bot_welcomes_a_team_when_it_is_added(harness: Harness) -> Non
         teams.members_added([teams.BOT], conversation="19:general@thread.tacv2", conversation_type="channel")
     )
 
-    assert all(example in reply.text for example in messages.TEAMS_EXAMPLES)
+    assert all(example in reply.text for example in messages.EXAMPLE_QUESTIONS)
 
 
 async def test_a_new_colleague_joining_a_team_is_not_greeted(harness: Harness) -> None:
@@ -232,7 +231,7 @@ async def test_a_user_installing_the_bot_personally_is_welcomed_once(harness: Ha
         teams.members_added([teams.user(), teams.BOT], conversation=teams.PERSONAL_CHAT, conversation_type="personal")
     )
 
-    assert len(replies) == 1 and messages.TEAMS_EXAMPLES[0] in replies[0].text
+    assert len(replies) == 1 and messages.EXAMPLE_QUESTIONS[0] in replies[0].text
 
 
 @pytest.mark.parametrize(

@@ -50,7 +50,7 @@ def test_each_clause_has_a_show_full_clause_toggle_for_its_hidden_full_text() ->
         for action in element["actions"] if action["type"] == "Action.ToggleVisibility"
     ]
 
-    assert [toggle["title"] for toggle in toggles] == [messages.TEAMS_SHOW_FULL_CLAUSE] * 2
+    assert [toggle["title"] for toggle in toggles] == [messages.SHOW_FULL_CLAUSE] * 2
     targets = [by_id[toggle["targetElements"][0]] for toggle in toggles]
     assert [target["isVisible"] for target in targets] == [False, False]
     assert [target["text"] for target in targets] == [COPY_EMAIL.text, INSTRUCTIONS.text]
@@ -94,7 +94,7 @@ def test_the_feedback_buttons_carry_what_the_feedback_store_needs() -> None:
     answer = FakeProtocolBot().ask(QUESTION)
     helpful, unhelpful = answer_card(answer)["actions"]
 
-    assert (helpful["title"], unhelpful["title"]) == (messages.TEAMS_HELPFUL, messages.TEAMS_NOT_HELPFUL)
+    assert (helpful["title"], unhelpful["title"]) == (messages.HELPFUL, messages.NOT_HELPFUL)
     vote = read_feedback(unhelpful["data"])
     assert vote is not None
     assert (vote.helpful, vote.question, vote.citations) == (False, QUESTION, cited_refs(answer))

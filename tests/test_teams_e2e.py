@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -35,12 +34,12 @@ from bot import messages
 from bot.feedback import FeedbackStore, cited_refs
 from bot.settings import Settings
 from tests import teams_support as teams
+from tests.background import WAIT_SECONDS, serve_in_background
 from tests.fakes import FakeProtocolBot
 
 APP_ID = "5a2e6b0c-7d41-4f0e-9a53-3c1d2e4f5a6b"
 KEY_ID = "test-signing-key"
 OUTBOUND_TOKEN = "stand-in-azure-ad-token"
-TIMEOUT = 10
 QUESTION = "Can I copy this email to another councillor?"
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 
@@ -74,7 +73,7 @@ class Connector:
         return f"http://127.0.0.1:{self.server.port}"
 
     async def next(self) -> Reply:
-        return await asyncio.wait_for(self.replies.get(), TIMEOUT)
+        return await asyncio.wait_for(self.replies.get(), WAIT_SECONDS)
 
     async def _receive(self, request: web.Request) -> web.Response:
         await self.replies.put(
@@ -115,8 +114,7 @@ class ChannelKeys:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.close = serve_in_background(self.server)
 
     @property
     def url(self) -> str:
@@ -127,11 +125,6 @@ class ChannelKeys:
         claims = {"iss": AuthenticationConstants.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER, "aud": audience,
                   "serviceurl": service_url, "nbf": now - 10, "exp": now + 600}
         return jwt.encode(claims, key or self.key, algorithm="RS256", headers={"kid": KEY_ID})
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(TIMEOUT)
 
 
 class StandInCredentials(AppCredentials):
@@ -158,7 +151,7 @@ class Running:
     async def post(self, activity: dict[str, Any], token: str | None = None) -> int:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         response = await self.client.post("/api/messages", json=activity, headers=headers,
-                                          timeout=ClientTimeout(total=TIMEOUT))
+                                          timeout=ClientTimeout(total=WAIT_SECONDS))
         return response.status
 
 
@@ -234,7 +227,7 @@ async def test_clicking_thumbs_up_on_an_answer_stores_the_vote_and_says_thanks(e
     assert await emulator_bot.post(teams.personal_message(None, value=thumbs_up, service_url=url)) == 201
     reply = await emulator_bot.connector.next()
 
-    assert reply.activity["text"] == messages.TEAMS_FEEDBACK_THANKS
+    assert reply.activity["text"] == messages.FEEDBACK_THANKS
     (entry,) = emulator_bot.store.recent()
     assert (entry.platform, entry.user, entry.helpful) == ("teams", teams.USER_AAD, True)
     assert entry.citations == cited_refs(emulator_bot.core.ask(QUESTION))
@@ -250,7 +243,7 @@ async def test_a_non_admin_cannot_reindex(emulator_bot: Running) -> None:
     await emulator_bot.post(teams.personal_message("reindex", service_url=emulator_bot.connector.url))
 
     reply = await emulator_bot.connector.next()
-    assert reply.activity["text"] == messages.TEAMS_ADMIN_ONLY.format(command="reindex")
+    assert reply.activity["text"] == messages.ADMIN_ONLY.format(command="reindex")
     assert emulator_bot.core.reindexed == 0
 
 
@@ -260,14 +253,14 @@ async def test_an_admin_reindex_is_acknowledged_and_the_result_posted_to_the_thr
     assert await emulator_bot.post(teams.channel_mention("reindex", aad=teams.ADMIN_AAD, service_url=url)) == 201
     started, report = await emulator_bot.connector.next(), await emulator_bot.connector.next()
 
-    assert started.activity["text"] == messages.TEAMS_REINDEX_STARTED
+    assert started.activity["text"] == messages.REINDEX_STARTED
     assert "v-test-2" in report.activity["text"]
     assert report.conversation == teams.CHANNEL_THREAD
     assert emulator_bot.core.reindexed == 1
 
 
 async def test_a_body_that_is_not_an_activity_is_rejected(emulator_bot: Running) -> None:
-    response = await emulator_bot.client.post("/api/messages", data="[1, 2]", timeout=ClientTimeout(total=TIMEOUT),
+    response = await emulator_bot.client.post("/api/messages", data="[1, 2]", timeout=ClientTimeout(total=WAIT_SECONDS),
                                               headers={"Content-Type": "application/json"})
 
     assert response.status == 400
@@ -344,6 +337,6 @@ async def test_with_an_app_id_the_later_reindex_report_is_authenticated_too(regi
     assert await registered_bot.post(activity, channel_keys.token(url)) == 201
     started, report = await registered_bot.connector.next(), await registered_bot.connector.next()
 
-    assert started.activity["text"] == messages.TEAMS_REINDEX_STARTED
+    assert started.activity["text"] == messages.REINDEX_STARTED
     assert "v-test-2" in report.activity["text"]
     assert report.authorization == f"Bearer {OUTBOUND_TOKEN}"

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from enum import Enum
 from pathlib import Path
 from typing import TextIO
 
@@ -117,9 +119,74 @@ def cmd_tune(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     return 0
 
 
+class FrontEnd(Enum):
+    SLACK = "slack"
+    TEAMS = "teams"
+    TERMINAL = "terminal"
+
+
+DEFAULT_PORTS = {FrontEnd.SLACK: 3000, FrontEnd.TEAMS: 3978}
+
+
+def front_end(env: Mapping[str, str]) -> FrontEnd:
+    """The front end `protocol-bot run` starts: the first chat platform with settings, else the terminal.
+
+    A token alone selects Slack, so a half-configured Slack app stops with the missing setting named
+    instead of quietly falling back to the terminal.
+    """
+    if env.get("SLACK_BOT_TOKEN", "").strip():
+        return FrontEnd.SLACK
+    if env.get("MicrosoftAppId", "").strip():
+        return FrontEnd.TEAMS
+    return FrontEnd.TERMINAL
+
+
+def _server(platform: FrontEnd) -> Callable[[ProtocolBot, Settings, int], None]:
+    # imported only when asked for: the SDKs are slow to import and every other command does without them
+    if platform is FrontEnd.SLACK:
+        from adapters.slack import server
+
+        return server.serve
+    from adapters.teams import app
+
+    return app.serve
+
+
+def _serve(platform: FrontEnd, settings: Settings, port: int) -> int:
+    serve = _server(platform)
+    # a server's only account of what it is doing is its log, so it says more than a terminal command
+    root = logging.getLogger()
+    root.setLevel(min(root.level, logging.INFO))
+    serve(_bot(settings), settings, port)
+    return 0
+
+
+def cmd_slack(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    return _serve(FrontEnd.SLACK, settings, args.port)
+
+
+def cmd_teams(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    return _serve(FrontEnd.TEAMS, settings, args.port)
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """What `make run` starts: the terminal chat, unless a chat platform is configured."""
-    return cmd_chat(args, settings, out)
+    chosen = front_end(os.environ)
+    if chosen is FrontEnd.TERMINAL:
+        return cmd_chat(args, settings, out)
+    return _serve(chosen, settings, DEFAULT_PORTS[chosen])
+
+
+def cmd_feedback(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from bot.feedback import FeedbackStore
+    from bot.feedback_report import render_feedback
+
+    store = FeedbackStore(settings.feedback_path)
+    try:
+        out.write(render_feedback(store, limit=args.limit) + "\n")
+    finally:
+        store.close()
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -139,11 +206,24 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--min-recall-at-3", type=float, default=None, help="exit 1 when Recall@3 is below this")
     ev.add_argument("--show-misses", action="store_true", help="list questions without a hit in the top three")
     ev.set_defaults(handler=cmd_eval)
-    run = sub.add_parser("run", help="start the configured front end (terminal chat when no Slack/Teams settings)")
+    run = sub.add_parser(
+        "run", help="start Slack if SLACK_BOT_TOKEN is set, else Teams if MicrosoftAppId is set, else the terminal chat"
+    )
     run.set_defaults(handler=cmd_run)
     tune = sub.add_parser("tune", help="adapt the default model to the protocols (done once by make install)")
     tune.add_argument("--if-missing", action="store_true", help="do nothing when the tuned model exists")
     tune.set_defaults(handler=cmd_tune)
+    slack = sub.add_parser("slack", help="serve the Slack app (Socket Mode when SLACK_APP_TOKEN is set)")
+    slack.add_argument("--port", type=int, default=DEFAULT_PORTS[FrontEnd.SLACK],
+                       help="HTTP port for /slack/events (default %(default)s)")
+    slack.set_defaults(handler=cmd_slack)
+    teams = sub.add_parser("teams", help="serve the Microsoft Teams bot endpoint /api/messages")
+    teams.add_argument("--port", type=int, default=DEFAULT_PORTS[FrontEnd.TEAMS],
+                       help="HTTP port for /api/messages (default %(default)s)")
+    teams.set_defaults(handler=cmd_teams)
+    feedback = sub.add_parser("feedback", help="list recent 👍/👎 and the clauses most often marked not helpful")
+    feedback.add_argument("--limit", type=int, default=20, help="how many entries and clauses (default %(default)s)")
+    feedback.set_defaults(handler=cmd_feedback)
     index = sub.add_parser("index", help="rebuild the index from knowledge/ and switch to it")
     index.set_defaults(handler=cmd_index)
     return parser

@@ -19,7 +19,6 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from adapters.slack.admin import Reindexer
 from adapters.slack.blocks import (
     ACTION_HELPFUL,
     ACTION_SHARE,
@@ -48,6 +47,7 @@ from bot.answer import Answer
 from bot.errors import ProtocolBotError
 from bot.feedback import FeedbackStore, cited_refs
 from bot.ports import ProtocolBot
+from bot.reindex_runner import ReindexOutcome, ReindexRunner
 from bot.settings import Settings
 from bot.status_report import render_status
 
@@ -100,7 +100,7 @@ class SlackListeners:
         self._bot = bot
         self._settings = settings
         self._store = store
-        self._reindexer = Reindexer(bot)
+        self._reindexer = ReindexRunner(bot)
         self._answers: Recent[str, Answer] = Recent(ANSWERS_KEPT)  # answer id (in button values) -> answer
         self._threads: Recent[str, str] = Recent(THREADS_KEPT)  # "channel:thread ts" -> the thread's question
         self._seen: Recent[str, bool] = Recent(MESSAGES_KEPT)  # "channel:ts" of messages already taken up
@@ -189,17 +189,15 @@ class SlackListeners:
         """The fast half: replies that need no answering, or an empty ack for `on_command_work`."""
         verb = route(command.get("text", ""))
         if verb in ADMIN_COMMANDS and not self._settings.is_admin(command.get("user_id")):
-            ack(text=messages.SLACK_ADMIN_ONLY.format(command=verb.value))
+            ack(text=messages.ADMIN_ONLY.format(command=f"{messages.SLACK_COMMAND} {verb.value}"))
         elif verb is Command.EMPTY:
             ack(text=messages.EMPTY_QUESTION)
         elif verb is Command.HELP:
             reply = self._safely("Help", lambda: Reply(messages.SLACK_HELP_INTRO, help_blocks(self._bot.documents())))
             ack(text=reply.text, blocks=reply.blocks)
         elif verb is Command.REINDEX:
-            started = self._reindexer.start(
-                lambda headline, details: self._report(client, respond, command, headline, details)
-            )
-            ack(text=messages.SLACK_REINDEX_STARTED if started else messages.SLACK_REINDEX_BUSY)
+            started = self._reindexer.start(lambda outcome: self._report(client, respond, command, outcome))
+            ack(text=messages.REINDEX_STARTED if started else messages.REINDEX_BUSY)
         else:
             ack()
 
@@ -219,16 +217,15 @@ class SlackListeners:
     def _plain_reply(text: str) -> Reply:
         return Reply(fit(escape(text), MAX_SECTION_TEXT), preformatted_blocks(text))
 
-    def _report(
-        self, client: WebClient, respond: Respond, command: dict[str, Any], headline: str, details: str | None
-    ) -> None:
+    def _report(self, client: WebClient, respond: Respond, command: dict[str, Any], outcome: ReindexOutcome) -> None:
         """Tell the channel the reindex ran in; privately tell the admin if the bot may not post there."""
-        blocks = [section(escape(headline))] + (preformatted_blocks(details) if details else [])
+        headline = escape(outcome.headline)
+        blocks = [section(headline)] + (preformatted_blocks(outcome.details) if outcome.details else [])
         try:
-            client.chat_postMessage(channel=command["channel_id"], text=escape(headline), blocks=blocks)
+            client.chat_postMessage(channel=command["channel_id"], text=headline, blocks=blocks)
         except SlackApiError as error:
             logger.warning("Could not post the reindex report in %s: %s", command["channel_id"], error)
-            respond(response_type="ephemeral", text=escape(headline), blocks=blocks)
+            respond(response_type="ephemeral", text=headline, blocks=blocks)
 
     # --- buttons ---------------------------------------------------------------------------------
 
@@ -278,7 +275,7 @@ class SlackListeners:
         if helpful:
             respond(
                 response_type="ephemeral", replace_original=False, thread_ts=_thread_of(body),
-                text=messages.SLACK_FEEDBACK_THANKS,
+                text=messages.FEEDBACK_THANKS,
             )
         else:
             try:

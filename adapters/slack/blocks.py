@@ -66,7 +66,7 @@ def _citation_section(citation: Citation, value: str) -> Block:
     quote = escape(" ".join(citation.quote.split()))
     text = heading + ">" + fit(quote, MAX_SECTION_TEXT - len(heading) - len(note) - 1) + note
     block = section(text)
-    block["accessory"] = button(messages.SLACK_SHOW_CLAUSE, ACTION_SHOW_CLAUSE, value)
+    block["accessory"] = button(messages.SHOW_FULL_CLAUSE, ACTION_SHOW_CLAUSE, value)
     return block
 
 
@@ -80,8 +80,8 @@ def answer_blocks(
     """
     head = [section(escape(answer.lead))] + ([context(question_line)] if question_line else [])
     actions = [
-        button(messages.SLACK_HELPFUL, ACTION_HELPFUL, answer_id),
-        button(messages.SLACK_UNHELPFUL, ACTION_UNHELPFUL, answer_id),
+        button(messages.HELPFUL, ACTION_HELPFUL, answer_id),
+        button(messages.NOT_HELPFUL, ACTION_UNHELPFUL, answer_id),
     ]
     if shareable:
         actions.append(button(messages.SLACK_SHARE, ACTION_SHARE, answer_id, style="primary"))
@@ -145,7 +145,7 @@ def help_blocks(documents: tuple[DocumentInfo, ...]) -> list[Block]:
     """How to ask, the documents answered from and example questions: for /protocol help and App Home."""
     head = [section(messages.SLACK_HELP_INTRO), section(messages.SLACK_HELP_DOCUMENTS)]
     tail = [
-        section(messages.SLACK_HELP_EXAMPLES + "\n" + "\n".join(f"• {q}" for q in messages.SLACK_EXAMPLE_QUESTIONS)),
+        section(messages.SLACK_HELP_EXAMPLES + "\n" + "\n".join(f"• {q}" for q in messages.EXAMPLE_QUESTIONS)),
         context(messages.SLACK_HELP_COMMANDS),
     ]
     docs = [

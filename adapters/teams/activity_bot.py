@@ -7,15 +7,15 @@ import logging
 import re
 
 from botbuilder.core import ActivityHandler, BotAdapter, CardFactory, MessageFactory, TurnContext
-from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationReference
-from botframework.connector.auth import ClaimsIdentity
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
 from adapters.teams.cards import FeedbackVote, answer_card, read_feedback
-from adapters.teams.replies import help_text, reindex_done_text, status_text, welcome_text
+from adapters.teams.replies import help_text, reindex_text, status_text, welcome_text
 from bot import messages
 from bot.errors import ProtocolBotError
 from bot.feedback import FeedbackStore
 from bot.ports import ProtocolBot
+from bot.reindex_runner import ReindexOutcome, ReindexRunner
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ class ProtocolTeamsBot(ActivityHandler):
         self._bot = bot
         self._settings = settings
         self._store = store
-        self._reindex: asyncio.Task[None] | None = None
+        self._reindexer = ReindexRunner(bot)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -47,7 +47,7 @@ class ProtocolTeamsBot(ActivityHandler):
                 documents = await asyncio.to_thread(self._bot.documents)
                 await turn_context.send_activity(help_text(documents, admin=self._is_admin(turn_context)))
             elif command in _ADMIN_COMMANDS and not self._is_admin(turn_context):
-                await turn_context.send_activity(messages.TEAMS_ADMIN_ONLY.format(command=command))
+                await turn_context.send_activity(messages.ADMIN_ONLY.format(command=command))
             elif command == "status":
                 await turn_context.send_activity(status_text(await asyncio.to_thread(self._bot.status)))
             elif command == "reindex":
@@ -70,8 +70,7 @@ class ProtocolTeamsBot(ActivityHandler):
 
     async def drain(self) -> None:
         """Wait for a running reindex to finish and report, so shutting down doesn't lose its result."""
-        if self._reindex is not None:
-            await self._reindex
+        await asyncio.to_thread(self._reindexer.wait)
 
     async def _record(self, turn_context: TurnContext, vote: FeedbackVote) -> None:
         user = turn_context.activity.from_property
@@ -83,40 +82,36 @@ class ProtocolTeamsBot(ActivityHandler):
             helpful=vote.helpful,
             citations=vote.citations,
         )
-        await turn_context.send_activity(messages.TEAMS_FEEDBACK_THANKS)
+        await turn_context.send_activity(messages.FEEDBACK_THANKS)
 
     async def _start_reindex(self, turn_context: TurnContext) -> None:
-        if self._reindex is not None and not self._reindex.done():
-            await turn_context.send_activity(messages.TEAMS_REINDEX_RUNNING)
-            return
-        await turn_context.send_activity(messages.TEAMS_REINDEX_STARTED)
         # A rebuild takes longer than Teams waits for a turn, so it reports later as a proactive message.
-        self._reindex = asyncio.create_task(
-            self._reindex_and_report(
-                turn_context.adapter,
-                TurnContext.get_conversation_reference(turn_context.activity),
-                turn_context.turn_state.get(BotAdapter.BOT_IDENTITY_KEY),
-            )
-        )
+        adapter = turn_context.adapter
+        reference = TurnContext.get_conversation_reference(turn_context.activity)
+        identity = turn_context.turn_state.get(BotAdapter.BOT_IDENTITY_KEY)
+        loop = asyncio.get_running_loop()
+        acknowledged = asyncio.Event()  # a quick rebuild's report must not overtake the "started" reply
 
-    async def _reindex_and_report(
-        self, adapter: BotAdapter, reference: ConversationReference, identity: ClaimsIdentity | None
-    ) -> None:
+        async def post(report: str) -> None:
+            await acknowledged.wait()
+
+            async def send_report(context: TurnContext) -> None:
+                await context.send_activity(report)
+
+            try:
+                await adapter.continue_conversation(reference, send_report, claims_identity=identity)
+            except Exception:
+                log.exception("Could not post the reindex result to Teams conversation %s", reference.conversation.id)
+
+        def report(outcome: ReindexOutcome) -> None:
+            # Runs on the reindex's thread; waiting for the post keeps `drain` waiting until it is sent.
+            asyncio.run_coroutine_threadsafe(post(reindex_text(outcome)), loop).result()
+
+        started = self._reindexer.start(report)
         try:
-            report = reindex_done_text(await asyncio.to_thread(self._bot.reindex))
-        except ProtocolBotError as error:
-            report = messages.TEAMS_REINDEX_FAILED.format(detail=error)
-        except Exception:
-            log.exception("Reindex requested from Teams failed")
-            report = messages.ERROR_APOLOGY
-
-        async def send_report(context: TurnContext) -> None:
-            await context.send_activity(report)
-
-        try:
-            await adapter.continue_conversation(reference, send_report, claims_identity=identity)
-        except Exception:
-            log.exception("Could not post the reindex result to Teams conversation %s", reference.conversation.id)
+            await turn_context.send_activity(messages.REINDEX_STARTED if started else messages.REINDEX_BUSY)
+        finally:
+            acknowledged.set()
 
     def _is_admin(self, turn_context: TurnContext) -> bool:
         return self._settings.is_admin(turn_context.activity.from_property.aad_object_id)

@@ -85,8 +85,8 @@ def _cited_card(answer: Answer, clause_chars: int) -> Card:
     return _card(
         body,
         actions=[
-            _feedback_button(answer, helpful=True, title=messages.TEAMS_HELPFUL),
-            _feedback_button(answer, helpful=False, title=messages.TEAMS_NOT_HELPFUL),
+            _feedback_button(answer, helpful=True, title=messages.HELPFUL),
+            _feedback_button(answer, helpful=False, title=messages.NOT_HELPFUL),
         ],
     )
 
@@ -109,7 +109,7 @@ def _citation(citation: Citation, full_text_id: str, clause_chars: int) -> dict[
             "actions": [
                 {
                     "type": "Action.ToggleVisibility",
-                    "title": messages.TEAMS_SHOW_FULL_CLAUSE,
+                    "title": messages.SHOW_FULL_CLAUSE,
                     "targetElements": [full_text_id],
                 }
             ],

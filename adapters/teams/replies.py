@@ -1,12 +1,11 @@
-"""The Teams text replies (Markdown): welcome, help and the admin reports.
-
-Status rendering lives here until a platform-neutral one exists under bot/.
-"""
+"""The Teams text replies (Markdown): welcome, help and the admin reports."""
 
 from __future__ import annotations
 
 from bot import messages
-from bot.status import DocumentInfo, IndexStatus, ReindexResult
+from bot.reindex_runner import ReindexOutcome
+from bot.status import DocumentInfo, IndexStatus
+from bot.status_report import document_name, render_status
 
 
 def welcome_text() -> str:
@@ -16,43 +15,30 @@ def welcome_text() -> str:
 def help_text(documents: tuple[DocumentInfo, ...], *, admin: bool) -> str:
     lines = "\n".join(
         messages.TEAMS_HELP_DOCUMENT.format(
-            title=doc.title, council=_council(doc), adopted=doc.adopted, review=doc.review
+            name=document_name(doc.council, doc.title), adopted=doc.adopted, review=doc.review
         )
         for doc in documents
     )
     text = messages.TEAMS_HELP.format(
-        documents=lines, examples=_examples(), show_full_clause=messages.TEAMS_SHOW_FULL_CLAUSE
+        documents=lines, examples=_examples(), show_full_clause=messages.SHOW_FULL_CLAUSE
     )
     return f"{text}\n\n{messages.TEAMS_HELP_ADMIN}" if admin else text
 
 
 def status_text(status: IndexStatus) -> str:
-    lines = "\n".join(
-        messages.TEAMS_STATUS_DOCUMENT.format(
-            title=doc.title, council=_council(doc), clauses=doc.clauses, adopted=doc.adopted, review=doc.review
-        )
-        for doc in status.documents
-    )
-    text = messages.TEAMS_STATUS.format(
-        version=status.version, built_at=status.built_at, model=status.model, documents=lines
-    )
-    if status.change_report:
-        text += "\n\n" + messages.TEAMS_STATUS_CHANGES.format(report=_fenced(status.change_report))
-    return text
+    return _code_block(render_status(status))
 
 
-def reindex_done_text(result: ReindexResult) -> str:
-    return messages.TEAMS_REINDEX_DONE.format(version=result.version, summary=_fenced(result.summary))
+def reindex_text(outcome: ReindexOutcome) -> str:
+    if outcome.details is None:
+        return outcome.headline
+    return f"{outcome.headline}\n\n{_code_block(outcome.details)}"
 
 
 def _examples() -> str:
-    return "\n".join(f"- {example}" for example in messages.TEAMS_EXAMPLES)
+    return "\n".join(f"- {example}" for example in messages.EXAMPLE_QUESTIONS)
 
 
-def _council(doc: DocumentInfo) -> str:
-    return f", {doc.council}" if doc.council else ""
-
-
-def _fenced(text: str) -> str:
-    # Keeps a report inside its code block even if it contains a fence of its own.
-    return text.replace("```", "'''").strip()
+def _code_block(text: str) -> str:
+    # A report containing a fence of its own would otherwise end the block early.
+    return "```\n" + text.replace("```", "'''").strip("\n") + "\n```"

@@ -1,0 +1,58 @@
+"""The background reindex both chat platforms use: one at a time, and always a report."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot import messages
+from bot.errors import ModelUnavailable, ReindexFailed
+from bot.reindex_runner import ReindexOutcome, ReindexRunner
+from tests.fakes import FakeProtocolBot, GatedBot
+
+
+def run_to_the_end(runner: ReindexRunner) -> list[ReindexOutcome]:
+    reports: list[ReindexOutcome] = []
+    assert runner.start(reports.append)
+    runner.wait()
+    return reports
+
+
+def test_a_finished_reindex_reports_the_new_version_and_the_build_summary() -> None:
+    assert run_to_the_end(ReindexRunner(FakeProtocolBot())) == [
+        ReindexOutcome(messages.REINDEX_DONE.format(version="v-test-2"), "2 documents, 160 clauses; no changes.")
+    ]
+
+
+def test_a_second_reindex_is_refused_while_one_runs_and_allowed_once_it_has_ended() -> None:
+    core = GatedBot()
+    runner = ReindexRunner(core)
+    reports: list[ReindexOutcome] = []
+    assert runner.start(reports.append)
+    assert not runner.start(reports.append)
+    core.reindexing.set()
+    runner.wait()
+    assert runner.start(reports.append)
+    runner.wait()
+    assert core.reindexed == 2 and len(reports) == 2
+
+
+def test_a_refused_reindex_reports_the_cores_own_words() -> None:
+    failure = messages.REINDEX_FAILED.format(reason="notes.txt: the document has no text.")
+    runner = ReindexRunner(FakeProtocolBot(reindex_fails_with=ReindexFailed(failure)))
+    assert run_to_the_end(runner) == [ReindexOutcome(failure)]
+
+
+def test_another_protocol_bot_error_is_worded_as_a_failed_reindex() -> None:
+    runner = ReindexRunner(FakeProtocolBot(reindex_fails_with=ModelUnavailable("The model could not be loaded.")))
+    assert run_to_the_end(runner) == [
+        ReindexOutcome(messages.REINDEX_FAILED.format(reason="The model could not be loaded."))
+    ]
+
+
+def test_a_crash_is_reported_without_its_details_and_logged_with_them(caplog: pytest.LogCaptureFixture) -> None:
+    runner = ReindexRunner(FakeProtocolBot(reindex_fails_with=RuntimeError("disk full")))
+    with caplog.at_level(logging.ERROR):
+        assert run_to_the_end(runner) == [ReindexOutcome(messages.REINDEX_CRASHED)]
+    assert any(record.exc_info and "disk full" in str(record.exc_info[1]) for record in caplog.records)
