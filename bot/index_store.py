@@ -63,6 +63,9 @@ def _write_faiss(path: Path, vectors: np.ndarray) -> None:
 def _read_faiss(path: Path) -> Any:
     import faiss
 
+    # A few thousand vectors are searched in microseconds; OpenMP threads would only add
+    # contention with the embedder and the chat servers' worker threads.
+    faiss.omp_set_num_threads(1)
     return faiss.read_index(str(path))
 
 
