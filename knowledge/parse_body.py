@@ -36,7 +36,7 @@ def _appendix_start(lines: list[Line]) -> int:
     title naming a protocol; a mere mention of the appendix inside the report does not count.
     """
     for i, line in enumerate(lines):
-        if not _APPENDIX.fullmatch(line.run.text):
+        if line.marked or not _APPENDIX.fullmatch(line.body.text):
             continue
         following = next((other for other in lines[i + 1 :] if not other.blank), None)
         if following is not None and "protocol" in following.run.text.lower():

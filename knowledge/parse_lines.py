@@ -72,7 +72,10 @@ def _read_line(raw: str, start: int) -> Line:
     if run.text.startswith("|"):
         return Line(run, run, table=True)
     if heading := _MD_HEADING.match(run.text):
-        return Line(run, run.cut(heading.end()).strip(), md_level=len(heading.group()))
+        body = run.cut(heading.end()).strip()
+        # "## 2.2 Councillors" (how Word headings arrive) numbers its section like "2.2 Councillors".
+        number = _NUMBER.match(body.text)
+        return Line(run, body, md_level=len(heading.group()), number=number.group(1) if number else None)
     rest = run
     bullet = None
     if mark := _BULLET.match(rest.text):

@@ -1,7 +1,8 @@
 """From body lines to paragraphs: headings recognised, hard-wrapped lines rejoined.
 
 Heading rules (a heading never becomes clause text; it names the clauses below it):
-- markdown `#` headings, ranked by the number of `#`;
+- markdown `#` headings, ranked by the number of `#`; a number after the `#` is the
+  section's, as in a numbered title;
 - numbered titles ("2.  Roles of councillors and officers", "10.1 Leader & Chief
   Executive"): short, capitalised, no final punctuation, and followed by one of their own
   sub-clauses or by body text rather than by a sibling clause or a list; ranked by depth;
@@ -27,7 +28,8 @@ class Para:
 
     @property
     def title(self) -> str:
-        return " ".join((self.line.item_run if self.line.number else self.body).text.split())
+        numbered = self.line.number and not self.line.md_level
+        return " ".join((self.line.item_run if numbered else self.body).text.split())
 
 
 def paragraphs(lines: list[Line]) -> list[Para]:
