@@ -45,6 +45,10 @@ MODEL_NOT_TUNED = (
 NO_DOCUMENTS = "There are no protocol documents in {folder}; add at least one .txt, .md, .pdf or .docx file."
 DOCUMENT_EMPTY = "{name}: the document has no text."
 DOCUMENT_UNREADABLE = "{name}: the document could not be read ({detail})."
+DOCUMENT_NO_TEXT_LAYER = (
+    "{name}: the PDF has no text layer, so it looks like a scan. "
+    "Save it as PDF from the original document, or run it through OCR, and reindex."
+)
 DOCUMENT_NO_CLAUSES = "{name}: no clauses could be found in the document."
 DOCUMENT_DUPLICATE = "{name}: the document is a copy of {other}; remove one of them."
 

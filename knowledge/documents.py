@@ -1,4 +1,7 @@
-"""Finding and reading the protocol documents an index is built from."""
+"""Finding and reading the protocol documents an index is built from.
+
+Every format is turned into plain text here, so the one clause parser serves them all.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +11,10 @@ from pathlib import Path
 
 from bot import messages
 from bot.errors import DocumentError
+from knowledge.read_docx import read_docx
+from knowledge.read_pdf import read_pdf
 
-READABLE_SUFFIXES = (".txt", ".md")
+READABLE_SUFFIXES = (".txt", ".md", ".pdf", ".docx")
 
 
 @dataclass(frozen=True)
@@ -29,9 +34,21 @@ def find(folder: Path) -> list[Path]:
 def read(path: Path) -> SourceDocument:
     try:
         raw = path.read_bytes()
-        text = raw.decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise DocumentError(messages.DOCUMENT_UNREADABLE.format(name=path.name, detail=exc)) from exc
+    text = _text(path, raw)
     if not text.strip():
         raise DocumentError(messages.DOCUMENT_EMPTY.format(name=path.name))
     return SourceDocument(path.name, text, hashlib.sha256(raw).hexdigest())
+
+
+def _text(path: Path, raw: bytes) -> str:
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        return read_pdf(path.name, raw)
+    if suffix == ".docx":
+        return read_docx(path.name, raw)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DocumentError(messages.DOCUMENT_UNREADABLE.format(name=path.name, detail=exc)) from exc
