@@ -114,3 +114,55 @@ def test_a_seed_protocol_gives_the_same_clauses_as_docx_and_as_pdf(tmp_path: Pat
     assert [c.ref for c in got] == [c.ref for c in expected]
     compare = _printable if suffix == ".pdf" else str
     assert [_words(c.text) for c in got] == [_words(compare(c.text)) for c in expected]
+
+
+def test_a_pdf_without_a_text_layer_is_refused_as_a_likely_scan(tmp_path: Path) -> None:
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.rect(20, 20, 170, 250, style="F")  # ink but no text, as a scanned page
+    path = tmp_path / "scanned.pdf"
+    pdf.output(str(path))
+    with pytest.raises(DocumentError, match="scanned.pdf: the PDF has no text layer, so it looks like a scan"):
+        documents.read(path)
+
+
+@pytest.mark.parametrize("name", ["broken.pdf", "broken.docx"])
+def test_a_corrupt_pdf_or_docx_is_refused_by_name_with_the_reason(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(bytes(range(256)) * 8)
+    with pytest.raises(DocumentError, match=rf"{name}: the document could not be read \(not a .*(PDF|Word document)"):
+        documents.read(path)
+
+
+def test_a_docx_table_becomes_rows_of_cells_joined_by_bars(tmp_path: Path) -> None:
+    document = docx.Document()
+    document.add_heading("5. Who to contact", 1)
+    grid = document.add_table(rows=2, cols=2)
+    for row, cells in zip(grid.rows, [("Concern", "Contact"), ("Bullying", "The Monitoring Officer")], strict=True):
+        for cell, value in zip(row.cells, cells, strict=True):
+            cell.text = value
+    path = tmp_path / "contacts.docx"
+    document.save(str(path))
+    text = documents.read(path).text
+    assert text.splitlines() == ["# 5. Who to contact", "| Concern | Contact |", "| Bullying | The Monitoring Officer |"]
+    assert [(c.ref, c.text) for c in parse("contacts", text)] == [
+        ("5", "Concern | Contact\nBullying | The Monitoring Officer")
+    ]
+
+
+def test_word_automatic_numbering_is_written_out_as_the_reader_sees_it(tmp_path: Path) -> None:
+    document = docx.Document()
+    document.add_heading("Gifts", 1)
+    for wording in ("Officers must declare gifts over £25.", "Councillors must not offer gifts to staff."):
+        document.add_paragraph(wording, style="List Number")
+    path = tmp_path / "gifts.docx"
+    document.save(str(path))
+    text = documents.read(path).text
+    assert text.splitlines()[1:] == ["1. Officers must declare gifts over £25.", "2. Councillors must not offer gifts to staff."]
+    assert [c.ref for c in parse("gifts", text)] == ["1", "2"]
+
+
+def test_pdf_and_docx_files_are_found_alongside_text_and_markdown(tmp_path: Path) -> None:
+    for name in ("a.txt", "b.md", "c.pdf", "d.docx", "e.doc", "f.png"):
+        (tmp_path / name).write_bytes(b"x")
+    assert [path.name for path in documents.find(tmp_path)] == ["a.txt", "b.md", "c.pdf", "d.docx"]
