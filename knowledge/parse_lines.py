@@ -47,9 +47,12 @@ class Line:
 
     @property
     def item_run(self) -> Run:
-        """The line as a list item: a dash in front of a number or letter is markdown noise."""
+        """The line as a list item: a dash in front of a number or letter, or the `#` of a
+        numbered heading, is markdown noise."""
         if self.bullet and (self.number or self.letter):
             return self.run.cut(1).strip()
+        if self.md_level:
+            return self.run.cut(self.md_level).strip()
         return self.run
 
 
@@ -72,10 +75,12 @@ def _read_line(raw: str, start: int) -> Line:
     if run.text.startswith("|"):
         return Line(run, run, table=True)
     if heading := _MD_HEADING.match(run.text):
-        body = run.cut(heading.end()).strip()
+        rest = run.cut(heading.end()).strip()
+        level = len(heading.group())
         # "## 2.2 Councillors" (how Word headings arrive) numbers its section like "2.2 Councillors".
-        number = _NUMBER.match(body.text)
-        return Line(run, body, md_level=len(heading.group()), number=number.group(1) if number else None)
+        if number := _NUMBER.match(rest.text):
+            return Line(run, rest.cut(number.end()).strip(), md_level=level, number=number.group(1))
+        return Line(run, rest, md_level=level)
     rest = run
     bullet = None
     if mark := _BULLET.match(rest.text):

@@ -28,8 +28,7 @@ class Para:
 
     @property
     def title(self) -> str:
-        numbered = self.line.number and not self.line.md_level
-        return " ".join((self.line.item_run if numbered else self.body).text.split())
+        return " ".join((self.line.item_run if self.line.number else self.body).text.split())
 
 
 def paragraphs(lines: list[Line]) -> list[Para]:

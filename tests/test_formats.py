@@ -4,7 +4,8 @@ Each seed protocol is turned into a DOCX and a PDF here, the way an author's fil
 carry it: in the DOCX, lines the text parser reads as headings get Heading styles, the
 markdown contents table becomes a Word table, and clause numbers stay visible text; the
 PDF prints every line as it reads. Each file then goes through `documents.read` and the
-one parser, and must yield the same clause refs, in order, with the same words.
+one parser, and must yield the same clause refs, in order, under the same headings
+and with the same words.
 
 Allowances, all from how the PDF is made rather than from the reader:
 - Every source line is one PDF text line (the page is wide enough), because rejoining
@@ -53,7 +54,7 @@ def _headings(text: str) -> dict[int, tuple[int, str]]:
     for line in text.splitlines(keepends=True):
         starts.append(pos)
         pos += len(line)
-    found = {i: (line.md_level, line.body.text) for i, line in enumerate(read_lines(text)) if line.md_level}
+    found = {i: (line.md_level, line.item_run.text) for i, line in enumerate(read_lines(text)) if line.md_level}
     for para in paragraphs(body_lines(read_lines(text))):
         if para.rank:
             found[bisect.bisect_right(starts, para.line.run.start) - 1] = (para.rank, para.title)
@@ -112,6 +113,7 @@ def test_a_seed_protocol_gives_the_same_clauses_as_docx_and_as_pdf(tmp_path: Pat
     expected = parse(stem, text)
     got = parse(stem, documents.read(path).text)
     assert [c.ref for c in got] == [c.ref for c in expected]
+    assert [c.heading_path for c in got] == [c.heading_path for c in expected]
     compare = _printable if suffix == ".pdf" else str
     assert [_words(c.text) for c in got] == [_words(compare(c.text)) for c in expected]
 
