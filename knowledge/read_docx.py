@@ -38,12 +38,9 @@ def read_docx(name: str, data: bytes) -> str:
     # A damaged file fails in zipfile, lxml or python-docx with many exception types;
     # each means the same thing to the person who supplied it.
     except Exception as exc:  # noqa: BLE001
-        raise DocumentError(messages.DOCUMENT_UNREADABLE.format(name=name, detail=_reason(exc))) from exc
+        detail = str(exc) or type(exc).__name__
+        raise DocumentError(messages.DOCUMENT_UNREADABLE.format(name=name, detail=f"not a Word document: {detail}")) from exc
     return _text(document)
-
-
-def _reason(exc: Exception) -> str:
-    return f"not a Word document: {exc}" if str(exc) else f"not a Word document ({type(exc).__name__})"
 
 
 def _text(document: Document) -> str:
