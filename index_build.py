@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
+from bot import messages
 from bot.settings import Settings
 
 # A build embeds thousands of sentences at once, where both cores help; questions use one.
@@ -20,9 +21,32 @@ def run(settings: Settings, out: TextIO) -> int:
         settings.index_root,
         embedder(settings, threads=BUILD_THREADS),
         settings.embedding_cache,
+        keep=settings.keep_versions,
         progress=True,
     )
     out.write(report.summary() + "\n")
+    return 0
+
+
+def dry_run(settings: Settings, out: TextIO) -> int:
+    from bot import indexing
+
+    out.write(indexing.preview(settings.knowledge_dir, settings.index_root).summary() + "\n")
+    return 0
+
+
+def rollback(settings: Settings, out: TextIO) -> int:
+    from bot import index_store
+
+    replaced = index_store.current_version(settings.index_root)
+    if replaced is None:
+        out.write(messages.ROLLBACK_NO_INDEX + "\n")
+        return 1
+    target = index_store.roll_back(settings.index_root)
+    if target is None:
+        out.write(messages.ROLLBACK_NONE.format(version=replaced) + "\n")
+        return 1
+    out.write(messages.ROLLBACK_DONE.format(version=target, replaced=replaced) + "\n")
     return 0
 
 

@@ -21,4 +21,5 @@ def bootstrap(settings: Settings | None = None) -> IndexedProtocolBot:
         settings.embedding_cache,
         model,
         calibration=Calibration.for_model(model.name),
+        keep_versions=settings.keep_versions,
     )

@@ -6,9 +6,12 @@ reader sees either the old index or the new one, never half of one.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,10 @@ CLAUSES = "clauses.jsonl"
 PIECES = "pieces.jsonl"
 CLAUSE_VECTORS = "clauses.faiss"
 PIECE_VECTORS = "pieces.faiss"
+CHANGES_JSON = "changes.json"
+CHANGES_TEXT = "changes.txt"
+STAGING_PREFIX = ".building-"
+LOCK = ".build.lock"
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,7 @@ class IndexData:
     pieces: tuple[StoredPiece, ...]
     clause_vectors: Any  # faiss indexes, searched by bot.retrieval
     piece_vectors: Any
+    change_report: str | None = None  # what changed when this version was built, as text
 
 
 def _write_faiss(path: Path, vectors: np.ndarray) -> None:
@@ -75,36 +83,64 @@ def _jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def write(
-    root: Path,
-    version: str,
-    manifest: dict[str, Any],
-    clauses: list[StoredClause],
-    pieces: list[StoredPiece],
-    clause_vectors: np.ndarray,
-    piece_vectors: np.ndarray,
-) -> Path:
-    """Write a new version beside the others, fsync it, then point CURRENT at it."""
+class Staging:
+    """A version being written: a dot-directory that `versions()` ignores until `commit()` renames it.
+
+    A build killed half-way leaves only this directory behind; the next successful build removes it.
+    """
+
+    def __init__(self, root: Path, version: str) -> None:
+        root.mkdir(parents=True, exist_ok=True)
+        self.root = root
+        self.version = version
+        self.path = root / f"{STAGING_PREFIX}{version}"
+        shutil.rmtree(self.path, ignore_errors=True)
+        self.path.mkdir()
+
+    def write_tables(self, clauses: list[StoredClause], pieces: list[StoredPiece]) -> None:
+        _jsonl(self.path / CLAUSES, [
+            {"source": c.source, "ref": c.ref, "heading_path": list(c.heading_path), "text": c.text,
+             "start": c.start, "end": c.end}
+            for c in clauses
+        ])
+        _jsonl(self.path / PIECES, [{"clause": p.clause, "quote": p.quote} for p in pieces])
+
+    def write_vectors(self, clause_vectors: np.ndarray, piece_vectors: np.ndarray) -> None:
+        _write_faiss(self.path / CLAUSE_VECTORS, clause_vectors)
+        _write_faiss(self.path / PIECE_VECTORS, piece_vectors)
+
+    def write_text(self, name: str, text: str) -> None:
+        (self.path / name).write_text(text, encoding="utf-8")
+
+    def commit(self, manifest: dict[str, Any]) -> Path:
+        """Write the manifest last (it marks a version complete), fsync, rename into place, point CURRENT at it."""
+        self.write_text(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
+        for path in self.path.iterdir():
+            with path.open("rb") as handle:
+                os.fsync(handle.fileno())
+        final = self.root / self.version
+        os.replace(self.path, final)
+        point_to(self.root, self.version)
+        for leftover in self.root.glob(f"{STAGING_PREFIX}*"):
+            shutil.rmtree(leftover, ignore_errors=True)  # from builds killed half-way; see build_lock
+        return final
+
+    def discard(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+@contextmanager
+def build_lock(root: Path) -> Iterator[None]:
+    """One build at a time across processes (a bot's `reindex` and `make index`), so a build may
+    remove any staging directory it finds: its owner is dead. The kernel releases the lock when
+    its holder dies, however it dies."""
     root.mkdir(parents=True, exist_ok=True)
-    staging = root / f".building-{version}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    _jsonl(staging / CLAUSES, [
-        {"source": c.source, "ref": c.ref, "heading_path": list(c.heading_path), "text": c.text,
-         "start": c.start, "end": c.end}
-        for c in clauses
-    ])
-    _jsonl(staging / PIECES, [{"clause": p.clause, "quote": p.quote} for p in pieces])
-    _write_faiss(staging / CLAUSE_VECTORS, clause_vectors)
-    _write_faiss(staging / PIECE_VECTORS, piece_vectors)
-    (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
-    for path in staging.iterdir():
-        with path.open("rb") as handle:
-            os.fsync(handle.fileno())
-    final = root / version
-    os.replace(staging, final)
-    point_to(root, version)
-    return final
+    with (root / LOCK).open("a") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def point_to(root: Path, version: str) -> None:
@@ -123,10 +159,34 @@ def current_version(root: Path) -> str | None:
 
 
 def versions(root: Path) -> list[str]:
-    """Complete versions, oldest first (names sort by build time)."""
+    """Complete versions, oldest first (names sort by build time); staging directories are not versions."""
     if not root.is_dir():
         return []
     return sorted(p.name for p in root.iterdir() if p.is_dir() and (p / MANIFEST).is_file() and not p.name.startswith("."))
+
+
+def previous_version(root: Path) -> str | None:
+    """The complete version built just before the one serving, which a rollback returns to."""
+    current = current_version(root)
+    complete = versions(root)
+    if current not in complete:
+        return None
+    position = complete.index(current)
+    return complete[position - 1] if position > 0 else None
+
+
+def read_clauses(root: Path, version: str) -> tuple[StoredClause, ...]:
+    try:
+        return _clauses(root / version)
+    except (OSError, ValueError, KeyError) as exc:
+        raise IndexUnavailable(messages.INDEX_CORRUPT.format(detail=f"{version}: {exc}")) from exc
+
+
+def _clauses(folder: Path) -> tuple[StoredClause, ...]:
+    return tuple(
+        StoredClause(r["source"], r["ref"], tuple(r["heading_path"]), r["text"], r["start"], r["end"])
+        for r in map(json.loads, (folder / CLAUSES).read_text(encoding="utf-8").splitlines())
+    )
 
 
 def read(root: Path) -> IndexData:
@@ -136,18 +196,26 @@ def read(root: Path) -> IndexData:
     folder = root / version
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        clauses = tuple(
-            StoredClause(r["source"], r["ref"], tuple(r["heading_path"]), r["text"], r["start"], r["end"])
-            for r in map(json.loads, (folder / CLAUSES).read_text(encoding="utf-8").splitlines())
-        )
+        clauses = _clauses(folder)
         pieces = tuple(
             StoredPiece(r["clause"], r["quote"])
             for r in map(json.loads, (folder / PIECES).read_text(encoding="utf-8").splitlines())
         )
         clause_vectors = _read_faiss(folder / CLAUSE_VECTORS)
         piece_vectors = _read_faiss(folder / PIECE_VECTORS)
+        # versions built before change reports were kept have none
+        changes = folder / CHANGES_TEXT
+        change_report = changes.read_text(encoding="utf-8") if changes.is_file() else None
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
         raise IndexUnavailable(messages.INDEX_CORRUPT.format(detail=f"{version}: {exc}")) from exc
     if clause_vectors.ntotal != len(clauses) or piece_vectors.ntotal != len(pieces):
         raise IndexUnavailable(messages.INDEX_CORRUPT.format(detail=f"{version}: vector counts do not match"))
-    return IndexData(version, manifest, clauses, pieces, clause_vectors, piece_vectors)
+    return IndexData(version, manifest, clauses, pieces, clause_vectors, piece_vectors, change_report)
+
+
+def roll_back(root: Path) -> str | None:
+    """Point CURRENT at the version built before the serving one; None, and nothing changed, when there is none."""
+    target = previous_version(root)
+    if target is not None:
+        point_to(root, target)
+    return target

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from bot import index_store, messages
+from bot.changes import ChangeReport, compare
 from bot.embedding import Embedder
 from bot.embedding_cache import CachedEmbedder
-from bot.errors import DocumentError
+from bot.errors import DocumentError, IndexUnavailable
 from bot.index_store import StoredClause, StoredPiece
 from bot.sentences import pieces
+from bot.settings import KEEP_VERSIONS
 from knowledge import catalogue, documents
 from knowledge.clause import Clause
 from knowledge.parser import parse
-
-KEEP_VERSIONS = 5
 
 
 @dataclass(frozen=True)
@@ -34,13 +35,28 @@ class BuildReport:
     documents: tuple[ParsedDocument, ...]
     embedded: int  # texts embedded afresh; the rest came from the cache
     seconds: float
+    changes: ChangeReport
 
     def summary(self) -> str:
         lines = [f"Index {self.version}: {sum(len(d.clauses) for d in self.documents)} clauses "
                  f"from {len(self.documents)} documents in {self.seconds:.1f} s "
                  f"({self.embedded} texts embedded, the rest cached)."]
         lines += [f"  {d.source}: {len(d.clauses)} clauses" for d in self.documents]
+        lines.append(self.changes.render())
         return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a build would do, found without embedding anything or touching the index."""
+
+    documents: tuple[ParsedDocument, ...]
+    changes: ChangeReport
+
+    def summary(self) -> str:
+        clauses = sum(len(d.clauses) for d in self.documents)
+        return "\n".join([messages.DRY_RUN_SUMMARY.format(clauses=clauses, documents=len(self.documents)),
+                          self.changes.render()])
 
 
 def load_documents(folder: Path) -> tuple[ParsedDocument, ...]:
@@ -59,59 +75,94 @@ def load_documents(folder: Path) -> tuple[ParsedDocument, ...]:
     return tuple(parsed)
 
 
+def preview(knowledge_dir: Path, index_root: Path) -> Preview:
+    """Validate and parse every document, as a build does, and compare them with the serving index."""
+    parsed = load_documents(knowledge_dir)
+    catalogue.load(knowledge_dir / "catalogue.toml")
+    return Preview(parsed, _changes(index_root, parsed))
+
+
+def _changes(index_root: Path, parsed: tuple[ParsedDocument, ...]) -> ChangeReport:
+    previous = index_store.current_version(index_root)
+    before: dict[str, list[StoredClause]] = {}
+    if previous is not None:
+        try:
+            for clause in index_store.read_clauses(index_root, previous):
+                before.setdefault(clause.source, []).append(clause)
+        except IndexUnavailable:
+            # reindexing is how an admin repairs an unreadable index, so it must not fail on one;
+            # the report then compares with nothing, as for a first build
+            previous, before = None, {}
+    return compare(previous, before, {d.source: d.clauses for d in parsed})
+
+
 def build(
     knowledge_dir: Path,
     index_root: Path,
     embedder: Embedder,
     cache_path: Path,
     *,
+    keep: int = KEEP_VERSIONS,
     progress: bool = False,
 ) -> BuildReport:
-    started = datetime.now(timezone.utc)
-    parsed = load_documents(knowledge_dir)
-    entries = catalogue.load(knowledge_dir / "catalogue.toml")
-    stored: list[StoredClause] = []
-    stored_pieces: list[StoredPiece] = []
-    piece_texts: list[str] = []
-    for doc in parsed:
-        for clause in doc.clauses:
-            row = len(stored)
-            stored.append(StoredClause(doc.source, clause.ref, clause.heading_path, clause.text, clause.start, clause.end))
-            for piece in pieces(clause.text):
-                stored_pieces.append(StoredPiece(row, piece.quote))
-                piece_texts.append(piece.embed_text)
-    cached = CachedEmbedder(embedder, cache_path)
-    try:
-        clause_vectors = cached.encode([c.text for c in stored], progress=progress)
-        piece_vectors = cached.encode(piece_texts, progress=progress)
-    finally:
-        cached.close()
-    fingerprint = hashlib.sha256("".join(d.sha256 for d in parsed).encode()).hexdigest()[:8]
-    version = f"v{started:%Y%m%d-%H%M%S-%f}-{fingerprint}"
-    manifest = {
-        "version": version,
-        "model": embedder.name,
-        "dimension": int(clause_vectors.shape[1]),
-        "built_at": started.isoformat(timespec="seconds"),
-        "clauses": len(stored),
-        "pieces": len(stored_pieces),
-        "documents": {
-            d.source: {
-                "sha256": d.sha256,
-                "clauses": len(d.clauses),
-                **vars(entries.get(d.source, catalogue.Entry(d.source))),
-            }
-            for d in parsed
-        },
-    }
-    index_store.write(index_root, version, manifest, stored, stored_pieces, clause_vectors, piece_vectors)
-    _prune(index_root)
+    with index_store.build_lock(index_root):
+        started = datetime.now(timezone.utc)
+        parsed = load_documents(knowledge_dir)
+        entries = catalogue.load(knowledge_dir / "catalogue.toml")
+        changes = _changes(index_root, parsed)
+        stored: list[StoredClause] = []
+        stored_pieces: list[StoredPiece] = []
+        piece_texts: list[str] = []
+        for doc in parsed:
+            for clause in doc.clauses:
+                row = len(stored)
+                stored.append(StoredClause(doc.source, clause.ref, clause.heading_path, clause.text, clause.start,
+                                           clause.end))
+                for piece in pieces(clause.text):
+                    stored_pieces.append(StoredPiece(row, piece.quote))
+                    piece_texts.append(piece.embed_text)
+        fingerprint = hashlib.sha256("".join(d.sha256 for d in parsed).encode()).hexdigest()[:8]
+        version = f"v{started:%Y%m%d-%H%M%S-%f}-{fingerprint}"
+        stage = index_store.Staging(index_root, version)
+        try:
+            stage.write_tables(stored, stored_pieces)
+            cached = CachedEmbedder(embedder, cache_path)
+            try:
+                # one call, so the embedder sees every new text of the build in one batch
+                vectors = cached.encode([c.text for c in stored] + piece_texts, progress=progress)
+            finally:
+                cached.close()
+            stage.write_vectors(vectors[: len(stored)], vectors[len(stored):])
+            stage.write_text(index_store.CHANGES_JSON, json.dumps(changes.to_json(), indent=2, ensure_ascii=False))
+            stage.write_text(index_store.CHANGES_TEXT, changes.render())
+            stage.commit({
+                "version": version,
+                "model": embedder.name,
+                "dimension": int(vectors.shape[1]),
+                "built_at": started.isoformat(timespec="seconds"),
+                "clauses": len(stored),
+                "pieces": len(stored_pieces),
+                "documents": {
+                    d.source: {
+                        "sha256": d.sha256,
+                        "clauses": len(d.clauses),
+                        **vars(entries.get(d.source, catalogue.Entry(d.source))),
+                    }
+                    for d in parsed
+                },
+            })
+        except BaseException:
+            stage.discard()  # a failed build leaves no directory behind, and CURRENT as it was
+            raise
+        _prune(index_root, keep)
     seconds = (datetime.now(timezone.utc) - started).total_seconds()
-    return BuildReport(version, parsed, cached.computed, seconds)
+    return BuildReport(version, parsed, cached.computed, seconds, changes)
 
 
-def _prune(root: Path) -> None:
+def _prune(root: Path, keep: int) -> None:
+    """Remove all but the newest `keep` complete versions; the serving one always stays, even after a rollback."""
     current = index_store.current_version(root)
-    for old in index_store.versions(root)[:-KEEP_VERSIONS]:
+    complete = index_store.versions(root)
+    for old in complete[: max(len(complete) - keep, 0)]:
         if old != current:
             shutil.rmtree(root / old, ignore_errors=True)

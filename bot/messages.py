@@ -56,6 +56,30 @@ REINDEX_FAILED = "Reindex failed, and the previous index is still serving. {reas
 REINDEX_CRASHED = "Reindex failed unexpectedly, and the previous index is still serving. The error has been logged."
 REINDEX_DONE = "Reindex finished: now serving index {version}."
 
+# --- Index lifecycle: what a reindex changed, dry runs and rollback (terminal, Slack and Teams alike) --
+
+CHANGES_FIRST = "First index: there is no earlier version to compare with."
+CHANGES_HEADER = "Changes since index {version}:"
+CHANGES_NONE = "No clause changed since index {version}."
+CHANGES_DOCUMENTS_ADDED = "  Documents added: {names}"
+CHANGES_DOCUMENTS_RETIRED = "  Documents retired: {names}"
+CHANGES_DOCUMENT = "  {source}: {added} added, {removed} removed, {reworded} reworded"
+CHANGES_ADDED = "    + {label}: {text}"
+CHANGES_REMOVED = "    - {label}: {text}"
+CHANGES_REWORDED = "    ~ {label}: {diff}"
+CHANGES_MORE = "    … and {count} more (all are listed in changes.json in the index version's folder)"
+CHANGES_CLAUSE = "clause {ref}"
+CHANGES_CLAUSE_PART = "clause {ref} (part {part})"
+CHANGES_UNNUMBERED = "text under “{heading}”"
+CHANGES_UNTITLED = "untitled text"
+DRY_RUN_SUMMARY = (
+    "Dry run: {clauses} clauses from {documents} documents are valid. "
+    "Nothing was embedded and the index was not changed."
+)
+ROLLBACK_DONE = "Rolled back: now serving index {version} instead of {replaced}. Running bots switch on their next question."
+ROLLBACK_NONE = "There is no earlier complete index version to roll back to; index {version} keeps serving."
+ROLLBACK_NO_INDEX = "There is no index to roll back; an admin needs to run `make index`."
+
 # --- Terminal --------------------------------------------------------------------------------
 
 CLI_WELCOME = (
@@ -134,7 +158,7 @@ STATUS_HEADER = "Index {version}, built {built_at} with model {model}."
 STATUS_DOCUMENTS = "Documents ({count}):"
 DOCUMENT_NAME = "{council} — {title}"  # a document without a council is named by its title alone
 STATUS_DOCUMENT = "  {name}: {clauses} clauses (adopted {adopted}, review due {review})"
-STATUS_CHANGES = "Changes at the last build:\n{report}"
+STATUS_CHANGES = "Changes when this index was built:\n{report}"
 FEEDBACK_NONE = "No feedback has been recorded yet."
 FEEDBACK_RECENT = "Recent feedback (newest first):"
 FEEDBACK_ENTRY = "  #{id} {at} {platform} {user} {verdict}: {question}"

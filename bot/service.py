@@ -16,6 +16,7 @@ from bot.lexical import Glossary
 from bot.ports import ProtocolBot
 from bot.question import clean
 from bot.retrieval import Retriever, Weights
+from bot.settings import KEEP_VERSIONS
 from bot.status import DocumentInfo, IndexStatus, ReindexResult
 
 
@@ -35,6 +36,7 @@ class IndexedProtocolBot(ProtocolBot):
         *,
         weights: Weights = Weights(),
         calibration: Calibration = Calibration(),
+        keep_versions: int = KEEP_VERSIONS,
     ) -> None:
         self._knowledge_dir = knowledge_dir
         self._index_root = index_root
@@ -42,6 +44,7 @@ class IndexedProtocolBot(ProtocolBot):
         self._embedder = embedder
         self._weights = weights
         self._calibration = calibration
+        self._keep_versions = keep_versions
         self._glossary = Glossary.load(knowledge_dir / "glossary.toml")
         self._loaded: _Loaded | None = None
         self._load_lock = threading.Lock()
@@ -71,18 +74,20 @@ class IndexedProtocolBot(ProtocolBot):
         return self.status().documents
 
     def status(self) -> IndexStatus:
-        manifest = self._current().data.manifest
+        data = self._current().data
+        manifest = data.manifest
         docs = tuple(
             DocumentInfo(source, d.get("title", ""), d.get("council", ""), d.get("adopted", ""), d.get("review", ""),
                          int(d.get("clauses", 0)))
             for source, d in manifest["documents"].items()
         )
-        return IndexStatus(manifest["version"], manifest["built_at"], manifest["model"], docs)
+        return IndexStatus(manifest["version"], manifest["built_at"], manifest["model"], docs, data.change_report)
 
     def reindex(self) -> ReindexResult:
         with self._build_lock:
             try:
-                report = indexing.build(self._knowledge_dir, self._index_root, self._embedder, self._cache_path)
+                report = indexing.build(self._knowledge_dir, self._index_root, self._embedder, self._cache_path,
+                                        keep=self._keep_versions)
             except DocumentError as exc:
                 raise ReindexFailed(messages.REINDEX_FAILED.format(reason=exc)) from exc
         return ReindexResult(report.version, report.summary())

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+KEEP_VERSIONS = 5  # complete index versions kept on disk, so an admin can roll back
 
 
 def _split_ids(raw: str) -> frozenset[str]:
@@ -21,6 +22,7 @@ class Settings:
     torch_threads: int = 1
     admins: frozenset[str] = field(default_factory=frozenset)
     feedback_db: Path | None = None
+    keep_versions: int = KEEP_VERSIONS
 
     @property
     def index_root(self) -> Path:
@@ -52,4 +54,5 @@ class Settings:
             torch_threads=int(env.get("PROTOCOL_BOT_TORCH_THREADS", defaults.torch_threads)),
             admins=_split_ids(env.get("PROTOCOL_BOT_ADMINS", "")),
             feedback_db=Path(env["PROTOCOL_BOT_FEEDBACK_DB"]) if env.get("PROTOCOL_BOT_FEEDBACK_DB") else None,
+            keep_versions=int(env.get("PROTOCOL_BOT_KEEP_VERSIONS", defaults.keep_versions)),
         )

@@ -109,10 +109,12 @@ class HashingEmbedder(Embedder):
 
     def __init__(self, dimension: int = 256) -> None:
         self.dimension = dimension
-        self.calls = 0
+        self.calls = 0  # texts embedded
+        self.batches = 0  # calls to encode: a model's fixed cost is paid per batch
 
     def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
         self.calls += len(texts)
+        self.batches += 1
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for row, text in enumerate(texts):
             for token in tokens(text):

@@ -100,6 +100,10 @@ def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 def cmd_index(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     import index_build
 
+    if args.rollback:
+        return index_build.rollback(settings, out)
+    if args.dry_run:
+        return index_build.dry_run(settings, out)
     return index_build.run(settings, out)
 
 
@@ -225,6 +229,10 @@ def build_parser() -> argparse.ArgumentParser:
     feedback.add_argument("--limit", type=int, default=20, help="how many entries and clauses (default %(default)s)")
     feedback.set_defaults(handler=cmd_feedback)
     index = sub.add_parser("index", help="rebuild the index from knowledge/ and switch to it")
+    what = index.add_mutually_exclusive_group()
+    what.add_argument("--dry-run", action="store_true",
+                      help="check and parse the documents and show what would change, without embedding or switching")
+    what.add_argument("--rollback", action="store_true", help="serve the index version built before the current one")
     index.set_defaults(handler=cmd_index)
     return parser
 
