@@ -23,6 +23,9 @@ OUT_OF_SCOPE = (
     "The councillor/officer protocols don't cover that. "
     "Please ask the Clerk (the council's Proper Officer) or the Monitoring Officer."
 )
+# Beside a citation, so nobody relies on a clause without knowing the document's standing.
+NOTE_REVIEW_OVERDUE = "review due {review}"
+NOTE_SUPERSEDED = "superseded by {successor}"
 ERROR_APOLOGY = "Sorry, something went wrong while answering. The problem has been logged; please try again shortly."
 EXAMPLE_QUESTIONS = (
     "Can I copy an officer's email to another councillor?",

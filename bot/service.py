@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
-from bot import index_store, indexing, messages
+from bot import index_store, indexing, messages, versions
 from bot.answer import Answer, Scope
 from bot.compose import Calibration, compose
 from bot.embedding import Embedder
@@ -35,6 +37,7 @@ class IndexedProtocolBot(ProtocolBot):
         *,
         weights: Weights = Weights(),
         calibration: Calibration = Calibration(),
+        today: Callable[[], date] = date.today,  # tests set the date review notes are judged on
     ) -> None:
         self._knowledge_dir = knowledge_dir
         self._index_root = index_root
@@ -42,6 +45,7 @@ class IndexedProtocolBot(ProtocolBot):
         self._embedder = embedder
         self._weights = weights
         self._calibration = calibration
+        self._today = today
         self._glossary = Glossary.load(knowledge_dir / "glossary.toml")
         self._loaded: _Loaded | None = None
         self._load_lock = threading.Lock()
@@ -63,9 +67,9 @@ class IndexedProtocolBot(ProtocolBot):
         cleaned = clean(question)
         loaded = self._current()
         vector = self._embedder.encode_one(cleaned.text)
-        allowed = scope.documents if scope is not None else None
+        allowed = versions.allowed_sources(loaded.data.manifest["documents"], scope)
         hits = loaded.retriever.search(cleaned.text, vector, allowed)
-        return compose(cleaned, hits, loaded.data, self._calibration)
+        return compose(cleaned, hits, loaded.data, self._calibration, self._today())
 
     def documents(self) -> tuple[DocumentInfo, ...]:
         return self.status().documents
