@@ -51,6 +51,17 @@ DOCUMENT_UNREADABLE = "{name}: the document could not be read ({detail})."
 DOCUMENT_NO_CLAUSES = "{name}: no clauses could be found in the document."
 DOCUMENT_DUPLICATE = "{name}: the document is a copy of {other}; remove one of them."
 
+SCOPES_UNREADABLE = "The scopes file {name} could not be read ({detail})."
+SCOPES_BAD_SECTION = (
+    "The scopes file {name} has a section [{section}] it does not understand; "
+    "use [slack.channels], [slack.teams], [teams.channels], [teams.teams] or [teams.tenants]."
+)
+SCOPES_BAD_ENTRY = "The scopes file {name}: {entry} must be a list of document file names."
+SCOPES_UNKNOWN_DOCUMENTS = (
+    "The scopes file {name} names documents that are not in the knowledge folder: {documents}. "
+    "Use the file names in knowledge/protocols/."
+)
+
 REINDEX_FAILED = "Reindex failed, and the previous index is still serving. {reason}"
 REINDEX_CRASHED = "Reindex failed unexpectedly, and the previous index is still serving. The error has been logged."
 REINDEX_DONE = "Reindex finished: now serving index {version}."

@@ -21,6 +21,7 @@ class Settings:
     torch_threads: int = 1
     admins: frozenset[str] = field(default_factory=frozenset)
     feedback_db: Path | None = None
+    scopes_file: Path | None = None  # which documents answer where; see bot/scopes.py
 
     @property
     def index_root(self) -> Path:
@@ -38,6 +39,10 @@ class Settings:
     def feedback_path(self) -> Path:
         return self.feedback_db or self.home / "feedback.sqlite3"
 
+    @property
+    def scopes_path(self) -> Path:
+        return self.scopes_file or self.knowledge_dir / "scopes.toml"
+
     def is_admin(self, user_id: str | None) -> bool:
         return bool(user_id) and user_id in self.admins
 
@@ -52,4 +57,5 @@ class Settings:
             torch_threads=int(env.get("PROTOCOL_BOT_TORCH_THREADS", defaults.torch_threads)),
             admins=_split_ids(env.get("PROTOCOL_BOT_ADMINS", "")),
             feedback_db=Path(env["PROTOCOL_BOT_FEEDBACK_DB"]) if env.get("PROTOCOL_BOT_FEEDBACK_DB") else None,
+            scopes_file=Path(env["PROTOCOL_BOT_SCOPES"]) if env.get("PROTOCOL_BOT_SCOPES") else None,
         )
