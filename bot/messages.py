@@ -75,6 +75,7 @@ CLI_WELCOME = (
 CLI_PROMPT = "you> "
 CLI_NO_SUCH_CITATION = "There is no citation {n} in the last answer."
 CLI_BYE = "Goodbye."
+CLI_COUNCIL_HEADING = "== {council} =="  # shown only when an answer cites more than one council
 
 # --- Chat platforms (Slack and Teams alike) ------------------------------------------------------
 # `code` renders the same in Slack mrkdwn and Teams Markdown.
@@ -142,6 +143,7 @@ SLACK_MISSING_SETTING = "Set {name} in the environment to run the Slack bot (see
 
 STATUS_HEADER = "Index {version}, built {built_at} with model {model}."
 STATUS_DOCUMENTS = "Documents ({count}):"
+COUNCIL_NOT_STATED = "Council not stated in the document"
 DOCUMENT_NAME = "{council} — {title}"  # a document without a council is named by its title alone
 STATUS_DOCUMENT = "  {name}: {clauses} clauses (adopted {adopted}, review due {review})"
 STATUS_CHANGES = "Changes at the last build:\n{report}"
