@@ -49,6 +49,12 @@ class DocumentGroup:
 
 
 @dataclass(frozen=True)
+class CouncilGroup:
+    council: str  # "" for documents that do not name their council
+    documents: tuple[DocumentGroup, ...]
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     out_of_scope: bool
@@ -57,18 +63,27 @@ class Answer:
     nearest: tuple[Citation, ...] = field(default=())  # ranked candidates, for evaluation
 
     @property
-    def groups(self) -> tuple[DocumentGroup, ...]:
-        """Cited clauses grouped by document, documents in order of their best clause."""
-        order: dict[str, list[Citation]] = {}
+    def by_council(self) -> tuple[CouncilGroup, ...]:
+        """Cited documents grouped by council, so one council's rules are never read as another's.
+
+        Councils, and documents within a council, come in order of their best clause.
+        """
+        by_source: dict[str, list[Citation]] = {}
         for citation in self.citations:
-            order.setdefault(citation.source, []).append(citation)
-        return tuple(
-            DocumentGroup(cs[0].council, cs[0].title, source, tuple(cs)) for source, cs in order.items()
-        )
+            by_source.setdefault(citation.source, []).append(citation)
+        councils: dict[str, list[DocumentGroup]] = {}
+        for source, cs in by_source.items():
+            councils.setdefault(cs[0].council, []).append(DocumentGroup(cs[0].council, cs[0].title, source, tuple(cs)))
+        return tuple(CouncilGroup(council, tuple(groups)) for council, groups in councils.items())
+
+    @property
+    def groups(self) -> tuple[DocumentGroup, ...]:
+        """Cited clauses grouped by document, in council order (see `by_council`)."""
+        return tuple(group for council in self.by_council for group in council.documents)
 
     @property
     def in_reading_order(self) -> tuple[Citation, ...]:
-        """Citations as a reply lists them: grouped by document."""
+        """Citations as a reply lists them: grouped by council, then by document."""
         return tuple(c for group in self.groups for c in group.citations)
 
     def to_dict(self) -> dict[str, Any]:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from bot import messages
+from bot import messages, versions
 from bot.answer import Answer, Citation
 from bot.index_store import IndexData
 from bot.models import MINILM, MPNET, TUNED
@@ -32,7 +33,7 @@ class Calibration:
         return cls(THRESHOLDS.get(model, UNCALIBRATED_THRESHOLD))
 
 
-def _citation(data: IndexData, hit: Hit) -> Citation:
+def _citation(data: IndexData, hit: Hit, today: date) -> Citation:
     clause = data.clauses[hit.clause]
     doc = data.manifest["documents"].get(clause.source, {})
     return Citation(
@@ -44,6 +45,7 @@ def _citation(data: IndexData, hit: Hit) -> Citation:
         quote=data.pieces[hit.best_piece].quote if hit.best_piece >= 0 else clause.text,
         text=clause.text,
         score=round(hit.score, 4),
+        note=versions.notes(doc, today),
     )
 
 
@@ -52,8 +54,8 @@ def best_similarity(hits: list[Hit]) -> float:
     return max((h.similarity for h in hits), default=-1.0)
 
 
-def compose(question: Question, hits: list[Hit], data: IndexData, calibration: Calibration) -> Answer:
-    nearest = tuple(_citation(data, h) for h in hits[:NEAREST])
+def compose(question: Question, hits: list[Hit], data: IndexData, calibration: Calibration, today: date) -> Answer:
+    nearest = tuple(_citation(data, h, today) for h in hits[:NEAREST])
     trimmed_note = messages.QUESTION_TRIMMED.format(limit=MAX_QUESTION_CHARS) + " " if question.trimmed else ""
     if best_similarity(hits) < calibration.min_similarity:
         return Answer(question.text, True, trimmed_note + messages.OUT_OF_SCOPE, (), nearest)

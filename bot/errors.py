@@ -5,7 +5,8 @@
     ├── IndexUnavailable        no index built yet, or the one on disk is unreadable
     ├── ModelUnavailable        the embedding model cannot be loaded (offline, missing package)
     ├── DocumentError           a protocol document cannot be read or parsed at reindex
-    └── ReindexFailed           a reindex stopped; the previous index keeps serving
+    ├── ReindexFailed           a reindex stopped; the previous index keeps serving
+    └── ScopesError             the scopes file cannot be read or names documents that do not exist
 """
 
 from __future__ import annotations
@@ -32,4 +33,8 @@ class DocumentError(ProtocolBotError):
 
 
 class ReindexFailed(ProtocolBotError):
+    pass
+
+
+class ScopesError(ProtocolBotError):
     pass

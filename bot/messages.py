@@ -23,6 +23,9 @@ OUT_OF_SCOPE = (
     "The councillor/officer protocols don't cover that. "
     "Please ask the Clerk (the council's Proper Officer) or the Monitoring Officer."
 )
+# Beside a citation, so nobody relies on a clause without knowing the document's standing.
+NOTE_REVIEW_OVERDUE = "review due {review}"
+NOTE_SUPERSEDED = "superseded by {successor}"
 ERROR_APOLOGY = "Sorry, something went wrong while answering. The problem has been logged; please try again shortly."
 EXAMPLE_QUESTIONS = (
     "Can I copy an officer's email to another councillor?",
@@ -51,6 +54,17 @@ DOCUMENT_NO_TEXT_LAYER = (
 )
 DOCUMENT_NO_CLAUSES = "{name}: no clauses could be found in the document."
 DOCUMENT_DUPLICATE = "{name}: the document is a copy of {other}; remove one of them."
+
+SCOPES_UNREADABLE = "The scopes file {name} could not be read ({detail})."
+SCOPES_BAD_SECTION = (
+    "The scopes file {name} has a section [{section}] it does not understand; "
+    "use [slack.channels], [slack.teams], [teams.channels], [teams.teams] or [teams.tenants]."
+)
+SCOPES_BAD_ENTRY = "The scopes file {name}: {entry} must be a list of document file names."
+SCOPES_UNKNOWN_DOCUMENTS = (
+    "The scopes file {name} names documents that are not in the knowledge folder: {documents}. "
+    "Use the file names in knowledge/protocols/."
+)
 
 REINDEX_FAILED = "Reindex failed, and the previous index is still serving. {reason}"
 REINDEX_CRASHED = "Reindex failed unexpectedly, and the previous index is still serving. The error has been logged."
@@ -89,6 +103,7 @@ CLI_WELCOME = (
 CLI_PROMPT = "you> "
 CLI_NO_SUCH_CITATION = "There is no citation {n} in the last answer."
 CLI_BYE = "Goodbye."
+CLI_COUNCIL_HEADING = "== {council} =="  # shown only when an answer cites more than one council
 
 # --- Chat platforms (Slack and Teams alike) ------------------------------------------------------
 # `code` renders the same in Slack mrkdwn and Teams Markdown.
@@ -156,6 +171,7 @@ SLACK_MISSING_SETTING = "Set {name} in the environment to run the Slack bot (see
 
 STATUS_HEADER = "Index {version}, built {built_at} with model {model}."
 STATUS_DOCUMENTS = "Documents ({count}):"
+COUNCIL_NOT_STATED = "Council not stated in the document"
 DOCUMENT_NAME = "{council} — {title}"  # a document without a council is named by its title alone
 STATUS_DOCUMENT = "  {name}: {clauses} clauses (adopted {adopted}, review due {review})"
 STATUS_CHANGES = "Changes when this index was built:\n{report}"

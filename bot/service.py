@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
-from bot import index_store, indexing, messages
+from bot import index_store, indexing, messages, versions
 from bot.answer import Answer, Scope
 from bot.compose import Calibration, compose
 from bot.embedding import Embedder
@@ -37,6 +39,7 @@ class IndexedProtocolBot(ProtocolBot):
         weights: Weights = Weights(),
         calibration: Calibration = Calibration(),
         keep_versions: int = KEEP_VERSIONS,
+        today: Callable[[], date] = date.today,  # tests set the date review notes are judged on
     ) -> None:
         self._knowledge_dir = knowledge_dir
         self._index_root = index_root
@@ -45,6 +48,7 @@ class IndexedProtocolBot(ProtocolBot):
         self._weights = weights
         self._calibration = calibration
         self._keep_versions = keep_versions
+        self._today = today
         self._glossary = Glossary.load(knowledge_dir / "glossary.toml")
         self._loaded: _Loaded | None = None
         self._load_lock = threading.Lock()
@@ -66,9 +70,9 @@ class IndexedProtocolBot(ProtocolBot):
         cleaned = clean(question)
         loaded = self._current()
         vector = self._embedder.encode_one(cleaned.text)
-        allowed = scope.documents if scope is not None else None
+        allowed = versions.allowed_sources(loaded.data.manifest["documents"], scope)
         hits = loaded.retriever.search(cleaned.text, vector, allowed)
-        return compose(cleaned, hits, loaded.data, self._calibration)
+        return compose(cleaned, hits, loaded.data, self._calibration, self._today())
 
     def documents(self) -> tuple[DocumentInfo, ...]:
         return self.status().documents

@@ -23,6 +23,7 @@ class Settings:
     admins: frozenset[str] = field(default_factory=frozenset)
     feedback_db: Path | None = None
     keep_versions: int = KEEP_VERSIONS
+    scopes_file: Path | None = None  # which documents answer where; see bot/scopes.py
 
     @property
     def index_root(self) -> Path:
@@ -40,6 +41,10 @@ class Settings:
     def feedback_path(self) -> Path:
         return self.feedback_db or self.home / "feedback.sqlite3"
 
+    @property
+    def scopes_path(self) -> Path:
+        return self.scopes_file or self.knowledge_dir / "scopes.toml"
+
     def is_admin(self, user_id: str | None) -> bool:
         return bool(user_id) and user_id in self.admins
 
@@ -55,4 +60,5 @@ class Settings:
             admins=_split_ids(env.get("PROTOCOL_BOT_ADMINS", "")),
             feedback_db=Path(env["PROTOCOL_BOT_FEEDBACK_DB"]) if env.get("PROTOCOL_BOT_FEEDBACK_DB") else None,
             keep_versions=int(env.get("PROTOCOL_BOT_KEEP_VERSIONS", defaults.keep_versions)),
+            scopes_file=Path(env["PROTOCOL_BOT_SCOPES"]) if env.get("PROTOCOL_BOT_SCOPES") else None,
         )

@@ -18,6 +18,7 @@ class Entry:
     adopted: str = ""
     reviewed: str = ""
     review: str = ""
+    superseded_by: str = ""  # the file name of the document that replaces this one
 
     @property
     def display_title(self) -> str:
@@ -30,7 +31,7 @@ def load(path: Path) -> dict[str, Entry]:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise DocumentError(messages.DOCUMENT_UNREADABLE.format(name=path.name, detail=exc)) from exc
-    fields = {"title", "council", "adopted", "reviewed", "review"}
+    fields = {"title", "council", "adopted", "reviewed", "review", "superseded_by"}
     return {
         source: Entry(source, **{k: str(v) for k, v in table.items() if k in fields})
         for source, table in raw.items()

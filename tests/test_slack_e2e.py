@@ -19,8 +19,10 @@ from adapters.slack.config import SlackConfig
 from adapters.slack.mrkdwn import escape
 from adapters.slack.server import EVENTS_PATH, make_http_server, socket_mode_handler
 from bot import messages
+from bot.answer import Scope
 from bot.errors import IndexUnavailable, ReindexFailed
 from bot.feedback import FeedbackStore
+from bot.scopes import Scopes
 from bot.settings import Settings
 from tests.background import serve_in_background
 from tests.fake_slack import BOT_ID, BOT_USER_ID, TEAM_ID, FakeSlack, event_body, send_signed
@@ -119,7 +121,7 @@ def rendered(payload: dict[str, Any]) -> str:
 def start(tmp_path: Path) -> Iterator[Callable[..., Slack]]:
     stops: list[Callable[[], None]] = []
 
-    def _start(bot: FakeProtocolBot | None = None) -> Slack:
+    def _start(bot: FakeProtocolBot | None = None, scopes: Scopes | None = None) -> Slack:
         fake = FakeSlack().start()
         stops.append(fake.stop)
         bot = bot or FakeProtocolBot()
@@ -127,7 +129,7 @@ def start(tmp_path: Path) -> Iterator[Callable[..., Slack]]:
         stops.append(store.close)
         settings = Settings(home=tmp_path, admins=frozenset({ADMIN}))
         config = SlackConfig(bot_token="xoxb-test", signing_secret=SECRET, api_url=fake.api_url)
-        server = make_http_server(build_app(bot, settings, store=store, config=config), "127.0.0.1", 0)
+        server = make_http_server(build_app(bot, settings, store=store, config=config, scopes=scopes), "127.0.0.1", 0)
         stops.append(serve_in_background(server))
         return Slack(fake, bot, store, f"http://127.0.0.1:{server.server_port}{EVENTS_PATH}")
 
@@ -152,6 +154,31 @@ def test_a_mention_in_a_channel_is_answered_in_its_thread_with_citations(slack: 
     assert post["blocks"][0]["text"]["text"] == messages.LEAD_ANSWER_MANY
     assert "CORRESPONDENCE" in rendered(post) and "clause 20" in rendered(post)
     assert slack.bot.asked == [("Can I copy an email to another councillor?", None)]
+
+
+ILMINSTER = Scope(frozenset({"000_071d258fd975c70b.txt", "001_a879d86bb0aeb3d5.txt"}))
+CONDUCT = Scope(frozenset({"004_fbcb302b638d596d.txt"}))
+SCOPES = Scopes({("slack", "teams"): {TEAM_ID: ILMINSTER}, ("slack", "channels"): {"C0CONDUCT": CONDUCT}})
+
+
+def test_a_mention_in_a_mapped_channel_is_answered_from_that_channels_documents(start: Callable[..., Slack]) -> None:
+    slack = start(scopes=SCOPES)
+    event = mention("Can I copy an email to another councillor?")
+    event["channel"] = "C0CONDUCT"
+
+    assert slack.event(event)[0] == 200
+    slack.posts()
+
+    assert slack.bot.asked == [("Can I copy an email to another councillor?", CONDUCT)]
+
+
+def test_a_slash_command_in_a_mapped_workspace_is_answered_from_its_documents(start: Callable[..., Slack]) -> None:
+    slack = start(scopes=SCOPES)
+
+    slack.command("Can I copy an email?")
+    slack.fake.wait_for("response_url")
+
+    assert slack.bot.asked == [("Can I copy an email?", ILMINSTER)]
 
 
 def test_a_mention_inside_a_thread_is_answered_in_that_thread(slack: Slack) -> None:

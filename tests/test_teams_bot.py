@@ -15,6 +15,7 @@ from adapters.teams.cards import answer_card
 from bot import messages
 from bot.errors import IndexUnavailable, ReindexFailed
 from bot.feedback import FeedbackStore, cited_refs
+from bot.scopes import Scopes
 from bot.settings import Settings
 from bot.status_report import render_status
 from tests import teams_support as teams
@@ -27,7 +28,7 @@ class Harness:
     def __init__(self, core: FakeProtocolBot) -> None:
         self.core = core
         self.store = FeedbackStore(":memory:")
-        self.bot = ProtocolTeamsBot(core, Settings(admins=frozenset({teams.ADMIN_AAD})), self.store)
+        self.bot = ProtocolTeamsBot(core, Settings(admins=frozenset({teams.ADMIN_AAD})), self.store, Scopes())
         self.adapter = TestAdapter(self.bot.on_turn)
         self.adapter.on_turn_error = apologise
 

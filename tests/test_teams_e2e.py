@@ -31,7 +31,9 @@ from jwt.algorithms import RSAAlgorithm
 
 from adapters.teams import TeamsSettings, build_app
 from bot import messages
+from bot.answer import Scope
 from bot.feedback import FeedbackStore, cited_refs
+from bot.scopes import Scopes
 from bot.settings import Settings
 from tests import teams_support as teams
 from tests.background import WAIT_SECONDS, serve_in_background
@@ -171,11 +173,12 @@ async def connector() -> AsyncIterator[Connector]:
 
 
 async def start(connector: Connector, tmp_path: Path, teams_settings: TeamsSettings,
-                credentials: OfflineCredentialsFactory | None = None) -> AsyncIterator[Running]:
+                credentials: OfflineCredentialsFactory | None = None,
+                scopes: Scopes | None = None) -> AsyncIterator[Running]:
     core = FakeProtocolBot()
     store = FeedbackStore(tmp_path / "feedback.sqlite3")
     app = build_app(core, Settings(admins=frozenset({teams.ADMIN_AAD})), teams_settings, store,
-                    credentials_factory=credentials)
+                    credentials_factory=credentials, scopes=scopes)
     client = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()
     yield Running(client, core, store, connector)
@@ -187,6 +190,19 @@ async def start(connector: Connector, tmp_path: Path, teams_settings: TeamsSetti
 async def emulator_bot(connector: Connector, tmp_path: Path) -> AsyncIterator[Running]:
     """No app id: the unauthenticated mode the Bot Framework Emulator uses."""
     async for running in start(connector, tmp_path, TeamsSettings()):
+        yield running
+
+
+ILMINSTER = Scope(frozenset({"000_071d258fd975c70b.txt", "001_a879d86bb0aeb3d5.txt"}))
+CONDUCT = Scope(frozenset({"004_fbcb302b638d596d.txt"}))
+
+
+@pytest.fixture
+async def scoped_bot(connector: Connector, tmp_path: Path) -> AsyncIterator[Running]:
+    """The tenant answers from Ilminster's documents, except its general channel, which has its own."""
+    scopes = Scopes({("teams", "tenants"): {"tenant-1": ILMINSTER},
+                     ("teams", "channels"): {"19:general@thread.tacv2": CONDUCT}})
+    async for running in start(connector, tmp_path, TeamsSettings(), scopes=scopes):
         yield running
 
 
@@ -217,6 +233,26 @@ async def test_a_channel_mention_is_answered_in_the_thread_without_the_mention(e
     assert (reply.conversation, reply.reply_to) == (teams.CHANNEL_THREAD, activity["id"])
     assert reply.card["version"] == "1.5"
     assert emulator_bot.core.asked == [(QUESTION, None)]
+
+
+async def test_a_personal_message_in_a_mapped_tenant_is_answered_from_its_documents(scoped_bot: Running) -> None:
+    activity = teams.personal_message(QUESTION, service_url=scoped_bot.connector.url)
+    activity["channelData"] = {"tenant": {"id": "tenant-1"}}  # where Teams puts the tenant of every message
+
+    assert await scoped_bot.post(activity) == 201
+    await scoped_bot.connector.next()
+
+    assert scoped_bot.core.asked == [(QUESTION, ILMINSTER)]
+
+
+async def test_a_mention_in_a_mapped_channel_is_answered_from_that_channels_documents(scoped_bot: Running) -> None:
+    activity = teams.channel_mention(QUESTION, service_url=scoped_bot.connector.url)
+    activity["channelData"]["tenant"] = {"id": "tenant-1"}
+
+    assert await scoped_bot.post(activity) == 201
+    await scoped_bot.connector.next()
+
+    assert scoped_bot.core.asked == [(QUESTION, CONDUCT)]
 
 
 async def test_clicking_thumbs_up_on_an_answer_stores_the_vote_and_says_thanks(emulator_bot: Running) -> None:

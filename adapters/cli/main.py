@@ -17,6 +17,7 @@ from bot import messages
 from bot.answer import Answer
 from bot.errors import ProtocolBotError
 from bot.ports import ProtocolBot
+from bot.scopes import Scopes
 from bot.settings import Settings
 
 
@@ -145,7 +146,7 @@ def front_end(env: Mapping[str, str]) -> FrontEnd:
     return FrontEnd.TERMINAL
 
 
-def _server(platform: FrontEnd) -> Callable[[ProtocolBot, Settings, int], None]:
+def _server(platform: FrontEnd) -> Callable[[ProtocolBot, Settings, int, Scopes], None]:
     # imported only when asked for: the SDKs are slow to import and every other command does without them
     if platform is FrontEnd.SLACK:
         from adapters.slack import server
@@ -158,10 +159,11 @@ def _server(platform: FrontEnd) -> Callable[[ProtocolBot, Settings, int], None]:
 
 def _serve(platform: FrontEnd, settings: Settings, port: int) -> int:
     serve = _server(platform)
+    scopes = Scopes.for_settings(settings)  # before the model loads, so a bad scopes file fails fast
     # a server's only account of what it is doing is its log, so it says more than a terminal command
     root = logging.getLogger()
     root.setLevel(min(root.level, logging.INFO))
-    serve(_bot(settings), settings, port)
+    serve(_bot(settings), settings, port, scopes)
     return 0
 
 

@@ -6,6 +6,7 @@ import json
 import textwrap
 from typing import Any
 
+from bot import messages
 from bot.answer import Answer, Citation
 
 _WIDTH = 100
@@ -24,8 +25,15 @@ def citation_header(n: int, citation: Citation) -> str:
 
 def answer_text(answer: Answer) -> str:
     lines = [answer.lead]
-    for n, citation in enumerate(answer.in_reading_order, start=1):
-        lines += ["", citation_header(n, citation), _wrap(f"“{citation.quote}”", "    ")]
+    councils = answer.by_council
+    n = 0
+    for council in councils:
+        if len(councils) > 1:
+            lines += ["", messages.CLI_COUNCIL_HEADING.format(council=council.council or messages.COUNCIL_NOT_STATED)]
+        for group in council.documents:
+            for citation in group.citations:
+                n += 1
+                lines += ["", citation_header(n, citation), _wrap(f"“{citation.quote}”", "    ")]
     return "\n".join(lines)
 
 

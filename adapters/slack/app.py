@@ -43,11 +43,12 @@ from adapters.slack.config import SlackConfig
 from adapters.slack.memory import Recent
 from adapters.slack.mrkdwn import escape, fit, plain_question
 from bot import messages
-from bot.answer import Answer
+from bot.answer import Answer, Scope
 from bot.errors import ProtocolBotError
 from bot.feedback import FeedbackStore, cited_refs
 from bot.ports import ProtocolBot
 from bot.reindex_runner import ReindexOutcome, ReindexRunner
+from bot.scopes import Scopes
 from bot.settings import Settings
 from bot.status_report import render_status
 
@@ -96,10 +97,11 @@ def _thread_of(body: dict[str, Any]) -> str | None:
 
 
 class SlackListeners:
-    def __init__(self, bot: ProtocolBot, settings: Settings, store: FeedbackStore) -> None:
+    def __init__(self, bot: ProtocolBot, settings: Settings, store: FeedbackStore, scopes: Scopes) -> None:
         self._bot = bot
         self._settings = settings
         self._store = store
+        self._scopes = scopes
         self._reindexer = ReindexRunner(bot)
         self._answers: Recent[str, Answer] = Recent(ANSWERS_KEPT)  # answer id (in button values) -> answer
         self._threads: Recent[str, str] = Recent(THREADS_KEPT)  # "channel:thread ts" -> the thread's question
@@ -121,7 +123,7 @@ class SlackListeners:
     def on_mention(self, event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         if event.get("bot_id"):
             return  # another bot naming us must not start a conversation between bots
-        self._answer_message(event, context.bot_user_id, client)
+        self._answer_message(event, context, client)
 
     def on_message(self, event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         if event.get("subtype") or event.get("bot_id"):
@@ -129,9 +131,9 @@ class SlackListeners:
         root = event.get("thread_ts") or event["ts"]
         if event.get("channel_type") != "im" and self._threads.get(f"{event['channel']}:{root}") is None:
             return  # channel chatter outside the threads we answered is none of our business
-        self._answer_message(event, context.bot_user_id, client)
+        self._answer_message(event, context, client)
 
-    def _answer_message(self, event: dict[str, Any], bot_user_id: str | None, client: WebClient) -> None:
+    def _answer_message(self, event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         channel = event["channel"]
         # One message can arrive several times: Slack's retries, and as both app_mention and message.
         if not self._seen.add(f"{channel}:{event['ts']}", True):
@@ -139,7 +141,7 @@ class SlackListeners:
         root = event.get("thread_ts") or event["ts"]
         # A DM reads like a conversation; in a channel the answer goes in the thread, out of everyone's way.
         reply_in = event.get("thread_ts") if event.get("channel_type") == "im" else root
-        question = plain_question(event.get("text", ""), bot_user_id)
+        question = plain_question(event.get("text", ""), context.bot_user_id)
         thread = f"{channel}:{root}"
         earlier = self._threads.get(thread)
         if not earlier:
@@ -148,7 +150,7 @@ class SlackListeners:
         if not question:
             reply = Reply(messages.EMPTY_QUESTION)
         else:
-            reply = self._answer(f"{earlier} {question}" if earlier else question)
+            reply = self._answer(f"{earlier} {question}" if earlier else question, self._scope(context))
         self._post(client, channel, reply_in, reply)
 
     def _post(self, client: WebClient, channel: str, thread_ts: str | None, reply: Reply) -> None:
@@ -171,9 +173,15 @@ class SlackListeners:
             logger.exception("%s failed", what)
             return Reply(messages.ERROR_APOLOGY)
 
-    def _answer(self, question: str, *, question_line: str | None = None, shareable: bool = False) -> Reply:
+    def _scope(self, context: BoltContext) -> Scope | None:
+        """The documents that answer in the workspace and channel a request came from."""
+        return self._scopes.resolve(PLATFORM, team=context.team_id, channel=context.channel_id)
+
+    def _answer(
+        self, question: str, scope: Scope | None, *, question_line: str | None = None, shareable: bool = False
+    ) -> Reply:
         def make() -> Reply:
-            answer = self._bot.ask(question)
+            answer = self._bot.ask(question, scope)
             if answer.out_of_scope:
                 return Reply(messages.OUT_OF_SCOPE)
             answer_id = uuid.uuid4().hex
@@ -206,7 +214,7 @@ class SlackListeners:
         if verb is Command.QUESTION:
             question = plain_question(command["text"], context.bot_user_id)
             line = messages.SLACK_QUESTION_LINE.format(question=escape(question))
-            reply = self._answer(question, question_line=line, shareable=True)
+            reply = self._answer(question, self._scope(context), question_line=line, shareable=True)
         elif verb is Command.STATUS and self._settings.is_admin(command.get("user_id")):
             reply = self._safely("Status", lambda: self._plain_reply(render_status(self._bot.status())))
         else:
@@ -308,13 +316,17 @@ def build_app(
     client: WebClient | None = None,
     store: FeedbackStore | None = None,
     config: SlackConfig | None = None,
+    scopes: Scopes | None = None,
 ) -> App:
-    """The bolt App with every listener registered; `config` defaults to the SLACK_* environment."""
+    """The bolt App with every listener registered; `config` defaults to the SLACK_* environment.
+
+    Without `scopes` every document answers everywhere.
+    """
     config = config or SlackConfig.from_env()
     app = App(
         client=client or WebClient(token=config.bot_token, base_url=config.api_url),
         signing_secret=config.signing_secret,
         process_before_response=True,
     )
-    SlackListeners(bot, settings, store or FeedbackStore(settings.feedback_path)).register(app)
+    SlackListeners(bot, settings, store or FeedbackStore(settings.feedback_path), scopes or Scopes()).register(app)
     return app

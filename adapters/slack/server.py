@@ -14,6 +14,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from adapters.slack.app import build_app
 from adapters.slack.config import SlackConfig
 from bot.ports import ProtocolBot
+from bot.scopes import Scopes
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -46,10 +47,10 @@ def socket_mode_handler(app: App, app_token: str) -> SocketModeHandler:
     return SocketModeHandler(app, app_token, web_client=app.client)
 
 
-def serve(bot: ProtocolBot, settings: Settings, port: int = 3000) -> None:
+def serve(bot: ProtocolBot, settings: Settings, port: int = 3000, scopes: Scopes | None = None) -> None:
     """Run the Slack bot until interrupted. Raises ProtocolBotError if the SLACK_* settings are missing."""
     config = SlackConfig.from_env()
-    app = build_app(bot, settings, config=config)
+    app = build_app(bot, settings, config=config, scopes=scopes)
     if config.app_token:
         logger.info("Connecting to Slack in Socket Mode")
         socket_mode_handler(app, config.app_token).start()

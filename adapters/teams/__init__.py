@@ -1,6 +1,6 @@
 """Microsoft Teams front end (Bot Framework SDK). Everything Teams-specific lives in this folder.
 
-The composition root calls `serve(bot, settings, port)`; tests build the aiohttp app with `build_app`.
+The composition root calls `serve(bot, settings, port, scopes)`; tests build the aiohttp app with `build_app`.
 """
 
 from adapters.teams.app import build_app, serve

@@ -8,14 +8,17 @@ import re
 
 from botbuilder.core import ActivityHandler, BotAdapter, CardFactory, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
+from botbuilder.schema.teams import TeamsChannelData
 
 from adapters.teams.cards import FeedbackVote, answer_card, read_feedback
 from adapters.teams.replies import help_text, reindex_text, status_text, welcome_text
 from bot import messages
+from bot.answer import Scope
 from bot.errors import ProtocolBotError
 from bot.feedback import FeedbackStore
 from bot.ports import ProtocolBot
 from bot.reindex_runner import ReindexOutcome, ReindexRunner
+from bot.scopes import Scopes
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -26,10 +29,11 @@ _MENTION_TAGS = re.compile(r"</?at\b[^>]*>", re.IGNORECASE)
 
 
 class ProtocolTeamsBot(ActivityHandler):
-    def __init__(self, bot: ProtocolBot, settings: Settings, store: FeedbackStore) -> None:
+    def __init__(self, bot: ProtocolBot, settings: Settings, store: FeedbackStore, scopes: Scopes) -> None:
         self._bot = bot
         self._settings = settings
         self._store = store
+        self._scopes = scopes
         self._reindexer = ReindexRunner(bot)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
@@ -53,7 +57,7 @@ class ProtocolTeamsBot(ActivityHandler):
             elif command == "reindex":
                 await self._start_reindex(turn_context)
             else:
-                answer = await asyncio.to_thread(self._bot.ask, question)
+                answer = await asyncio.to_thread(self._bot.ask, question, self._scope(activity))
                 card = CardFactory.adaptive_card(answer_card(answer))
                 await turn_context.send_activity(MessageFactory.attachment(card))
         except ProtocolBotError as error:
@@ -112,6 +116,16 @@ class ProtocolTeamsBot(ActivityHandler):
             await turn_context.send_activity(messages.REINDEX_STARTED if started else messages.REINDEX_BUSY)
         finally:
             acknowledged.set()
+
+    def _scope(self, activity: Activity) -> Scope | None:
+        """The documents that answer in the tenant, team and channel an activity came from."""
+        data = TeamsChannelData().deserialize(activity.channel_data or {})
+        # Teams puts the tenant in channelData; other Bot Framework channels only on the conversation
+        tenant = (data.tenant.id if data.tenant else None) or activity.conversation.tenant_id
+        return self._scopes.resolve(
+            PLATFORM, tenant=tenant, team=data.team.id if data.team else None,
+            channel=data.channel.id if data.channel else None,
+        )
 
     def _is_admin(self, turn_context: TurnContext) -> bool:
         return self._settings.is_admin(turn_context.activity.from_property.aad_object_id)

@@ -14,6 +14,7 @@ from adapters.teams.activity_bot import ProtocolTeamsBot, apologise
 from adapters.teams.settings import TeamsSettings
 from bot.feedback import FeedbackStore
 from bot.ports import ProtocolBot
+from bot.scopes import Scopes
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -30,8 +31,12 @@ def build_app(
     store: FeedbackStore | None = None,
     *,
     credentials_factory: ServiceClientCredentialsFactory | None = None,
+    scopes: Scopes | None = None,
 ) -> web.Application:
-    """`credentials_factory` replaces how replies get their Azure AD token (certificates, or tests)."""
+    """`credentials_factory` replaces how replies get their Azure AD token (certificates, or tests).
+
+    Without `scopes` every document answers everywhere.
+    """
     teams = teams or TeamsSettings.from_env()
     if not teams.authenticated:
         log.warning(
@@ -45,7 +50,7 @@ def build_app(
     adapter.on_turn_error = apologise
     own_store = store is None
     feedback = store or FeedbackStore(settings.feedback_path)
-    handler = ProtocolTeamsBot(bot, settings, feedback)
+    handler = ProtocolTeamsBot(bot, settings, feedback, scopes or Scopes())
 
     # Authenticates before handing the activity to the adapter, instead of CloudAdapter.process, so that
     # every kind of bad or missing token is a 401: process maps only PermissionError, and with explicit
@@ -82,10 +87,10 @@ def build_app(
     return app
 
 
-def serve(bot: ProtocolBot, settings: Settings, port: int = 3978) -> None:
+def serve(bot: ProtocolBot, settings: Settings, port: int = 3978, scopes: Scopes | None = None) -> None:
     """Run the Teams endpoint until interrupted."""
     teams = TeamsSettings.from_env()
     # Without authentication anyone who can reach the port could make the bot post to a URL of their
     # choosing, so that mode listens on this machine only.
     host = _ALL_INTERFACES if teams.authenticated else _LOCAL_ONLY
-    web.run_app(build_app(bot, settings, teams), host=host, port=port)
+    web.run_app(build_app(bot, settings, teams, scopes=scopes), host=host, port=port)
