@@ -37,6 +37,7 @@ print(json.dumps({"seconds": time.perf_counter() - t0}))
 
 WARM = """
 import json, resource, sys, time
+from bot import evaluation
 from bot.bootstrap import bootstrap
 from pathlib import Path
 bot = bootstrap()
@@ -72,10 +73,12 @@ def main() -> None:
           f"peak RSS {warm['rss_mb']:.0f} MB")
     hog = _busy_core()
     try:
-        loaded = _child(WARM.replace("sys.argv[1:]", repr(sets)))
+        for threads in ("1", "2"):
+            loaded = _child(WARM.replace("sys.argv[1:]", repr(sets)), {"PROTOCOL_BOT_TORCH_THREADS": threads})
+            print(f"warm latency with another process spinning a core, {threads} torch thread(s): "
+                  f"p50 {loaded['p50']:.0f} ms, p95 {loaded['p95']:.0f} ms")
     finally:
         hog.kill()
-    print(f"warm latency with another process spinning a core: p50 {loaded['p50']:.0f} ms, p95 {loaded['p95']:.0f} ms")
     with tempfile.TemporaryDirectory() as home:
         models = PROJECT_ROOT / "var" / "models"
         os.symlink(models, Path(home) / "models")  # the unpacked model is reused; the embedding cache is not

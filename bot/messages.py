@@ -103,6 +103,7 @@ CLI_WELCOME = (
 CLI_PROMPT = "you> "
 CLI_NO_SUCH_CITATION = "There is no citation {n} in the last answer."
 CLI_BYE = "Goodbye."
+CLI_BAD_JSONL = 'Skipped input line {number}: it is not a JSON object like {{"id": 1, "question": "..."}}.'
 CLI_COUNCIL_HEADING = "== {council} =="  # shown only when an answer cites more than one council
 
 # --- Chat platforms (Slack and Teams alike) ------------------------------------------------------

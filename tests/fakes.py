@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import zlib
+from pathlib import Path
 
 import numpy as np
 
@@ -121,3 +122,11 @@ class HashingEmbedder(Embedder):
                 out[row, zlib.crc32(token.encode()) % self.dimension] += 1.0
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms == 0, 1.0, norms)
+
+
+def mark_superseded(knowledge: Path, old: str, new: str) -> None:
+    """Mark `old` superseded by `new` in a test's own copy of the catalogue, as an admin would."""
+    catalogue = knowledge / "catalogue.toml"
+    text = catalogue.read_text(encoding="utf-8")
+    assert f'["{old}"]\n' in text
+    catalogue.write_text(text.replace(f'["{old}"]\n', f'["{old}"]\nsuperseded_by = "{new}"\n'), encoding="utf-8")

@@ -16,6 +16,7 @@ from bot import messages
 from bot.feedback import FeedbackStore, cited_refs
 from bot.service import IndexedProtocolBot
 from bot.settings import PROJECT_ROOT
+from tests.fakes import mark_superseded
 from tests.fakes import FakeProtocolBot
 
 
@@ -151,3 +152,27 @@ def test_feedback_lists_what_people_said_from_the_configured_database(
 def test_feedback_says_so_when_nobody_has_given_any(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PROTOCOL_BOT_FEEDBACK_DB", str(tmp_path / "feedback.sqlite3"))
     assert run(["feedback"]) == (0, messages.FEEDBACK_NONE + "\n")
+
+
+def test_ask_jsonl_skips_a_line_that_is_not_json_and_answers_the_rest(
+    use_bot: IndexedProtocolBot, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, text = run(["ask", "--jsonl"], 'not json\n[1, 2]\n{"id": "b", "question": "Can a councillor instruct staff?"}\n',
+                     monkeypatch)
+    rows = [json.loads(x) for x in text.splitlines()]
+    assert code == 0
+    assert [r["id"] for r in rows] == [None, "b"]
+    assert "Skipped input line 1" in capsys.readouterr().err
+
+
+def test_ask_cites_a_superseded_document_only_when_asked_to(
+    use_bot: IndexedProtocolBot, knowledge: Path
+) -> None:
+    old = "004_fbcb302b638d596d.txt"
+    mark_superseded(knowledge, old, "000_071d258fd975c70b.txt")
+    use_bot.reindex()
+    question = "Members should not put pressure on an Officer about delegated matters"
+    _, plain = run(["ask", "--json", question])
+    _, everything = run(["ask", "--json", "--include-superseded", question])
+    assert old not in {c["source"] for c in json.loads(plain)["nearest"]}
+    assert old in {c["source"] for c in json.loads(everything)["nearest"]}

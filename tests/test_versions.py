@@ -12,7 +12,7 @@ from bot import messages
 from bot.answer import Scope
 from bot.service import IndexedProtocolBot
 from bot.versions import review_due
-from tests.fakes import HashingEmbedder
+from tests.fakes import HashingEmbedder, mark_superseded
 
 DOC_004 = "004_fbcb302b638d596d.txt"  # review "October 2025"
 DOC_000 = "000_071d258fd975c70b.txt"
@@ -70,17 +70,9 @@ def test_the_terminal_shows_the_review_note_beside_the_citation(
     assert "[review due October 2025]" in text
 
 
-def _supersede(knowledge: Path, old: str, new: str) -> None:
-    """Mark `old` superseded by `new` in the test's own copy of the catalogue."""
-    catalogue = knowledge / "catalogue.toml"
-    text = catalogue.read_text(encoding="utf-8")
-    assert f'["{old}"]\n' in text
-    catalogue.write_text(text.replace(f'["{old}"]\n', f'["{old}"]\nsuperseded_by = "{new}"\n'), encoding="utf-8")
-
-
 def test_a_superseded_document_is_never_cited_unless_asked_for(fake_bot: IndexedProtocolBot, knowledge: Path) -> None:
     assert DOC_004 in {c.source for c in fake_bot.ask(DELEGATION).citations}
-    _supersede(knowledge, DOC_004, DOC_000)
+    mark_superseded(knowledge, DOC_004, DOC_000)
     fake_bot.reindex()
 
     answer = fake_bot.ask(DELEGATION)

@@ -14,7 +14,7 @@ from typing import TextIO
 
 from adapters.cli import render
 from bot import messages
-from bot.answer import Answer
+from bot.answer import Answer, Scope
 from bot.errors import ProtocolBotError
 from bot.ports import ProtocolBot
 from bot.scopes import Scopes
@@ -29,19 +29,25 @@ def _bot(settings: Settings) -> ProtocolBot:
 
 def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     bot = _bot(settings)
+    scope = Scope(include_superseded=True) if args.include_superseded else None
     if args.jsonl:
-        for line in sys.stdin:
+        for number, line in enumerate(sys.stdin, start=1):
             if not line.strip():
                 continue
-            row = json.loads(line)
             try:
-                answer = bot.ask(str(row.get("question", "")))
+                row = json.loads(line)
+            except json.JSONDecodeError:
+                sys.stderr.write(messages.CLI_BAD_JSONL.format(number=number) + "\n")
+                continue
+            question = str(row.get("question", "")) if isinstance(row, dict) else ""
+            try:
+                answer = bot.ask(question, scope)
             except ProtocolBotError as exc:
-                answer = Answer(str(row.get("question", "")), True, str(exc), ())
-            out.write(render.jsonl_row(row.get("id"), answer) + "\n")
+                answer = Answer(question, True, str(exc), ())
+            out.write(render.jsonl_row(row.get("id") if isinstance(row, dict) else None, answer) + "\n")
             out.flush()
         return 0
-    answer = bot.ask(" ".join(args.question))
+    answer = bot.ask(" ".join(args.question), scope)
     out.write((json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if args.json else render.answer_text(answer)) + "\n")
     return 0
 
@@ -204,6 +210,8 @@ def build_parser() -> argparse.ArgumentParser:
     mode = ask.add_mutually_exclusive_group()
     mode.add_argument("--json", action="store_true", help="print the Answer as JSON")
     mode.add_argument("--jsonl", action="store_true", help='read {"id", "question"} lines on stdin, write one result line each')
+    ask.add_argument("--include-superseded", action="store_true",
+                     help="also cite documents the catalogue marks as superseded")
     ask.set_defaults(handler=cmd_ask)
     chat = sub.add_parser("chat", help="interactive chat in the terminal (answers each line of piped input)")
     chat.set_defaults(handler=cmd_chat)
