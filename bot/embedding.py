@@ -48,7 +48,11 @@ class SentenceTransformerEmbedder(Embedder):
                     os.environ.setdefault("HF_HUB_OFFLINE", "1")
                     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
                 import torch
+                import transformers
                 from sentence_transformers import SentenceTransformer
+
+                # A weights-loading bar on every start is noise in chat logs and terminal answers.
+                transformers.utils.logging.disable_progress_bar()
 
                 # One thread keeps a query's latency steady when another process wants the CPU;
                 # with torch's default (all cores) p95 jumps by an order of magnitude under contention.
