@@ -103,6 +103,10 @@ CLI_WELCOME = (
 CLI_PROMPT = "you> "
 CLI_NO_SUCH_CITATION = "There is no citation {n} in the last answer."
 CLI_BYE = "Goodbye."
+EVAL_HEADER = "{file} against index {version}"
+EVAL_MISSES = "answerable questions without a hit in the first three citations:"
+EVAL_BELOW = "FAIL: Recall@3 {recall:.3f} is below {required}"
+EVAL_NO_QUESTIONS = "{file} has no questions; each line should be a JSON object like those in shared/eval/dev.jsonl."
 CLI_BAD_JSONL = 'Skipped input line {number}: it is not a JSON object like {{"id": 1, "question": "..."}}.'
 CLI_COUNCIL_HEADING = "== {council} =="  # shown only when an answer cites more than one council
 

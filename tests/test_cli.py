@@ -176,3 +176,10 @@ def test_ask_cites_a_superseded_document_only_when_asked_to(
     _, everything = run(["ask", "--json", "--include-superseded", question])
     assert old not in {c["source"] for c in json.loads(plain)["nearest"]}
     assert old in {c["source"] for c in json.loads(everything)["nearest"]}
+
+
+def test_eval_of_an_empty_question_file_says_so_instead_of_failing(use_bot: IndexedProtocolBot, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n")
+    code, text = run(["eval", str(empty)])
+    assert code == 2 and "has no questions" in text

@@ -91,15 +91,18 @@ def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
     bot = _bot(settings)
     questions = evaluation.load(Path(args.file))
+    if not questions:
+        out.write(messages.EVAL_NO_QUESTIONS.format(file=args.file) + "\n")
+        return 2
     bot.ask(questions[0].question)  # load the model and index outside the timed questions
     outcomes = evaluation.run(questions, bot.ask)
     scores = evaluation.score(outcomes)
-    out.write(f"{args.file} against index {bot.status().version}\n{scores.report()}\n")
+    out.write(messages.EVAL_HEADER.format(file=args.file, version=bot.status().version) + "\n" + scores.report() + "\n")
     missed = evaluation.misses(outcomes)
     if missed and args.show_misses:
-        out.write("answerable questions without a hit in the first three citations:\n" + "\n".join(missed) + "\n")
+        out.write(messages.EVAL_MISSES + "\n" + "\n".join(missed) + "\n")
     if args.min_recall_at_3 is not None and scores.recall[3] < args.min_recall_at_3:
-        out.write(f"FAIL: Recall@3 {scores.recall[3]:.3f} is below {args.min_recall_at_3}\n")
+        out.write(messages.EVAL_BELOW.format(recall=scores.recall[3], required=args.min_recall_at_3) + "\n")
         return 1
     return 0
 
