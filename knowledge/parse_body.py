@@ -8,6 +8,7 @@ contents. These are recognised by their shape, never by which file they came fro
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from knowledge.parse_lines import Line, table_cells
 
@@ -15,9 +16,15 @@ _APPENDIX = re.compile(r"appendix\s+(\d{1,2}|[a-z])", re.IGNORECASE)
 _CONTENTS = re.compile(r"(table\s+of\s+)?contents?:?", re.IGNORECASE)
 _TITLE_WORD = re.compile(r"(adopted|approved|reviewed|review|version|date)\b", re.IGNORECASE)
 _LEADER = re.compile(r"\.{2,}.*$|\s+\d{1,3}$")
+# What a PDF prints on every page: "Page 3", "Page 3 of 9", "3 of 9", "- 3 -".
+_PAGE_NUMBER = re.compile(r"page\s+\d{1,3}(\s+of\s+\d{1,3})?|\d{1,3}\s+of\s+\d{1,3}|-\s*\d{1,3}\s*-", re.IGNORECASE)
+# A footnote's own text, "[2] See the Whistleblowing Policy.", belongs to no clause.
+_FOOTNOTE = re.compile(r"\[\d{1,2}\]\s+\S")
+_RUNNING_REPEATS = 3  # a short line printed this often is a running header or footer
 
 
 def body_lines(lines: list[Line]) -> list[Line]:
+    lines = _without_page_furniture(lines)
     start = _appendix_start(lines)
     lines = lines[start:]
     contents = next((i for i, line in enumerate(lines) if _CONTENTS.fullmatch(line.run.text)), None)
@@ -27,6 +34,26 @@ def body_lines(lines: list[Line]) -> list[Line]:
     else:
         lines = lines[_title_end(lines) :]
     return _without_contents_tables(lines)
+
+
+def _without_page_furniture(lines: list[Line]) -> list[Line]:
+    """Drop page numbers, running headers and footers, and footnote texts.
+
+    Dropping them (rather than blanking them) lets a sentence broken by a page end rejoin.
+    """
+    counts = Counter(_furniture_key(line) for line in lines if not line.blank and not line.marked)
+    return [
+        line for line in lines
+        if line.blank or not (
+            _PAGE_NUMBER.fullmatch(line.run.text)
+            or _FOOTNOTE.match(line.run.text)
+            or (not line.marked and len(line.run) <= 80 and counts[_furniture_key(line)] >= _RUNNING_REPEATS)
+        )
+    ]
+
+
+def _furniture_key(line: Line) -> str:
+    return " ".join(line.run.text.lower().split())
 
 
 def _appendix_start(lines: list[Line]) -> int:

@@ -17,7 +17,10 @@ _BULLET = re.compile(r"[-•·▪◦\uf0b7*](?=\s)")
 # Clause numbers have at most three digits per part, so a wrapped line that starts
 # with a year ("2000 ...") is not mistaken for clause 2000.
 _NUMBER = re.compile(r"(\d{1,3}(?:\.\d{1,3})*)\.?(?=\s|$)")
-_LETTER = re.compile(r"\(([a-z]{1,4}|[A-Z])\)(?=\s)|([a-z]|[ivx]{1,4})[.)](?=\s)|([A-Z])\)(?=\s)")
+# Item markers: "(a)", "(iv)", "(B)", "a.", "iv)", "B)", and "(1)", which is an item, not a clause number.
+_LETTER = re.compile(
+    r"\(([a-z]{1,4}|[A-Z]|\d{1,2})\)(?=\s)|([a-z]|[ivx]{1,4})[.)](?=\s)|([A-Z])\)(?=\s)"
+)
 _TABLE_RULE = re.compile(r"\|?\s*:?-{3,}")
 # Words a heading never ends on but a wrapped line often does.
 _OPEN_ENDINGS = frozenset(
@@ -56,14 +59,64 @@ class Line:
         return self.run
 
 
+# A clause number inside a line, where a PDF pasted as one block runs paragraphs together:
+# "... as follows. 1.2 Officers are ...". Only a number followed by a capital can start one.
+_INLINE_NUMBER = re.compile(r"(?<=\s)(\d{1,2}(?:\.\d{1,2}){0,2})\.?\s+(?=[A-Z\"“‘(])")
+_RUN_TOGETHER_MIN_CHARS = 200
+
+
 def read_lines(text: str) -> list[Line]:
     lines: list[Line] = []
     pos = 0
     for raw in text.splitlines(keepends=True):
         content = raw.rstrip("\r\n")
-        lines.append(_read_line(content, pos))
+        for offset, segment in _segments(content):
+            lines.append(_read_line(segment, pos + offset))
         pos += len(raw)
     return lines
+
+
+def _segments(content: str) -> list[tuple[int, str]]:
+    """A line cut before each clause number it runs together, or the line itself.
+
+    A number counts only when it continues the numbering of the numbers before it in the
+    line (1.1, 1.2, 2, 2.1 ...), so "section 5 of the Act" or "Page 3 Officers" never cut a
+    sentence, and only lines far longer than any paragraph's first line are looked at.
+    """
+    if len(content) < _RUN_TOGETHER_MIN_CHARS:
+        return [(0, content)]
+    cuts: list[int] = []
+    previous: tuple[int, ...] | None = _leading_number(content)
+    for match in _INLINE_NUMBER.finditer(content):
+        number = tuple(int(part) for part in match.group(1).split("."))
+        if previous is None or not follows(previous, number):
+            continue
+        cuts.append(match.start())
+        previous = number
+    if len(cuts) < 2:
+        return [(0, content)]
+    bounds = [0, *cuts, len(content)]
+    return [(a, content[a:b]) for a, b in zip(bounds, bounds[1:]) if content[a:b].strip()]
+
+
+def _leading_number(content: str) -> tuple[int, ...] | None:
+    match = _NUMBER.match(content.strip())
+    return tuple(int(part) for part in match.group(1).split(".")) if match else ()
+
+
+def follows(previous: tuple[int, ...], number: tuple[int, ...]) -> bool:
+    """Whether `number` can come next after `previous` in a document's own numbering:
+    its first child (1 → 1.1), its next sibling (1.1 → 1.2), or the next sibling of one of
+    its parents (1.2.3 → 1.3, 2 or 2.1). The empty tuple is the start of a document."""
+    if not previous:
+        return number in {(1,), (1, 1)}
+    if number == (*previous, 1):
+        return True
+    for depth in range(len(previous), 0, -1):
+        sibling = (*previous[: depth - 1], previous[depth - 1] + 1)
+        if number == sibling or number == (*sibling, 1):
+            return True
+    return False
 
 
 def _read_line(raw: str, start: int) -> Line:

@@ -28,7 +28,7 @@ class Para:
 
     @property
     def title(self) -> str:
-        return " ".join((self.line.item_run if self.line.number else self.body).text.split())
+        return " ".join((self.line.item_run if self.line.number or self.line.letter else self.body).text.split())
 
 
 def paragraphs(lines: list[Line]) -> list[Para]:
@@ -98,17 +98,19 @@ def _heading_rank(lines: list[Line], i: int) -> int:
     line = lines[i]
     if line.md_level:
         return line.md_level
-    if line.blank or line.table or line.letter:
+    if line.blank or line.table:
         return 0
     j = _next(lines, i, 1)
     if j is None:
         return 0
     following, gap = lines[j], j > i + 1
+    if line.letter:
+        return _LETTERED_RANK if _lettered_heading(line, following) else 0
     if line.number:
         return _numbered_rank(line, following, gap)
-    if line.bullet:
-        return 0
     k = _next(lines, i, -1)
+    if line.bullet:
+        return 2 if _bullet_heading(line, following, gap, None if k is None else lines[k], k != i - 1) else 0
     if k == i - 1 and not is_terminated(lines[k].run.text):
         return 0  # the line is the tail of a wrapped sentence
     text = line.body.text
@@ -118,9 +120,39 @@ def _heading_rank(lines: list[Line], i: int) -> int:
         return 0  # it introduces a list, or it is a sentence broken across lines
     if line.bold and len(text) <= 80 and text[-1] not in ".;,!?":
         return 2
-    if title_like(text, 60) and (following.number or following.body.text[:1].isupper()):
+    if title_like(text, 60) and (following.number or _starts_upper(following.body.text)):
         return 2
     return 0
+
+
+_LETTERED_RANK = 3  # "(a) General principles" over its items "(1)", "(2)"
+
+
+def _starts_upper(text: str) -> bool:
+    """A capital first letter, after any opening quote or bracket ('"Member" means ...')."""
+    return text.lstrip("\"'“‘([")[:1].isupper()
+
+
+def _lettered_heading(line: Line, following: Line) -> bool:
+    """"(a) General principles" followed by its numbered items "(1) ...": a lettered section."""
+    return (
+        title_like(line.body.text, 60)
+        and following.letter is not None
+        and following.letter.isdigit()
+        and not line.body.text.endswith(":")
+    )
+
+
+def _bullet_heading(line: Line, following: Line, gap: bool, previous: Line | None, gap_before: bool) -> bool:
+    """"- Roles of councillors" set apart by blank lines above prose: a heading written as a bullet.
+
+    A bullet in a list has a sentence ending in ":" above it, or other items beside it.
+    """
+    if line.number or line.letter or not (gap and gap_before or previous is None):
+        return False
+    if previous is not None and (previous.bullet or previous.run.text.rstrip().endswith(":")):
+        return False
+    return title_like(line.body.text, 60) and not following.marked and _starts_upper(following.body.text)
 
 
 def _numbered_rank(line: Line, following: Line, gap: bool) -> int:
@@ -130,7 +162,11 @@ def _numbered_rank(line: Line, following: Line, gap: bool) -> int:
         return 0
     depth = line.number.count(".") + 1
     if following.number:
-        return depth if following.number.startswith(line.number + ".") else 0
+        # Its own first sub-clause, or the same number again where automatic numbering
+        # was lost in copying and every paragraph reads "1.".
+        own = following.number.startswith(line.number + ".")
+        repeated = following.number == line.number and not title_like(following.body.text, 80)
+        return depth if own or repeated else 0
     if following.bullet and not following.letter and not gap and not line.bullet:
         # "2.1 Councillors have 4 main areas of responsibility" + bullets; when both lines
         # carry the same dash, the dash is just how the converter wrote paragraphs.

@@ -90,3 +90,40 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         begin = match.end()
     spans.append((begin, len(text)))
     return [(a, b) for a, b in spans if b > a]
+
+
+# Words that make a line a statement rather than a title: protocol sentences nearly always have one.
+_VERBS = frozenset(
+    """is are was were be been being has have had must should shall will would may might can cannot
+    could do does did need needs means mean include includes apply applies expect expects""".split()
+)
+_WORDS = re.compile(r"[A-Za-z’'-]+")
+_EPIGRAPH = re.compile(r"[\"“‘'].*[\"”’'](?:\s*\[\d{1,2}\])?")
+
+
+def citable(text: str) -> bool:
+    """Whether text holds something a reader would quote as a rule or statement.
+
+    Titles, headings, contents entries and reference lists ("Code of Conduct for Members
+    (adopted 31 July 2012)") are short and never finish a sentence; an opening quotation is
+    an epigraph, not a rule. Such text names clauses (headings) but is never one.
+    """
+    if _EPIGRAPH.fullmatch(text.strip()):
+        return False
+    return any(_is_statement(line) for line in text.splitlines())
+
+
+def _is_statement(line: str) -> bool:
+    """A finished sentence, a lead-in ("Officers must:"), a table row, or a list item
+    ("- not seek to use their position to ...") that reads as running text: a verb, or mostly
+    lower-case words where a title capitalises them."""
+    words = _WORDS.findall(line)
+    verb = any(word.lower() in _VERBS for word in words)
+    end = line.rstrip("[]0123456789 \"'”’)")
+    if " | " in line or (len(words) >= 2 and end.endswith((".", "!", "?", ";"))):
+        return True
+    if end.endswith(":"):
+        return verb
+    if len(words) >= 6 and verb:
+        return True
+    return len(words) >= 8 and sum(word[0].islower() for word in words) >= 0.6 * len(words)

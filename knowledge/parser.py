@@ -30,24 +30,36 @@ bullets of clause "3." is clause 4.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from knowledge.clause import MAX_CLAUSE_CHARS, Clause
 from knowledge.parse_body import body_lines
 from knowledge.parse_lines import read_lines
 from knowledge.parse_paragraphs import Para, paragraphs
+from knowledge.parse_lines import Line
 from knowledge.parse_split import Draft, Unit, clauses
-from knowledge.parse_text import Run, sentence_spans
+from knowledge.parse_text import Run, citable, sentence_spans
 
+_LOST_NUMBERING_REPEATS = 3
 # A lead-in longer than this is shortened to its last sentence before it is repeated.
 _MAX_LEAD_IN = MAX_CLAUSE_CHARS // 3
 
 
 def parse(doc_id: str, text: str) -> list[Clause]:
-    builder = _Builder()
-    for para in paragraphs(body_lines(read_lines(text))):
+    lines = body_lines(read_lines(text))
+    builder = _Builder(lost_numbers=_lost_numbers(lines))
+    for para in paragraphs(lines):
         builder.add(para)
-    return [clause for draft in builder.finish() for clause in clauses(doc_id, draft)]
+    return [clause for draft in builder.finish() for clause in clauses(doc_id, draft) if citable(clause.text)]
+
+
+def _lost_numbers(lines: list[Line]) -> frozenset[str]:
+    """Numbers that do not number anything: where automatic numbering was lost in copying,
+    every paragraph and heading reads "1." and no "2." follows. Citing them would send a
+    reader to the wrong paragraph, so such clauses are cited by their heading alone."""
+    top = Counter(line.number for line in lines if line.number and "." not in line.number)
+    return frozenset({"1"}) if top["1"] >= _LOST_NUMBERING_REPEATS and not top["2"] else frozenset()
 
 
 def body_text(text: str) -> str:
@@ -57,6 +69,7 @@ def body_text(text: str) -> str:
 
 @dataclass
 class _Builder:
+    lost_numbers: frozenset[str] = frozenset()
     drafts: list[Draft] = field(default_factory=list)
     headings: list[tuple[int, str, str | None]] = field(default_factory=list)  # rank, title, number
     current: Draft | None = None
@@ -75,11 +88,12 @@ class _Builder:
         if para.rank:
             self._heading(para)
         elif line.number and not self._is_list_number(line.number):
-            self._open(Draft(line.number, self._path(), _units(para.body), para.line.run.start))
+            ref = None if line.number in self.lost_numbers else line.number
+            self._open(Draft(ref, self._path(), _units(para.body), para.line.run.start))
             self.top = int(line.number.split(".")[0])
         elif line.letter and (self.current is None or self.current_is_item):
-            section = self._section_number()
-            ref = f"{section}({line.letter})" if section else f"({line.letter})"
+            section = self._section_number() or ""
+            ref = f"{section}({line.letter})"
             self._open(Draft(ref, self._path(), _units(para.body), para.line.run.start))
             self.current_is_item = True
         elif line.marked:
@@ -95,8 +109,13 @@ class _Builder:
         self._close()
         while self.headings and self.headings[-1][0] >= para.rank:
             self.headings.pop()
-        self.headings.append((para.rank, para.title, para.line.number))
-        if para.line.number:
+        number = para.line.number
+        if number in self.lost_numbers:
+            number = None
+        elif para.line.letter:
+            number = f"({para.line.letter})"  # "(a) General principles" numbers its items "(a)(1)"
+        self.headings.append((para.rank, para.title, number))
+        if number and para.line.number:
             self.top = int(para.line.number.split(".")[0])
 
     def _path(self) -> tuple[str, ...]:

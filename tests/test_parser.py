@@ -71,6 +71,14 @@ def _protocol_lines(raw: str) -> list[tuple[int, str]]:
     return kept
 
 
+def _is_title_case(text: str) -> bool:
+    """A reference-list entry or a heading ("Background Papers:", "The Good Councillors Guide
+    (edition 2018)"): short, unfinished, most words capitalised. Such lines are never clause text."""
+    words = re.findall(r"[A-Za-z]+", text)
+    capitalised = sum(word[0].isupper() for word in words)
+    return 0 < len(words) <= 12 and not text.endswith((".", ";")) and capitalised * 2 > len(words)
+
+
 def _headings(clauses: tuple[Clause, ...]) -> set[str]:
     return {_norm(title) for clause in clauses for title in clause.heading_path}
 
@@ -162,7 +170,7 @@ def test_every_sentence_of_the_body_is_in_exactly_one_clause(doc_id: str) -> Non
     for offset, line in _protocol_lines(_doc(doc_id)):
         text = _norm(line)
         title_line = offset < first_start and len(text) < 100 and not text.endswith((".", ";"))
-        if text and text not in headings and not title_line:
+        if text and text not in headings and not title_line and not _is_title_case(text):
             body.append(text)
     joined = " ".join(body)
     texts = [_norm(clause.text) for clause in clauses]

@@ -1,0 +1,158 @@
+"""The clause parser on layouts real councils publish, each written here as a small fictional protocol.
+
+Every fixture in tests/fixtures/layouts/ imitates one way a protocol arrives as text (a PDF pasted
+as one block, numbers on their own lines, headings as bullets, ...). The checks are what a reader
+would notice: the references cited are the ones printed, and titles, headings, contents entries,
+reference lists, footnotes and page furniture are never cited as clauses.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.parser import parse
+
+LAYOUTS = Path(__file__).resolve().parent / "fixtures" / "layouts"
+
+
+def _parsed(name: str) -> list[tuple[str | None, str | None, str]]:
+    """(ref, innermost heading, text) of each clause."""
+    text = (LAYOUTS / name).read_text(encoding="utf-8")
+    return [(c.ref, c.heading, c.text) for c in parse(name, text)]
+
+
+EXPECTED: dict[str, list[tuple[str | None, str | None, str]]] = {
+    "number_own_line.txt": [
+        ("8.61", "8 Working together", "Members and officers are both servants o"),
+        ("8.62", "8 Working together", "Officers are employed by the Council as "),
+        ("8.63", "8 Working together", "A member who is unhappy with the work of"),
+        ("9.1", "9 Information for members", "Members may ask for any information the"),
+        ("9.2", "9 Information for members", "An officer who is unsure whether a membe"),
+    ],
+    "bullet_headings.txt": [
+        (None, "Purpose of this protocol", "This protocol sets out how councillors a"),
+        (None, "Roles of councillors", "Councillors decide the council's policie"),
+        (None, "Roles of councillors", "Councillors should not become involved i"),
+        (None, "Roles of staff", "Staff carry out the decisions of the cou"),
+        (None, "Keeping to the protocol", "The Clerk is responsible for making sure"),
+    ],
+    "letter_sections.txt": [
+        ("(a)(1)", "(a) General principles", "Councillors and employees should treat e"),
+        ("(a)(2)", "(a) General principles", "Neither councillors nor employees should"),
+        ("(b)(1)", "(b) Giving instructions", "An individual councillor has no authori"),
+        ("(b)(2)", "(b) Giving instructions", "Instructions to the Clerk come only from"),
+        ("(c)(1)", "(c) Social media", "Councillors must not post comments onlin"),
+    ],
+    "contents_no_pages.txt": [
+        (None, "Introduction", "This protocol helps councillors and the c"),
+        (None, "Roles and responsibilities", "Councillors set the direction of the co"),
+        (None, "Personal relationships", "Councillors and officers should avoid fr"),
+        (None, "Raising concerns", "An officer who feels bullied by a counci"),
+    ],
+    "footnote_quote.txt": [
+        ("1.1", "1. Introduction", "This protocol is about the working relat"),
+        ("1.2", "1. Introduction", "It should be read together with the Memb"),
+        ("2.1", "2. Respect", "Members and officers will treat one anot"),
+    ],
+    "nbsp_lines.txt": [
+        ("1.1", "1. Purpose", "The protocol explains how councillors an"),
+        ("1.2", "1. Purpose", "The Clerk is the Proper Officer of the c"),
+        ("2.1", "2. Instructions", "Councillors must not give the Clerk inst"),
+    ],
+    "section_headings.txt": [
+        ("15.1", "SECTION 15 – Access to information", "A councillor is entitled to see any coun"),
+        ("15.2", "SECTION 15 – Access to information", "Beyond that, a councillor must show a ne"),
+        ("16.1", "SECTION 16 – Correspondence", "Letters between a councillor and an offi"),
+    ],
+    "one_list.txt": [
+        ("1", "1. Roles", "The council makes decisions as a body. T"),
+        ("2", "2. Respect", "Councillors and the Clerk should be poli"),
+        ("3", "3. Instructions", "No councillor may instruct the Clerk on "),
+        ("4", "4. Confidentiality", "Councillors must keep confidential anyth"),
+        ("5", "5. Complaints", "A complaint about the Clerk's work goes "),
+        ("6", "6. Review", "The council will review this protocol ev"),
+    ],
+    "run_together.txt": [
+        ("1.1", "1. Introduction", "This protocol describes how councillors "),
+        ("1.2", "1. Introduction", "Officers are employed by the council and"),
+        ("1.3", "1. Introduction", "Councillors must not ask officers to do "),
+        ("2.1", "2. Meetings", "Officers may attend political group meet"),
+        ("2.2", "2. Meetings", "Any advice given to one group will be of"),
+    ],
+    # Numbering lost in copying: every "1." would send a reader to the wrong paragraph.
+    "all_ones.txt": [
+        (None, "1. Introduction", "This protocol applies to every councillo"),
+        (None, "1. Introduction", "Officers must be politically neutral in "),
+        (None, "1. Introduction", "Councillors should not put pressure on a"),
+        (None, "1. Complaints", "An officer with a complaint about a coun"),
+    ],
+    "definitions_first.txt": [
+        (None, "Definitions", '"Member" means an elected councillor of '),
+        (None, "Definitions", '"Officer" means any person employed by t'),
+        (None, "Definitions", '"Monitoring Officer" means the officer a'),
+        ("1.1", "1. Principles", "Members and officers share a commitment "),
+        ("1.2", "1. Principles", "Members should respect the impartiality "),
+    ],
+    "page_furniture.txt": [
+        ("1.1", "1. Roles", "Councillors are elected to represent the"),
+        ("1.2", "1. Roles", "Officers give impartial advice and carry"),
+        ("2.1", "2. Social media", "Councillors should not comment on social"),
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_layout_gives_the_clauses_a_reader_would_cite(name: str) -> None:
+    parsed = _parsed(name)
+    assert [(ref, heading) for ref, heading, _ in parsed] == [(ref, heading) for ref, heading, _ in EXPECTED[name]]
+    for (_, _, text), (_, _, opening) in zip(parsed, EXPECTED[name], strict=True):
+        assert text.startswith(opening)
+
+
+def test_every_layout_fixture_is_checked() -> None:
+    assert sorted(path.name for path in LAYOUTS.iterdir()) == sorted(EXPECTED)
+
+
+def test_a_sentence_broken_by_a_page_footer_is_rejoined() -> None:
+    text = (LAYOUTS / "page_furniture.txt").read_text(encoding="utf-8")
+    clause = next(c for c in parse("p", text) if c.ref == "1.2")
+    assert clause.text == (
+        "Officers give impartial advice and carry out the decisions that the council has made, "
+        "whichever party is in control."
+    )
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "COUNCILLOR/EMPLOYEE PROTOCOL",
+        "Protocol on member and officer relations",
+        "10 Councillors' Access to Information and to Council Documents",
+        "Code of Conduct for Members (31 July 2012)",
+    ],
+)
+def test_a_title_heading_contents_entry_or_reference_is_never_a_clause(title: str) -> None:
+    text = f"{title}\n\n1. Purpose\n\n1.1 Officers must not be asked to canvass for a political party.\n"
+    assert [c.text for c in parse("t", text)] == ["Officers must not be asked to canvass for a political party."]
+
+
+def test_a_reference_list_after_the_last_clause_is_not_cited() -> None:
+    text = (
+        "1. Gifts\n\n1.1 Councillors must record any gift worth more than fifty pounds.\n\n"
+        "Related documents\nMembers' Code of Conduct (adopted 31 July 2012)\nOfficers' Code of Conduct (2019)\n"
+    )
+    assert [c.ref for c in parse("t", text)] == ["1.1"]
+
+
+def test_a_list_item_without_a_full_stop_still_makes_its_clause_citable() -> None:
+    text = "Officers must:\n\n- not seek to use their relationship with councillors to advance their own interests\n"
+    assert len(parse("t", text)) == 1
+
+
+def test_a_clause_number_inside_a_sentence_does_not_split_it() -> None:
+    sentence = ("Councillors are reminded that under section 5 of the Act 1989 and paragraph 2 of the Code they "
+                "must declare interests, and that 3 Councillors form a quorum of the committee. ")
+    text = "1. Interests\n1.1 " + sentence * 2
+    assert [c.ref for c in parse("t", text)] == ["1.1"]
