@@ -1,7 +1,8 @@
 """Scoring retrieval on a question set in the format of shared/eval/dev.jsonl.
 
 A question is a hit at rank k when one of its first k citations comes from a gold document and
-contains that entry's snippet, ignoring whitespace, quote style and case.
+contains that entry's snippet, ignoring whitespace, quote style and case. When the first citation
+is a hit, its quote holds the answer when the snippet is in the quote too.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class Outcome:
     rank: int | None  # 1-based rank of the first hit among the citations
     abstained: bool
     seconds: float
+    quote_holds: bool | None = None  # with a hit at rank 1: whether its quote holds the gold snippet
 
 
 def load(path: Path) -> list[EvalQuestion]:
@@ -47,13 +49,21 @@ def load(path: Path) -> list[EvalQuestion]:
     return out
 
 
+def _holds(citation: Citation, gold: tuple[tuple[str, str], ...], text: str) -> bool:
+    return any(citation.source == source and normalise(snippet) in normalise(text) for source, snippet in gold)
+
+
 def first_hit(citations: Iterable[Citation], gold: tuple[tuple[str, str], ...]) -> int | None:
-    wanted = [(source, normalise(snippet)) for source, snippet in gold]
     for rank, citation in enumerate(citations, start=1):
-        text = normalise(citation.text)
-        if any(citation.source == source and snippet in text for source, snippet in wanted):
+        if _holds(citation, gold, citation.text):
             return rank
     return None
+
+
+def outcome(question: EvalQuestion, answer: Answer, seconds: float = 0.0) -> Outcome:
+    rank = first_hit(answer.nearest, question.gold)
+    quote_holds = _holds(answer.nearest[0], question.gold, answer.nearest[0].quote) if rank == 1 else None
+    return Outcome(question, rank, answer.out_of_scope, seconds, quote_holds)
 
 
 def run(questions: list[EvalQuestion], ask: Callable[[str], Answer]) -> list[Outcome]:
@@ -61,8 +71,7 @@ def run(questions: list[EvalQuestion], ask: Callable[[str], Answer]) -> list[Out
     for q in questions:
         started = time.perf_counter()
         answer = ask(q.question)
-        seconds = time.perf_counter() - started
-        outcomes.append(Outcome(q, first_hit(answer.nearest, q.gold), answer.out_of_scope, seconds))
+        outcomes.append(outcome(q, answer, time.perf_counter() - started))
     return outcomes
 
 
@@ -77,6 +86,7 @@ class Scores:
     unanswerable: int
     recall: dict[int, float]
     mrr10: float
+    quote: float  # share of first citations that are right whose quote holds the answer
     abstention: float  # share of out-of-scope questions the bot declined
     false_abstention: float  # share of answerable questions it wrongly declined
     p50_ms: float
@@ -86,7 +96,7 @@ class Scores:
         return "\n".join([
             f"questions: {self.answerable} answerable, {self.unanswerable} out of scope",
             "Recall@1  {:.3f}   Recall@3  {:.3f}   Recall@5  {:.3f}".format(*(self.recall[k] for k in (1, 3, 5))),
-            f"MRR@10    {self.mrr10:.3f}",
+            f"MRR@10    {self.mrr10:.3f}   quote holds the answer  {self.quote:.1%}",
             f"out-of-scope abstention  {self.abstention:.1%}   false abstention  {self.false_abstention:.1%}",
             f"latency per question  p50 {self.p50_ms:.0f} ms   p95 {self.p95_ms:.0f} ms",
         ])
@@ -102,8 +112,9 @@ def score(outcomes: list[Outcome]) -> Scores:
     recall = {k: share(answerable, lambda o, k=k: o.rank is not None and o.rank <= k) for k in (1, 3, 5, 10)}
     mrr = sum(1 / o.rank for o in answerable if o.rank is not None and o.rank <= 10) / len(answerable) if answerable else 0.0
     times = [o.seconds * 1000 for o in outcomes]
+    quoted = [o for o in answerable if o.quote_holds is not None]
     return Scores(
-        len(answerable), len(unanswerable), recall, mrr,
+        len(answerable), len(unanswerable), recall, mrr, share(quoted, lambda o: bool(o.quote_holds)),
         share(unanswerable, lambda o: o.abstained), share(answerable, lambda o: o.abstained),
         _percentile(times, 50), _percentile(times, 95),
     )

@@ -27,6 +27,7 @@ CLAUSES = "clauses.jsonl"
 PIECES = "pieces.jsonl"
 CLAUSE_VECTORS = "clauses.faiss"
 PIECE_VECTORS = "pieces.faiss"
+NOT_COVERED_VECTORS = "not_covered.npy"
 CHANGES_JSON = "changes.json"
 CHANGES_TEXT = "changes.txt"
 STAGING_PREFIX = ".building-"
@@ -57,6 +58,7 @@ class IndexData:
     pieces: tuple[StoredPiece, ...]
     clause_vectors: Any  # faiss indexes, searched by bot.retrieval
     piece_vectors: Any
+    not_covered_vectors: np.ndarray  # one row per topic the protocols do not cover (knowledge/not_covered.toml)
     change_report: str | None = None  # what changed when this version was built, as text
 
 
@@ -105,9 +107,11 @@ class Staging:
         ])
         _jsonl(self.path / PIECES, [{"clause": p.clause, "quote": p.quote} for p in pieces])
 
-    def write_vectors(self, clause_vectors: np.ndarray, piece_vectors: np.ndarray) -> None:
+    def write_vectors(self, clause_vectors: np.ndarray, piece_vectors: np.ndarray, not_covered: np.ndarray) -> None:
         _write_faiss(self.path / CLAUSE_VECTORS, clause_vectors)
         _write_faiss(self.path / PIECE_VECTORS, piece_vectors)
+        with (self.path / NOT_COVERED_VECTORS).open("wb") as out:
+            np.save(out, np.ascontiguousarray(not_covered, dtype=np.float32))
 
     def write_text(self, name: str, text: str) -> None:
         (self.path / name).write_text(text, encoding="utf-8")
@@ -203,6 +207,10 @@ def read(root: Path) -> IndexData:
         )
         clause_vectors = _read_faiss(folder / CLAUSE_VECTORS)
         piece_vectors = _read_faiss(folder / PIECE_VECTORS)
+        # versions built before not-covered topics were kept have none
+        topics = folder / NOT_COVERED_VECTORS
+        not_covered = (np.load(topics, allow_pickle=False) if topics.is_file()
+                       else np.zeros((0, clause_vectors.d), dtype=np.float32))
         # versions built before change reports were kept have none
         changes = folder / CHANGES_TEXT
         change_report = changes.read_text(encoding="utf-8") if changes.is_file() else None
@@ -210,7 +218,9 @@ def read(root: Path) -> IndexData:
         raise IndexUnavailable(messages.INDEX_CORRUPT.format(detail=f"{version}: {exc}")) from exc
     if clause_vectors.ntotal != len(clauses) or piece_vectors.ntotal != len(pieces):
         raise IndexUnavailable(messages.INDEX_CORRUPT.format(detail=f"{version}: vector counts do not match"))
-    return IndexData(version, manifest, clauses, pieces, clause_vectors, piece_vectors, change_report)
+    if not_covered.ndim != 2 or (len(not_covered) and not_covered.shape[1] != clause_vectors.d):
+        raise IndexUnavailable(messages.INDEX_CORRUPT.format(detail=f"{version}: not-covered topics do not match"))
+    return IndexData(version, manifest, clauses, pieces, clause_vectors, piece_vectors, not_covered, change_report)
 
 
 def roll_back(root: Path) -> str | None:

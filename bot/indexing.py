@@ -17,7 +17,7 @@ from bot.errors import DocumentError, IndexUnavailable
 from bot.index_store import StoredClause, StoredPiece
 from bot.sentences import pieces
 from bot.settings import KEEP_VERSIONS
-from knowledge import catalogue, documents
+from knowledge import catalogue, documents, not_covered
 from knowledge.clause import Clause
 from knowledge.parser import parse
 
@@ -79,6 +79,7 @@ def preview(knowledge_dir: Path, index_root: Path) -> Preview:
     """Validate and parse every document, as a build does, and compare them with the serving index."""
     parsed = load_documents(knowledge_dir)
     catalogue.load(knowledge_dir / "catalogue.toml")
+    not_covered.load(knowledge_dir)
     return Preview(parsed, _changes(index_root, parsed))
 
 
@@ -109,6 +110,7 @@ def build(
         started = datetime.now(timezone.utc)
         parsed = load_documents(knowledge_dir)
         entries = catalogue.load(knowledge_dir / "catalogue.toml")
+        topics = not_covered.load(knowledge_dir)
         changes = _changes(index_root, parsed)
         stored: list[StoredClause] = []
         stored_pieces: list[StoredPiece] = []
@@ -129,10 +131,11 @@ def build(
             cached = CachedEmbedder(embedder, cache_path)
             try:
                 # one call, so the embedder sees every new text of the build in one batch
-                vectors = cached.encode([c.text for c in stored] + piece_texts, progress=progress)
+                vectors = cached.encode([c.text for c in stored] + piece_texts + list(topics), progress=progress)
             finally:
                 cached.close()
-            stage.write_vectors(vectors[: len(stored)], vectors[len(stored):])
+            first_topic = len(stored) + len(piece_texts)
+            stage.write_vectors(vectors[: len(stored)], vectors[len(stored) : first_topic], vectors[first_topic:])
             stage.write_text(index_store.CHANGES_JSON, json.dumps(changes.to_json(), indent=2, ensure_ascii=False))
             stage.write_text(index_store.CHANGES_TEXT, changes.render())
             stage.commit({
@@ -142,6 +145,7 @@ def build(
                 "built_at": started.isoformat(timespec="seconds"),
                 "clauses": len(stored),
                 "pieces": len(stored_pieces),
+                "not_covered_topics": len(topics),
                 "documents": {
                     d.source: {
                         "sha256": d.sha256,

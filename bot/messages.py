@@ -36,16 +36,17 @@ EXAMPLE_QUESTIONS = (
 # --- Index and model problems (shown to admins and users alike) ---------------------------------
 
 INDEX_MISSING = "The protocol index has not been built yet. An admin needs to run `make index`."
+INDEX_OTHER_MODEL = (
+    "The protocol index was built with the model '{built}', but the bot is set to use '{model}'. "
+    "An admin needs to run `make index`."
+)
 INDEX_CORRUPT = "The protocol index could not be read ({detail}). An admin needs to run `make index`."
 MODEL_MISSING = (
     "The embedding model '{model}' could not be loaded ({detail}). "
     "Install the project with `make install`, or set PROTOCOL_BOT_MODEL to a local model folder."
 )
-MODEL_NOT_TUNED = (
-    "The model '{model}' has not been prepared on this machine yet. "
-    "Run `make install` (or `protocol-bot tune`), which adapts it to the protocols once."
-)
 NO_DOCUMENTS = "There are no protocol documents in {folder}; add at least one .txt, .md, .pdf or .docx file."
+NOT_COVERED_MALFORMED = "{name}: `topics` must be a list of quoted phrases, e.g. topics = [\"bin collection days\"]."
 DOCUMENT_EMPTY = "{name}: the document has no text."
 DOCUMENT_UNREADABLE = "{name}: the document could not be read ({detail})."
 DOCUMENT_NO_TEXT_LAYER = (

@@ -30,7 +30,24 @@ class Hit:
     clause: int  # row in IndexData.clauses
     score: float  # fused
     similarity: float  # best sentence/item cosine, the signal abstention is calibrated on
-    best_piece: int  # row in IndexData.pieces: the sentence to quote
+    quote_pieces: tuple[int, ...]  # rows in IndexData.pieces to quote: the best, and a near runner-up
+
+
+@dataclass(frozen=True)
+class Ranking:
+    hits: list[Hit]  # every allowed clause, best first
+    not_covered: float  # cosine with the closest topic the protocols do not cover (-1 when none)
+
+    @property
+    def best_similarity(self) -> float:
+        """How closely any sentence or item in reach matches: the signal abstention is calibrated on."""
+        return max((h.similarity for h in self.hits), default=-1.0)
+
+
+# A second sentence is quoted when it matches nearly as well as the best: on our own question
+# sets the answering sentence is then in the quote about one time in eight more often.
+RUNNER_UP_MARGIN = 0.08
+QUOTED_CLAUSES = 10  # quotes are chosen for the clauses an answer can show or list as nearest
 
 
 def _scatter(index: object, query: np.ndarray) -> np.ndarray:
@@ -48,10 +65,11 @@ class Retriever:
         self._glossary = glossary
         self._weights = weights
         self._piece_clause = np.array([p.clause for p in data.pieces], dtype=np.int64)
+        self._clause_pieces = [np.flatnonzero(self._piece_clause == i) for i in range(len(data.clauses))]
         self._bm25 = BM25([" ".join(c.heading_path[-1:]) + " " + c.text for c in data.clauses])
         self._sources = np.array([c.source for c in data.clauses])
 
-    def search(self, question: str, vector: np.ndarray, allowed_sources: frozenset[str] | None) -> list[Hit]:
+    def search(self, question: str, vector: np.ndarray, allowed_sources: frozenset[str] | None) -> Ranking:
         w = self._weights
         clause_sim = _scatter(self._data.clause_vectors, vector)
         piece_sim = _scatter(self._data.piece_vectors, vector)
@@ -67,9 +85,27 @@ class Retriever:
         if allowed_sources is not None:
             fused = np.where(np.isin(self._sources, list(allowed_sources)), fused, -np.inf)
         order = [int(i) for i in np.argsort(-fused) if np.isfinite(fused[i])]
-        # The best piece of each clause, for quoting: with rows in ascending order of similarity,
-        # the last write for each clause is its best piece.
-        rising = np.argsort(piece_sim, kind="stable")
-        best_piece = np.full(len(clause_sim), -1, dtype=np.int64)
-        best_piece[self._piece_clause[rising]] = rising
-        return [Hit(i, float(fused[i]), float(best_piece_sim[i]), int(best_piece[i])) for i in order]
+        hits = [
+            Hit(i, float(fused[i]), float(best_piece_sim[i]), self._quote_pieces(i, piece_sim) if n < QUOTED_CLAUSES else ())
+            for n, i in enumerate(order)
+        ]
+        topics = self._data.not_covered_vectors
+        not_covered = float((topics @ vector).max()) if len(topics) else -1.0
+        return Ranking(hits, not_covered)
+
+    def _quote_pieces(self, clause: int, piece_sim: np.ndarray) -> tuple[int, ...]:
+        """The best-matching piece, and the runner-up when it is a different sentence nearly as close.
+
+        A sentence may be matched twice (as written and in its asked form), so pieces are told
+        apart by their quote.
+        """
+        rows = self._clause_pieces[clause]
+        if not len(rows):
+            return ()
+        ranked = rows[np.argsort(-piece_sim[rows], kind="stable")]
+        best = int(ranked[0])
+        quote = self._data.pieces[best].quote
+        runner_up = next((int(r) for r in ranked[1:] if self._data.pieces[r].quote != quote), None)
+        if runner_up is not None and piece_sim[runner_up] >= piece_sim[best] - RUNNER_UP_MARGIN:
+            return (best, runner_up)
+        return (best,)

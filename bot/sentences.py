@@ -3,6 +3,11 @@
 A question is often answered by one item deep in a long list or by the last sentence of a long
 clause; matching those pieces separately, then citing their parent clause, finds them where a
 whole-clause vector is diluted by everything else the clause says.
+
+A rule ("Councillors should not contact staff at home") is also matched in the form people ask
+about it ("Can councillors contact staff at home?"): a question and the statement answering it
+differ in exactly the words an embedding weighs, so the asked form narrows the gap for any
+council's wording, with no training.
 """
 
 from __future__ import annotations
@@ -20,6 +25,12 @@ class Piece:
     embed_text: str  # what is matched: a list item carries the sentence that introduces it
 
 
+# "<who> <modal> <what>": the shape of nearly every rule a protocol states.
+_RULE = re.compile(
+    r"^(?P<who>.{3,80}?)\s+(?:should not|must not|shall not|will not|cannot|should never|must never|should|must|"
+    r"shall|will|may|are expected to|is expected to|are not|is not|are|is)\s+(?P<what>.{5,})$",
+    re.IGNORECASE,
+)
 _ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|etc|Mr|Mrs|Ms|Dr|Cllr|No|para|cf)\.|\b[A-Z]\.)$", re.IGNORECASE)
 
 
@@ -36,7 +47,17 @@ def sentences(text: str) -> list[str]:
     return out
 
 
+def asked_form(sentence: str) -> str | None:
+    """The question a rule answers: "Officers must not canvass." -> "Can officers canvass?"."""
+    found = _RULE.match(sentence.rstrip(".;:"))
+    if not found:
+        return None
+    who = found["who"]
+    return f"Can {who[0].lower()}{who[1:]} {found['what']}?"
+
+
 def pieces(text: str) -> list[Piece]:
+    """Each sentence and list item, then the asked form of each that states a rule."""
     out: list[Piece] = []
     lead = ""
     for line in (ln.strip() for ln in text.splitlines()):
@@ -50,4 +71,5 @@ def pieces(text: str) -> list[Piece]:
         out.extend(Piece(s, s) for s in found)
         if found:
             lead = found[-1]
-    return out
+    asked = [Piece(piece.quote, form) for piece in out if (form := asked_form(piece.quote))]
+    return out + asked

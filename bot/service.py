@@ -12,7 +12,7 @@ from bot import index_store, indexing, messages, versions
 from bot.answer import Answer, Scope
 from bot.compose import Calibration, compose
 from bot.embedding import Embedder
-from bot.errors import DocumentError, ReindexFailed
+from bot.errors import DocumentError, IndexUnavailable, ReindexFailed
 from bot.index_store import IndexData
 from bot.lexical import Glossary
 from bot.ports import ProtocolBot
@@ -63,6 +63,10 @@ class IndexedProtocolBot(ProtocolBot):
         with self._load_lock:
             if self._loaded is None or self._loaded.data.version != version:
                 data = index_store.read(self._index_root)
+                built_with = data.manifest.get("model")
+                if built_with != self._embedder.name:
+                    # Vectors of two models are not comparable: answering would be nonsense, or a crash.
+                    raise IndexUnavailable(messages.INDEX_OTHER_MODEL.format(built=built_with, model=self._embedder.name))
                 self._loaded = _Loaded(data, Retriever(data, self._glossary, self._weights))
             return self._loaded
 
@@ -71,8 +75,8 @@ class IndexedProtocolBot(ProtocolBot):
         loaded = self._current()
         vector = self._embedder.encode_one(cleaned.text)
         allowed = versions.allowed_sources(loaded.data.manifest["documents"], scope)
-        hits = loaded.retriever.search(cleaned.text, vector, allowed)
-        return compose(cleaned, hits, loaded.data, self._calibration, self._today())
+        ranking = loaded.retriever.search(cleaned.text, vector, allowed)
+        return compose(cleaned, ranking, loaded.data, self._calibration, self._today())
 
     def documents(self) -> tuple[DocumentInfo, ...]:
         return self.status().documents

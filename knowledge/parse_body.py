@@ -20,6 +20,12 @@ _LEADER = re.compile(r"\.{2,}.*$|\s+\d{1,3}$")
 _PAGE_NUMBER = re.compile(r"page\s+\d{1,3}(\s+of\s+\d{1,3})?|\d{1,3}\s+of\s+\d{1,3}|-\s*\d{1,3}\s*-", re.IGNORECASE)
 # A footnote's own text, "[2] See the Whistleblowing Policy.", belongs to no clause.
 _FOOTNOTE = re.compile(r"\[\d{1,2}\]\s+\S")
+# What a council web page prints around the protocol.
+_WEB_FURNITURE = re.compile(
+    r"(skip to (main )?content|back to top|was this page helpful|share this page|print this page|"
+    r"page last (reviewed|updated)|last (reviewed|updated)|(accept|reject) (all )?cookies|©|copyright\b).{0,80}",
+    re.IGNORECASE,
+)
 _RUNNING_REPEATS = 3  # a short line printed this often is a running header or footer
 
 
@@ -47,6 +53,7 @@ def _without_page_furniture(lines: list[Line]) -> list[Line]:
         if line.blank or not (
             _PAGE_NUMBER.fullmatch(line.run.text)
             or _FOOTNOTE.match(line.run.text)
+            or _WEB_FURNITURE.fullmatch(line.run.text)
             or (not line.marked and len(line.run) <= 80 and counts[_furniture_key(line)] >= _RUNNING_REPEATS)
         )
     ]

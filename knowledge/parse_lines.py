@@ -16,7 +16,8 @@ _MD_HEADING = re.compile(r"#{1,6}(?=\s)")
 _BULLET = re.compile(r"[-•·▪◦\uf0b7*](?=\s)")
 # Clause numbers have at most three digits per part, so a wrapped line that starts
 # with a year ("2000 ...") is not mistaken for clause 2000.
-_NUMBER = re.compile(r"(\d{1,3}(?:\.\d{1,3})*)\.?(?=\s|$)")
+# An appendix may prefix its letter: "A1.2".
+_NUMBER = re.compile(r"((?:[A-Z]\d{1,2}\.)?\d{1,3}(?:\.\d{1,3})*)\.?(?=\s|$)")
 # Item markers: "(a)", "(iv)", "(B)", "a.", "iv)", "B)", and "(1)", which is an item, not a clause number.
 _LETTER = re.compile(
     r"\(([a-z]{1,4}|[A-Z]|\d{1,2})\)(?=\s)|([a-z]|[ivx]{1,4})[.)](?=\s)|([A-Z])\)(?=\s)"
@@ -99,9 +100,17 @@ def _segments(content: str) -> list[tuple[int, str]]:
     return [(a, content[a:b]) for a, b in zip(bounds, bounds[1:]) if content[a:b].strip()]
 
 
-def _leading_number(content: str) -> tuple[int, ...] | None:
+def _leading_number(content: str) -> tuple[int, ...]:
     match = _NUMBER.match(content.strip())
-    return tuple(int(part) for part in match.group(1).split(".")) if match else ()
+    if not match or not match.group(1)[0].isdigit():
+        return ()
+    return tuple(int(part) for part in match.group(1).split("."))
+
+
+def major(number: str) -> int | None:
+    """The first part of a clause number ("12" of "12.4"); None for an appendix's "A1.2"."""
+    first = number.split(".")[0]
+    return int(first) if first.isdigit() else None
 
 
 def follows(previous: tuple[int, ...], number: tuple[int, ...]) -> bool:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 _MARKUP = re.compile(r"\*\*|</?(?:u|b|i|em|strong)>", re.IGNORECASE)
 # A sentence ends at . ! ? ; followed by space and something that can start a sentence,
 # which keeps "e.g. a committee" and "i.e. in connection" in one piece.
+_LINK = re.compile(r"\[([^\[\]]+)\]\([^()\s]*\)")
 _SENTENCE_END = re.compile(r"([.!?;][\"'”’)]*)\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 _TERMINAL = re.compile(r"[.!?;:][\"'”’)\]]*$")
 
@@ -62,18 +63,33 @@ def join(runs: list[Run], separators: list[str]) -> Run:
 
 
 def clean_line(raw: str, start: int) -> Run:
-    """One source line without markup, tabs or surrounding whitespace."""
+    """One source line without markup, tabs or surrounding whitespace; a markdown link keeps its text."""
     chars: list[str] = []
     offsets: list[int] = []
     pos = 0
-    for match in _MARKUP.finditer(raw):
-        chars += raw[pos : match.start()]
-        offsets += range(start + pos, start + match.start())
-        pos = match.end()
+    for begin, end in _markup_spans(raw):
+        chars += raw[pos:begin]
+        offsets += range(start + pos, start + begin)
+        pos = end
     chars += raw[pos:]
     offsets += range(start + pos, start + len(raw))
     text = "".join(chars).replace("\t", " ").replace("\u00a0", " ")
     return Run(text, tuple(offsets)).strip()
+
+
+def _markup_spans(raw: str) -> list[tuple[int, int]]:
+    """What cleaning drops: emphasis markers, and the brackets and address of "[text](address)"."""
+    spans = [(m.start(), m.end()) for m in _MARKUP.finditer(raw)]
+    for link in _LINK.finditer(raw):
+        spans += [(link.start(), link.start() + 1), (link.end(1), link.end())]
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for begin, end in spans:
+        if merged and begin < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((begin, end))
+    return merged
 
 
 def is_terminated(text: str) -> bool:
@@ -97,7 +113,7 @@ _VERBS = frozenset(
     """is are was were be been being has have had must should shall will would may might can cannot
     could do does did need needs means mean include includes apply applies expect expects""".split()
 )
-_WORDS = re.compile(r"[A-Za-z’'-]+")
+_WORDS = re.compile(r"[A-Za-z][A-Za-z’'-]*")
 _EPIGRAPH = re.compile(r"[\"“‘'].*[\"”’'](?:\s*\[\d{1,2}\])?")
 
 
@@ -118,7 +134,7 @@ def _is_statement(line: str) -> bool:
     ("- not seek to use their position to ...") that reads as running text: a verb, or mostly
     lower-case words where a title capitalises them."""
     words = _WORDS.findall(line)
-    verb = any(word.lower() in _VERBS for word in words)
+    verb = any(word in _VERBS for word in words)  # lower case only: "May 2019" is a date
     end = line.rstrip("[]0123456789 \"'”’)")
     if " | " in line or (len(words) >= 2 and end.endswith((".", "!", "?", ";"))):
         return True

@@ -37,7 +37,7 @@ from knowledge.clause import MAX_CLAUSE_CHARS, Clause
 from knowledge.parse_body import body_lines
 from knowledge.parse_lines import read_lines
 from knowledge.parse_paragraphs import Para, paragraphs
-from knowledge.parse_lines import Line
+from knowledge.parse_lines import Line, major
 from knowledge.parse_split import Draft, Unit, clauses
 from knowledge.parse_text import Run, citable, sentence_spans
 
@@ -90,7 +90,7 @@ class _Builder:
         elif line.number and not self._is_list_number(line.number):
             ref = None if line.number in self.lost_numbers else line.number
             self._open(Draft(ref, self._path(), _units(para.body), para.line.run.start))
-            self.top = int(line.number.split(".")[0])
+            self.top = major(line.number)
         elif line.letter and (self.current is None or self.current_is_item):
             section = self._section_number() or ""
             ref = f"{section}({line.letter})"
@@ -116,7 +116,7 @@ class _Builder:
             number = f"({para.line.letter})"  # "(a) General principles" numbers its items "(a)(1)"
         self.headings.append((para.rank, para.title, number))
         if number and para.line.number:
-            self.top = int(para.line.number.split(".")[0])
+            self.top = major(para.line.number)
 
     def _path(self) -> tuple[str, ...]:
         return tuple(title for _, title, _ in self.headings)

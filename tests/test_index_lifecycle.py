@@ -166,5 +166,6 @@ def test_a_one_document_change_embeds_only_its_new_text_in_one_batch(tmp_path: P
     assert (embedder.calls, embedder.batches) == (0, 0)
     append_clause(knowledge)
     bot.reindex()
-    # the new clause's text, once: its one sentence, as a piece, is the same text
-    assert (embedder.calls, embedder.batches) == (1, 1)
+    # the new clause's text, once (its one sentence, as a piece, is the same text), and the
+    # question the rule answers ("Can officers wear hats on Fridays?"), in one batch
+    assert (embedder.calls, embedder.batches) == (2, 1)

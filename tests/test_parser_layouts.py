@@ -95,6 +95,13 @@ EXPECTED: dict[str, list[tuple[str | None, str | None, str]]] = {
         ("1.1", "1. Principles", "Members and officers share a commitment "),
         ("1.2", "1. Principles", "Members should respect the impartiality "),
     ],
+    # A web page: links keep their text, and the site's own furniture is not protocol text.
+    "web_page.md": [
+        (None, "Gifts and hospitality", "Members must register any gift worth more than £50 within 28 days, as the "
+                                         "Members' Code of Conduct requires."),
+        ("A1.1", "Appendix A – Briefings", "A group leader asks the Chief Executive for an officer briefing."),
+        ("A1.2", "Appendix A – Briefings", "Briefings deal only with council business."),
+    ],
     "page_furniture.txt": [
         ("1.1", "1. Roles", "Councillors are elected to represent the"),
         ("1.2", "1. Roles", "Officers give impartial advice and carry"),

@@ -117,22 +117,6 @@ def cmd_index(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     return index_build.run(settings, out)
 
 
-def cmd_tune(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from bot import indexing, models, tuning
-
-    target = models.tuned_folder(settings.model_cache)
-    if args.if_missing and (target / "model.safetensors").is_file():
-        out.write(f"{models.TUNED} is ready at {target}\n")
-        return 0
-    clauses = [c for doc in indexing.load_documents(settings.knowledge_dir) for c in doc.clauses]
-    pairs = tuning.training_pairs(clauses)
-    out.write(f"Adapting {models.MPNET} to {len(clauses)} clauses ({len(pairs)} training pairs); "
-              "this takes about ten minutes on two cores.\n")
-    tuning.tune(models.base_of_tuned(settings.model_cache), target, pairs)
-    out.write(f"{models.TUNED} saved to {target}; run `make index` to use it.\n")
-    return 0
-
-
 class FrontEnd(Enum):
     SLACK = "slack"
     TEAMS = "teams"
@@ -227,9 +211,6 @@ def build_parser() -> argparse.ArgumentParser:
         "run", help="start Slack if SLACK_BOT_TOKEN is set, else Teams if MicrosoftAppId is set, else the terminal chat"
     )
     run.set_defaults(handler=cmd_run)
-    tune = sub.add_parser("tune", help="adapt the default model to the protocols (done once by make install)")
-    tune.add_argument("--if-missing", action="store_true", help="do nothing when the tuned model exists")
-    tune.set_defaults(handler=cmd_tune)
     slack = sub.add_parser("slack", help="serve the Slack app (Socket Mode when SLACK_APP_TOKEN is set)")
     slack.add_argument("--port", type=int, default=DEFAULT_PORTS[FrontEnd.SLACK],
                        help="HTTP port for /slack/events (default %(default)s)")

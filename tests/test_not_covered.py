@@ -1,0 +1,83 @@
+"""Questions about council business the protocols do not cover are declined, whatever the council.
+
+Runs the real core with the hashing embedder, so what is checked is the mechanism: the topics in
+knowledge/not_covered.toml, the calibration that weighs them, and what an admin sees when the file
+is wrong.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.compose import Calibration
+from bot.errors import IndexUnavailable, ReindexFailed
+from bot.service import IndexedProtocolBot
+from tests.fakes import HashingEmbedder
+
+BINS = "when is the bin collection day for recycling in my street?"
+# Low enough that closeness to the documents alone never declines a question here.
+LENIENT = Calibration(min_similarity=0.0, not_covered_margin=0.0)
+
+
+def _bot(tmp_path: Path, knowledge: Path, calibration: Calibration = LENIENT) -> IndexedProtocolBot:
+    bot = IndexedProtocolBot(knowledge, tmp_path / "index", tmp_path / "cache.sqlite3", HashingEmbedder(),
+                             calibration=calibration)
+    bot.reindex()
+    return bot
+
+
+def test_a_question_nearer_a_not_covered_topic_than_any_clause_is_declined(tmp_path: Path, knowledge: Path) -> None:
+    answer = _bot(tmp_path, knowledge).ask(BINS)
+    assert answer.out_of_scope and answer.citations == ()
+    assert len(answer.nearest) >= 5  # the nearest clauses are still there for an admin to see
+
+
+def test_without_the_topics_the_same_question_is_answered_from_the_nearest_clause(
+    tmp_path: Path, knowledge: Path
+) -> None:
+    (knowledge / "not_covered.toml").unlink()
+    assert not _bot(tmp_path, knowledge).ask(BINS).out_of_scope
+
+
+def test_a_protocol_question_is_still_answered_beside_the_topics(tmp_path: Path, knowledge: Path) -> None:
+    answer = _bot(tmp_path, knowledge).ask("can a councillor give instructions to an officer?")
+    assert not answer.out_of_scope and answer.citations
+
+
+def test_an_admin_adds_a_topic_of_their_own_and_it_is_declined_after_a_reindex(tmp_path: Path, knowledge: Path) -> None:
+    question = "how do I hire the bandstand in the memorial gardens?"
+    bot = _bot(tmp_path, knowledge)
+    assert not bot.ask(question).out_of_scope
+    path = knowledge / "not_covered.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace("topics = [", 'topics = [\n  "hiring the bandstand in the memorial gardens",'),
+                    encoding="utf-8")
+    bot.reindex()
+    assert bot.ask(question).out_of_scope
+
+
+@pytest.mark.parametrize("content", ['topics = "bins"', "topics = [1, 2]", "topics = [", "\xff"])
+def test_a_malformed_topics_file_fails_the_reindex_by_name_and_the_old_index_keeps_serving(
+    tmp_path: Path, knowledge: Path, content: str
+) -> None:
+    bot = _bot(tmp_path, knowledge)
+    served = bot.status().version
+    (knowledge / "not_covered.toml").write_text(content, encoding="utf-8")
+    with pytest.raises(ReindexFailed, match="not_covered.toml"):
+        bot.reindex()
+    assert bot.status().version == served
+    assert bot.ask(BINS).out_of_scope
+
+
+def test_an_index_built_with_another_model_asks_for_a_reindex_instead_of_answering(
+    tmp_path: Path, knowledge: Path
+) -> None:
+    _bot(tmp_path, knowledge)
+
+    class OtherModel(HashingEmbedder):
+        name = "another-model"
+
+    bot = IndexedProtocolBot(knowledge, tmp_path / "index", tmp_path / "cache.sqlite3", OtherModel())
+    with pytest.raises(IndexUnavailable, match="make index"):
+        bot.ask("can a councillor give instructions to an officer?")

@@ -1,0 +1,50 @@
+"""What an answer quotes: the sentence that answers, and a second one when it matches nearly as well."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.compose import QUOTE_GAP, quote
+from bot.sentences import asked_form, pieces
+
+CLAUSE = ("Councillors should not contact staff at home. Urgent matters go to the Clerk. "
+          "Staff may refuse calls at weekends.")
+
+
+def test_two_neighbouring_sentences_are_quoted_as_one_verbatim_span_in_document_order() -> None:
+    quoted = quote(CLAUSE, ["Urgent matters go to the Clerk.", "Councillors should not contact staff at home."])
+    assert quoted == "Councillors should not contact staff at home. Urgent matters go to the Clerk."
+    assert quoted in CLAUSE
+
+
+def test_two_sentences_apart_are_joined_by_an_ellipsis_in_document_order() -> None:
+    quoted = quote(CLAUSE, ["Staff may refuse calls at weekends.", "Councillors should not contact staff at home."])
+    assert quoted.split(QUOTE_GAP) == ["Councillors should not contact staff at home.",
+                                       "Staff may refuse calls at weekends."]
+
+
+def test_one_sentence_is_quoted_as_it_is() -> None:
+    assert quote(CLAUSE, ["Urgent matters go to the Clerk."]) == "Urgent matters go to the Clerk."
+
+
+@pytest.mark.parametrize(
+    ("sentence", "asked"),
+    [
+        ("Officers must not canvass for a political party.", "Can officers canvass for a political party?"),
+        ("A councillor should never instruct the Clerk directly.", "Can a councillor instruct the Clerk directly?"),
+        ("Members are expected to treat staff with respect.", "Can members treat staff with respect?"),
+    ],
+)
+def test_a_rule_is_also_matched_in_the_form_people_ask_about_it(sentence: str, asked: str) -> None:
+    assert asked_form(sentence) == asked
+
+
+def test_a_sentence_that_states_no_rule_has_no_asked_form() -> None:
+    assert asked_form("Thank you.") is None
+
+
+def test_the_asked_form_quotes_the_rule_itself() -> None:
+    forms = [p for p in pieces("Officers must not canvass for a political party.") if p.embed_text.endswith("?")]
+    assert [(p.quote, p.embed_text) for p in forms] == [
+        ("Officers must not canvass for a political party.", "Can officers canvass for a political party?")
+    ]
