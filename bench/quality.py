@@ -1,9 +1,10 @@
-"""Retrieval quality of Protocol Bot beside plain BM25 and plain dense baselines, in one run.
+"""Retrieval quality on every question set, beside plain BM25 and plain dense, in one run.
 
-    .venv/bin/python bench/quality.py [QUESTIONS.jsonl ...]
+    .venv/bin/python bench/quality.py            # the configured model (PROTOCOL_BOT_MODEL)
 
-Defaults to ../shared/eval/dev.jsonl and our own questions in bench/data/. All three systems
-share the built index (`make index`) and the configured model; only the scoring differs.
+For each set in bench/sets.py: Recall@1/@3, MRR@10 and how often the quote of a right first
+citation holds the answer, for three systems sharing one index; and, for Protocol Bot, the share
+of out-of-scope questions declined and of answerable ones wrongly declined.
 """
 
 from __future__ import annotations
@@ -11,43 +12,41 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bot import evaluation
-from bot.bootstrap import embedder
-from bot.compose import Calibration
-from bot.retrieval import Weights
-from bot.service import IndexedProtocolBot
-from bot.settings import PROJECT_ROOT, Settings
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.sets import all_sets, prepare  # noqa: E402
+from bot import evaluation  # noqa: E402
+from bot.bootstrap import embedder  # noqa: E402
+from bot.compose import Calibration  # noqa: E402
+from bot.retrieval import Weights  # noqa: E402
+from bot.service import IndexedProtocolBot  # noqa: E402
+from bot.settings import Settings  # noqa: E402
 
 SYSTEMS = {
     "plain BM25": Weights(clause=0.0, piece=0.0, lexical=1.0, related_terms=0.0),
-    "plain dense (clauses)": Weights(clause=1.0, piece=0.0, lexical=0.0),
-    "Protocol Bot (hybrid)": Weights(),
+    "plain dense": Weights(clause=1.0, piece=0.0, lexical=0.0),
+    "Protocol Bot": Weights(),
 }
-DEFAULT_SETS = [
-    PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl",
-    PROJECT_ROOT / "bench" / "data" / "own_questions.jsonl",
-    PROJECT_ROOT / "bench" / "data" / "own_out_of_scope.jsonl",
-]
+HEADER = f"{'set':24} {'system':13} {'R@1':>6} {'R@3':>6} {'MRR@10':>7} {'quote':>6}   {'declined':>8} {'false':>6}"
 
 
-def main(paths: list[Path]) -> None:
+def main() -> None:
     settings = Settings.from_env()
-    shared = embedder(settings)
-    bots = {
-        name: IndexedProtocolBot(settings.knowledge_dir, settings.index_root, settings.embedding_cache, shared,
-                                 weights=w, calibration=Calibration.for_model(shared.name))
-        for name, w in SYSTEMS.items()
-    }
-    for path in paths:
-        if not path.is_file():
-            print(f"(skipping {path}: not found)")
-            continue
-        questions = evaluation.load(path)
-        print(f"\n== {path.name}: {len(questions)} questions, model {shared.name}")
-        for name, bot in bots.items():
-            scores = evaluation.score(evaluation.run(questions, bot.ask))
-            print(f"-- {name}\n{scores.report()}")
+    model = embedder(settings)
+    print(f"model {model.name}\n{HEADER}")
+    for eval_set in all_sets(settings):
+        knowledge, index = prepare(eval_set, settings, model)
+        questions = eval_set.load()
+        answerable = sum(not q.out_of_scope for q in questions)
+        for name, weights in SYSTEMS.items():
+            bot = IndexedProtocolBot(knowledge, index, settings.embedding_cache, model, weights=weights,
+                                     calibration=Calibration.for_model(model.name))
+            s = evaluation.score(evaluation.run(questions, bot.ask))
+            abstention = (f"{s.abstention:8.0%} {s.false_abstention:6.0%}" if name == "Protocol Bot" and s.unanswerable
+                          else f"{'':8} {s.false_abstention:6.0%}" if name == "Protocol Bot" else "")
+            label = f"{eval_set.name} ({answerable}+{len(questions) - answerable})" if name == "plain BM25" else ""
+            print(f"{label:24} {name:13} {s.recall[1]:6.3f} {s.recall[3]:6.3f} {s.mrr10:7.3f} {s.quote:6.0%}   {abstention}")
 
 
 if __name__ == "__main__":
-    main([Path(p) for p in sys.argv[1:]] or DEFAULT_SETS)
+    main()

@@ -45,7 +45,7 @@ class Calibration:
 # 3% of answerable ones are, over our own, the development and the first unseen-council sets.
 CALIBRATED = {
     MINILM: Calibration(min_similarity=0.26, not_covered_margin=0.04),
-    MPNET: Calibration(min_similarity=0.3, not_covered_margin=0.05),
+    MPNET: Calibration(min_similarity=0.28, not_covered_margin=0.05),
 }
 
 

@@ -1,0 +1,71 @@
+"""The question sets the benchmarks score, each over the documents its questions are about.
+
+- dev: ../shared/eval/dev.jsonl on the shipped protocols (the development set; it overstates quality)
+- own: bench/data/own_*.jsonl on the shipped protocols (written from the documents, harder on purpose)
+- unseen-a, unseen-b: two sets of eight fictional councils' protocols in the layouts real councils
+  publish (bench/data/unseen-*/NOTES.md), each with its own questions, written without sight of the
+  code. unseen-a informed choices (calibration, method); unseen-b is kept for checking them.
+- unseen-a beside shipped: unseen-a's questions with the five shipped protocols indexed too, as
+  when a council adds its own protocol next to the shipped ones.
+
+Each set gets its own knowledge folder and index under $PROTOCOL_BOT_HOME/bench/, built with the
+project's glossary and not-covered topics and the shared embedding cache, so a rerun is quick.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot import evaluation, indexing
+from bot.embedding import Embedder
+from bot.settings import PROJECT_ROOT, Settings
+
+DATA = PROJECT_ROOT / "bench" / "data"
+SHARED_DEV = PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl"
+KNOWLEDGE_FILES = ("catalogue.toml", "glossary.toml", "not_covered.toml")
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    name: str
+    documents: tuple[Path, ...]  # folders of protocol documents
+    questions: tuple[Path, ...]
+
+    @property
+    def slug(self) -> str:
+        return self.name.replace(" ", "-")
+
+    def load(self) -> list[evaluation.EvalQuestion]:
+        return [q for path in self.questions for q in evaluation.load(path)]
+
+
+def all_sets(settings: Settings) -> list[EvalSet]:
+    shipped = settings.knowledge_dir / "protocols"
+    unseen_a, unseen_b = DATA / "unseen-a", DATA / "unseen-b"
+    sets = [
+        EvalSet("dev", (shipped,), (SHARED_DEV,)),
+        EvalSet("own", (shipped,), (DATA / "own_questions.jsonl", DATA / "own_out_of_scope.jsonl")),
+        EvalSet("unseen-a", (unseen_a / "protocols",), (unseen_a / "questions.jsonl",)),
+        EvalSet("unseen-b", (unseen_b / "protocols",), (unseen_b / "questions.jsonl",)),
+        EvalSet("unseen-a beside shipped", (shipped, unseen_a / "protocols"), (unseen_a / "questions.jsonl",)),
+    ]
+    return [s for s in sets if all(p.is_file() for p in s.questions)]
+
+
+def prepare(eval_set: EvalSet, settings: Settings, embedder: Embedder) -> tuple[Path, Path]:
+    """Build the set's index (embedding only text the cache lacks); its knowledge folder and index root."""
+    base = settings.home / "bench" / eval_set.slug
+    knowledge = base / "knowledge"
+    shutil.rmtree(knowledge, ignore_errors=True)
+    (knowledge / "protocols").mkdir(parents=True)
+    for name in KNOWLEDGE_FILES:
+        if (settings.knowledge_dir / name).is_file():
+            shutil.copy(settings.knowledge_dir / name, knowledge / name)
+    for folder in eval_set.documents:
+        for document in folder.iterdir():
+            if document.is_file():
+                shutil.copy(document, knowledge / "protocols" / document.name)
+    indexing.build(knowledge, base / "index", embedder, settings.embedding_cache, keep=1)
+    return knowledge, base / "index"
