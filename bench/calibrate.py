@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.sets import all_sets, prepare  # noqa: E402
 from bot import index_store  # noqa: E402
 from bot.bootstrap import embedder  # noqa: E402
+from bot.embedding import Embedder  # noqa: E402
 from bot.lexical import Glossary  # noqa: E402
 from bot.question import clean  # noqa: E402
 from bot.retrieval import Retriever  # noqa: E402
@@ -37,9 +38,8 @@ MARGINS = np.round(np.arange(-0.15, 0.25, 0.01), 2)
 Signals = tuple[np.ndarray, np.ndarray, np.ndarray]  # out of scope?, best similarity, not-covered similarity
 
 
-def signals(name: str, settings: Settings) -> Signals:
+def signals(name: str, settings: Settings, model: Embedder) -> Signals:
     eval_set = next(s for s in all_sets(settings) if s.name == name)
-    model = embedder(settings)
     knowledge, root = prepare(eval_set, settings, model)
     retriever = Retriever(index_store.read(root), Glossary.load(knowledge / "glossary.toml"))
     rows = []
@@ -60,7 +60,8 @@ def declines(sig: Signals, min_similarity: float, margin: float) -> tuple[float,
 
 def main() -> None:
     settings = Settings.from_env()
-    calibration = {name: signals(name, settings) for name in CALIBRATION_SETS}
+    model = embedder(settings)
+    calibration = {name: signals(name, settings, model) for name in CALIBRATION_SETS}
     pooled: Signals = tuple(np.concatenate(column) for column in zip(*calibration.values()))  # type: ignore[assignment]
     candidates = []
     for t in MIN_SIMILARITIES:
@@ -74,8 +75,8 @@ def main() -> None:
     t = -neg_t
     ties = sorted(c[3] for c in candidates if c[0] == declined and c[2] == neg_t)
     margin = ties[len(ties) // 2]
-    print(f"model {embedder(settings).name}: min_similarity={t:.2f} not_covered_margin={margin:.2f}")
-    for name, sig in [*calibration.items(), *((n, signals(n, settings)) for n in CHECK_SETS)]:
+    print(f"model {model.name}: min_similarity={t:.2f} not_covered_margin={margin:.2f}")
+    for name, sig in [*calibration.items(), *((n, signals(n, settings, model)) for n in CHECK_SETS)]:
         d, f = declines(sig, t, margin)
         role = "check" if name in CHECK_SETS else "calibration"
         print(f"  {name:10} ({role}): declines {d:.0%} of out-of-scope questions, {f:.1%} of answerable ones")
