@@ -14,8 +14,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from adapters.slack.app import build_app
-from adapters.slack.config import SlackConfig
+from adapters.slack.translate import build_app
+from adapters.slack.settings import SlackConfig
 from adapters.slack.mrkdwn import escape
 from adapters.slack.server import EVENTS_PATH, make_http_server, socket_mode_handler
 from bot import messages

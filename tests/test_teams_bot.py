@@ -10,8 +10,8 @@ from botbuilder.core import CardFactory
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity
 
-from adapters.teams.activity_bot import ProtocolTeamsBot, apologise
-from adapters.teams.cards import answer_card
+from adapters.teams.translate import ProtocolTeamsBot, apologise
+from adapters.teams.render import answer_card
 from bot import messages
 from bot.errors import IndexUnavailable, ReindexFailed
 from bot.feedback import FeedbackStore, cited_refs

@@ -11,8 +11,8 @@ from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-from adapters.slack.app import build_app
-from adapters.slack.config import SlackConfig
+from adapters.slack.translate import build_app
+from adapters.slack.settings import SlackConfig
 from bot.ports import ProtocolBot
 from bot.scopes import Scopes
 from bot.settings import Settings

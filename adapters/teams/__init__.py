@@ -3,7 +3,7 @@
 The composition root calls `serve(bot, settings, port, scopes)`; tests build the aiohttp app with `build_app`.
 """
 
-from adapters.teams.app import build_app, serve
+from adapters.teams.server import build_app, serve
 from adapters.teams.settings import TeamsSettings
 
 __all__ = ["TeamsSettings", "build_app", "serve"]

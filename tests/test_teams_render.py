@@ -6,7 +6,7 @@ import dataclasses
 import json
 import re
 
-from adapters.teams.cards import CARD_BUDGET_BYTES, answer_card, card_bytes, read_feedback
+from adapters.teams.render import CARD_BUDGET_BYTES, answer_card, card_bytes, read_feedback
 from adapters.teams.safe_text import ONE_DOT_LEADER, ZERO_WIDTH_SPACE
 from bot import messages
 from bot.answer import Answer

@@ -10,7 +10,7 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from botbuilder.schema import Activity
 from botframework.connector.auth import ServiceClientCredentialsFactory
 
-from adapters.teams.activity_bot import ProtocolTeamsBot, apologise
+from adapters.teams.translate import ProtocolTeamsBot, apologise
 from adapters.teams.settings import TeamsSettings
 from bot.feedback import FeedbackStore
 from bot.ports import ProtocolBot

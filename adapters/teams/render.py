@@ -1,6 +1,7 @@
-"""Answer -> Adaptive Card JSON, and the data the card's feedback buttons send back.
+"""What the bot sends to Teams: answers as Adaptive Cards, everything else as Teams Markdown text,
+and the data a card's feedback buttons send back.
 
-Pure functions over plain dicts: no SDK types, so the cards move unchanged to another Teams SDK.
+Pure functions over plain dicts: no SDK types, so they move unchanged to another Teams SDK.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from adapters.teams.safe_text import plain, shorten, typed_by_user
 from bot import messages
 from bot.answer import Answer, Citation
 from bot.feedback import CitedRef, cited_refs
+from bot.reindex_runner import ReindexOutcome
+from bot.status import DocumentInfo, IndexStatus
+from bot.status_report import document_name, render_status
 
 Card = dict[str, Any]
 
@@ -151,3 +155,39 @@ def _card(body: list[dict[str, Any]], actions: list[dict[str, Any]] | None = Non
     if actions:
         card["actions"] = actions
     return card
+
+
+def welcome_text() -> str:
+    return messages.TEAMS_WELCOME.format(examples=_examples())
+
+
+def help_text(documents: tuple[DocumentInfo, ...], *, admin: bool) -> str:
+    lines = "\n".join(
+        messages.TEAMS_HELP_DOCUMENT.format(
+            name=document_name(doc.council, doc.title), adopted=doc.adopted, review=doc.review
+        )
+        for doc in documents
+    )
+    text = messages.TEAMS_HELP.format(
+        documents=lines, examples=_examples(), show_full_clause=messages.SHOW_FULL_CLAUSE
+    )
+    return f"{text}\n\n{messages.TEAMS_HELP_ADMIN}" if admin else text
+
+
+def status_text(status: IndexStatus) -> str:
+    return _code_block(render_status(status))
+
+
+def reindex_text(outcome: ReindexOutcome) -> str:
+    if outcome.details is None:
+        return outcome.headline
+    return f"{outcome.headline}\n\n{_code_block(outcome.details)}"
+
+
+def _examples() -> str:
+    return "\n".join(f"- {example}" for example in messages.EXAMPLE_QUESTIONS)
+
+
+def _code_block(text: str) -> str:
+    # A report containing a fence of its own would otherwise end the block early.
+    return "```\n" + text.replace("```", "'''").strip("\n") + "\n```"

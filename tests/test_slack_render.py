@@ -6,7 +6,7 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from adapters.slack.blocks import (
+from adapters.slack.render import (
     ACTION_SHARE,
     ACTION_SHOW_CLAUSE,
     MAX_BLOCKS,

@@ -10,8 +10,8 @@ from botbuilder.core import ActivityHandler, BotAdapter, CardFactory, MessageFac
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 from botbuilder.schema.teams import TeamsChannelData
 
-from adapters.teams.cards import FeedbackVote, answer_card, read_feedback
-from adapters.teams.replies import help_text, reindex_text, status_text, welcome_text
+from adapters.teams.render import FeedbackVote, answer_card, read_feedback
+from adapters.teams.render import help_text, reindex_text, status_text, welcome_text
 from bot import messages
 from bot.answer import Scope
 from bot.errors import ProtocolBotError

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.slack.config import SlackConfig
+from adapters.slack.settings import SlackConfig
 from adapters.slack.server import serve
 from bot import messages
 from bot.errors import ProtocolBotError

@@ -19,7 +19,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from adapters.slack.blocks import (
+from adapters.slack.render import (
     ACTION_HELPFUL,
     ACTION_SHARE,
     ACTION_SHOW_CLAUSE,
@@ -39,7 +39,7 @@ from adapters.slack.blocks import (
     preformatted_blocks,
     section,
 )
-from adapters.slack.config import SlackConfig
+from adapters.slack.settings import SlackConfig
 from adapters.slack.memory import Recent
 from adapters.slack.mrkdwn import escape, fit, plain_question
 from bot import messages
