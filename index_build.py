@@ -1,56 +1,11 @@
-"""The admin's reindex entry point: `python index_build.py` (the same as `protocol-bot index`)."""
+"""The admin's reindex entry point: `python index_build.py [--dry-run | --rollback]`, the same as
+`protocol-bot index` (adapters/cli/index.py)."""
 
 from __future__ import annotations
 
 import sys
-from typing import TextIO
 
-from bot import messages
-from bot.settings import Settings
-
-# A build embeds thousands of sentences at once, where both cores help; questions use one.
-BUILD_THREADS = 2
-
-
-def run(settings: Settings, out: TextIO) -> int:
-    from bot import indexing
-    from bot.bootstrap import embedder
-
-    report = indexing.build(
-        settings.knowledge_dir,
-        settings.index_root,
-        embedder(settings, threads=BUILD_THREADS),
-        settings.embedding_cache,
-        keep=settings.keep_versions,
-        progress=True,
-    )
-    out.write(report.summary() + "\n")
-    return 0
-
-
-def dry_run(settings: Settings, out: TextIO) -> int:
-    from bot import indexing
-
-    out.write(indexing.preview(settings.knowledge_dir, settings.index_root).summary() + "\n")
-    return 0
-
-
-def rollback(settings: Settings, out: TextIO) -> int:
-    from bot import index_store
-
-    replaced = index_store.current_version(settings.index_root)
-    if replaced is None:
-        out.write(messages.ROLLBACK_NO_INDEX + "\n")
-        return 1
-    target = index_store.roll_back(settings.index_root)
-    if target is None:
-        out.write(messages.ROLLBACK_NONE.format(version=replaced) + "\n")
-        return 1
-    out.write(messages.ROLLBACK_DONE.format(version=target, replaced=replaced) + "\n")
-    return 0
-
+from adapters.cli.main import main
 
 if __name__ == "__main__":
-    from adapters.cli.main import main
-
     sys.exit(main(["index", *sys.argv[1:]]))

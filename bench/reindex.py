@@ -17,7 +17,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from bot.bootstrap import bootstrap
+from bot.bootstrap import protocol_bot
 from bot.settings import Settings
 
 NEW_CLAUSE = "\n\n99. Officers may wear hats on Fridays when meeting councillors.\n"
@@ -32,7 +32,7 @@ def main() -> None:
         if settings.embedding_cache.is_file():
             shutil.copy(settings.embedding_cache, home / "embeddings.sqlite3")
         shutil.copytree(settings.knowledge_dir, knowledge, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
-        bot = bootstrap(replace(settings, home=home, knowledge_dir=knowledge))
+        bot = protocol_bot(replace(settings, home=home, knowledge_dir=knowledge))
         started = time.perf_counter()
         full = bot.reindex()
         print(f"warm full build: {time.perf_counter() - started:.1f} s")

@@ -30,17 +30,19 @@ def _child(code: str, env: dict[str, str] | None = None) -> dict[str, float]:
 
 FIRST_ANSWER = """
 import time, json; t0 = time.perf_counter()
-import bot
-bot.ask("Can a councillor give instructions to officers?")
+from bot.bootstrap import protocol_bot
+from bot.settings import Settings
+protocol_bot(Settings.from_env()).ask("Can a councillor give instructions to officers?")
 print(json.dumps({"seconds": time.perf_counter() - t0}))
 """
 
 WARM = """
 import json, resource, sys, time
 from bot import evaluation
-from bot.bootstrap import bootstrap
+from bot.bootstrap import protocol_bot
+from bot.settings import Settings
 from pathlib import Path
-bot = bootstrap()
+bot = protocol_bot(Settings.from_env())
 questions = [q.question for p in sys.argv[1:] for q in evaluation.load(Path(p))]
 bot.ask(questions[0])
 times = []
@@ -54,8 +56,8 @@ print(json.dumps({"n": len(times), "p50": times[len(times) // 2], "p95": times[i
 BUILD = """
 import io, json, time
 from bot.settings import Settings
-import index_build
-t = time.perf_counter(); index_build.run(Settings.from_env(), io.StringIO())
+from adapters.cli import index
+t = time.perf_counter(); index.run(Settings.from_env(), io.StringIO())
 print(json.dumps({"seconds": time.perf_counter() - t}))
 """
 

@@ -1,9 +1,20 @@
-"""The composition root: the one place that decides which implementations serve the port."""
+"""The composition root: the one place that builds what the front ends use, from the settings.
+
+Entry points (the `protocol-bot` commands) call `bootstrap` once and hand the parts to the front
+end they start; tests build the same parts with fakes in their place.
+"""
 
 from __future__ import annotations
 
-from bot.compose import Calibration
+from dataclasses import dataclass
+
+from bot.answering import Calibration
+from bot.conversation import Conversation
+from bot.conversation_state import ConversationState
 from bot.embedding import SentenceTransformerEmbedder
+from bot.feedback import FeedbackStore
+from bot.ports import ProtocolBot
+from bot.scopes import Scopes
 from bot.service import IndexedProtocolBot
 from bot.settings import Settings
 
@@ -12,8 +23,7 @@ def embedder(settings: Settings, *, threads: int | None = None) -> SentenceTrans
     return SentenceTransformerEmbedder(settings.model, settings.model_cache, threads=threads or settings.torch_threads)
 
 
-def bootstrap(settings: Settings | None = None) -> IndexedProtocolBot:
-    settings = settings or Settings.from_env()
+def protocol_bot(settings: Settings) -> IndexedProtocolBot:
     model = embedder(settings)
     return IndexedProtocolBot(
         settings.knowledge_dir,
@@ -23,3 +33,29 @@ def bootstrap(settings: Settings | None = None) -> IndexedProtocolBot:
         calibration=Calibration.for_model(model.name),
         keep_versions=settings.keep_versions,
     )
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    bot: ProtocolBot
+    conversation: Conversation
+    feedback: FeedbackStore
+    state: ConversationState
+
+    def close(self) -> None:
+        self.feedback.close()
+        self.state.close()
+
+
+def bootstrap(settings: Settings | None = None, *, bot: ProtocolBot | None = None) -> Services:
+    """Everything a chat front end needs. The scopes file is read first, so a bad one stops start-up
+    before the model loads."""
+    settings = settings or Settings.from_env()
+    scopes = Scopes.for_settings(settings)
+    bot = bot or protocol_bot(settings)
+    # Feedback and conversation state share one database file, so one backup keeps both.
+    feedback = FeedbackStore(settings.feedback_path)
+    state = ConversationState(settings.feedback_path)
+    conversation = Conversation(bot, admins=settings.admins, scopes=scopes, feedback=feedback, state=state)
+    return Services(settings, bot, conversation, feedback, state)

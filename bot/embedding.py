@@ -16,7 +16,7 @@ import numpy as np
 
 from bot import messages
 from bot.errors import ModelUnavailable
-from bot.models import canonical_name, resolve
+from bot.model_weights import canonical_name, resolve
 
 
 class Embedder(ABC):

@@ -6,7 +6,8 @@
     ├── ModelUnavailable        the embedding model cannot be loaded (offline, missing package)
     ├── DocumentError           a protocol document cannot be read or parsed at reindex
     ├── ReindexFailed           a reindex stopped; the previous index keeps serving
-    └── ScopesError             the scopes file cannot be read or names documents that do not exist
+    ├── ScopesError             the scopes file cannot be read or names documents that do not exist
+    └── SettingsError           a setting in the environment has a value that cannot be used
 """
 
 from __future__ import annotations
@@ -37,4 +38,8 @@ class ReindexFailed(ProtocolBotError):
 
 
 class ScopesError(ProtocolBotError):
+    pass
+
+
+class SettingsError(ProtocolBotError):
     pass

@@ -15,6 +15,7 @@ from bot.embedding import Embedder
 from bot.embedding_cache import CachedEmbedder
 from bot.errors import DocumentError, IndexUnavailable
 from bot.index_store import StoredClause, StoredPiece
+from bot.knowledge_problems import worded
 from bot.sentences import pieces
 from bot.settings import KEEP_VERSIONS
 from knowledge import catalogue, documents, not_covered
@@ -59,6 +60,22 @@ class Preview:
                           self.changes.render()])
 
 
+@dataclass(frozen=True)
+class Knowledge:
+    """Everything a build reads from the knowledge folder, checked before anything is embedded."""
+
+    documents: tuple[ParsedDocument, ...]
+    catalogue: dict[str, catalogue.Entry]
+    not_covered: tuple[str, ...]
+
+
+def read_knowledge(knowledge_dir: Path) -> Knowledge:
+    """Read and parse every document and knowledge file, failing on the first bad one, naming it."""
+    with worded():
+        return Knowledge(load_documents(knowledge_dir), catalogue.load(knowledge_dir / "catalogue.toml"),
+                         not_covered.load(knowledge_dir))
+
+
 def load_documents(folder: Path) -> tuple[ParsedDocument, ...]:
     """Read and parse every document, failing on the first bad one before anything is embedded."""
     seen: dict[str, str] = {}
@@ -77,9 +94,7 @@ def load_documents(folder: Path) -> tuple[ParsedDocument, ...]:
 
 def preview(knowledge_dir: Path, index_root: Path) -> Preview:
     """Validate and parse every document, as a build does, and compare them with the serving index."""
-    parsed = load_documents(knowledge_dir)
-    catalogue.load(knowledge_dir / "catalogue.toml")
-    not_covered.load(knowledge_dir)
+    parsed = read_knowledge(knowledge_dir).documents
     return Preview(parsed, _changes(index_root, parsed))
 
 
@@ -108,9 +123,8 @@ def build(
 ) -> BuildReport:
     with index_store.build_lock(index_root):
         started = datetime.now(timezone.utc)
-        parsed = load_documents(knowledge_dir)
-        entries = catalogue.load(knowledge_dir / "catalogue.toml")
-        topics = not_covered.load(knowledge_dir)
+        knowledge = read_knowledge(knowledge_dir)
+        parsed, entries, topics = knowledge.documents, knowledge.catalogue, knowledge.not_covered
         changes = _changes(index_root, parsed)
         stored: list[StoredClause] = []
         stored_pieces: list[StoredPiece] = []

@@ -33,6 +33,8 @@ EXAMPLE_QUESTIONS = (
     "Should councillors and officers become close friends?",
 )
 
+SETTING_NOT_A_COUNT = "{name} must be a whole number of at least 1, not '{value}'."
+
 # --- Index and model problems (shown to admins and users alike) ---------------------------------
 
 INDEX_MISSING = "The protocol index has not been built yet. An admin needs to run `make index`."
@@ -45,10 +47,12 @@ MODEL_MISSING = (
     "The embedding model '{model}' could not be loaded ({detail}). "
     "Install the project with `make install`, or set PROTOCOL_BOT_MODEL to a local model folder."
 )
-NO_DOCUMENTS = "There are no protocol documents in {folder}; add at least one .txt, .md, .pdf or .docx file."
+NO_DOCUMENTS = "There are no protocol documents in {name}; add at least one .txt, .md, .pdf or .docx file."
 NOT_COVERED_MALFORMED = "{name}: `topics` must be a list of quoted phrases, e.g. topics = [\"bin collection days\"]."
 DOCUMENT_EMPTY = "{name}: the document has no text."
 DOCUMENT_UNREADABLE = "{name}: the document could not be read ({detail})."
+DOCUMENT_NOT_A_PDF = "{name}: the document could not be read (not a readable PDF: {detail})."
+DOCUMENT_NOT_WORD = "{name}: the document could not be read (not a Word document: {detail})."
 DOCUMENT_NO_TEXT_LAYER = (
     "{name}: the PDF has no text layer, so it looks like a scan. "
     "Save it as PDF from the original document, or run it through OCR, and reindex."
@@ -118,6 +122,9 @@ SHOW_FULL_CLAUSE = "Show full clause"
 HELPFUL = "👍 Helpful"
 NOT_HELPFUL = "👎 Not helpful"
 FEEDBACK_THANKS = "Thanks, your feedback has been recorded."
+FEEDBACK_COMMENT_LABEL = "Tell us what was wrong with the answer, or what you expected to see."
+FEEDBACK_COMMENT_SEND = "Send"
+ANSWER_EXPIRED = "That answer is no longer in my memory. Please ask the question again."
 ADMIN_ONLY = "Sorry, only Protocol Bot admins can use `{command}`. Please ask the Clerk if the index needs attention."
 REINDEX_STARTED = (
     "Rebuilding the protocol index now; questions are still answered meanwhile. "
@@ -152,10 +159,7 @@ SLACK_QUESTION_LINE = "*Question:* {question}"
 SLACK_SHARED_LINE = "<@{user}> shared this answer to: {question}"
 SLACK_MORE_CLAUSES = "{count} more clauses matched but are not shown here."
 SLACK_CLAUSE_FALLBACK = "{label} of {title}"
-SLACK_ANSWER_EXPIRED = "That answer is no longer in my memory (I may have restarted). Please ask the question again."
 SLACK_FEEDBACK_TITLE = "What was wrong?"  # modal titles are limited to 24 characters
-SLACK_FEEDBACK_LABEL = "Tell us what was wrong with the answer, or what you expected to see."
-SLACK_FEEDBACK_SUBMIT = "Send"
 SLACK_FEEDBACK_CLOSE = "Skip"
 SLACK_HOME_TITLE = "Protocol Bot"
 SLACK_HELP_INTRO = (

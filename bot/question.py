@@ -23,10 +23,20 @@ class Question:
     trimmed: bool
 
 
+# Control and format characters (NUL, escape sequences, zero-width joiners) only ever hide text; a lone
+# surrogate (half an emoji cut off, or undecodable bytes read with surrogateescape) cannot be written
+# out as UTF-8 at all, so it would crash whatever echoes the question.
+_HIDDEN = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+
+
+def printable(text: str) -> str:
+    """Text that can be written anywhere: lone surrogates replaced by U+FFFD."""
+    return text.encode("utf-8", "replace").decode("utf-8") if any("\ud800" <= c <= "\udfff" for c in text) else text
+
+
 def clean(raw: str) -> Question:
     text = _MENTION.sub(" ", raw or "")
-    # Control and format characters (NUL, escape sequences, zero-width joiners) only ever hide text.
-    text = "".join(" " if unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp"} else ch for ch in text)
+    text = "".join(" " if unicodedata.category(ch) in _HIDDEN else ch for ch in text)
     text = " ".join(text.split())
     if not text:
         raise InvalidQuestion(messages.EMPTY_QUESTION)

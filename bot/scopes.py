@@ -21,6 +21,7 @@ from bot import messages
 from bot.answer import Scope
 from bot.errors import ScopesError
 from bot.settings import Settings
+from bot.knowledge_problems import worded
 from knowledge import documents
 
 # The levels each platform has, most specific first; a platform's `resolve` ids are named after them.
@@ -70,7 +71,8 @@ class Scopes:
         path = settings.scopes_path
         if settings.scopes_file is None and not path.is_file():
             return cls()
-        known = {p.name for p in documents.find(settings.knowledge_dir / "protocols")}
+        with worded():
+            known = {p.name for p in documents.find(settings.knowledge_dir / "protocols")}
         return cls.load(path, known)
 
     def resolve(

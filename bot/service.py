@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from bot import index_store, indexing, messages, versions
+from bot import in_force, index_store, indexing, messages
 from bot.answer import Answer, Scope
-from bot.compose import Calibration, compose
+from bot.answering import Calibration, compose
 from bot.embedding import Embedder
 from bot.errors import DocumentError, IndexUnavailable, ReindexFailed
 from bot.index_store import IndexData
@@ -74,7 +74,7 @@ class IndexedProtocolBot(ProtocolBot):
         cleaned = clean(question)
         loaded = self._current()
         vector = self._embedder.encode_one(cleaned.text)
-        allowed = versions.allowed_sources(loaded.data.manifest["documents"], scope)
+        allowed = in_force.allowed_sources(loaded.data.manifest["documents"], scope)
         ranking = loaded.retriever.search(cleaned.text, vector, allowed)
         return compose(cleaned, ranking, loaded.data, self._calibration, self._today())
 

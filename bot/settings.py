@@ -6,8 +6,25 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot import messages
+from bot.errors import SettingsError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 KEEP_VERSIONS = 5  # complete index versions kept on disk, so an admin can roll back
+
+
+def _count(env: dict[str, str], name: str, default: int) -> int:
+    """A whole number of at least 1, or start-up stops naming the variable."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise SettingsError(messages.SETTING_NOT_A_COUNT.format(name=name, value=raw))
+    return value
 
 
 def _split_ids(raw: str) -> frozenset[str]:
@@ -18,7 +35,7 @@ def _split_ids(raw: str) -> frozenset[str]:
 class Settings:
     knowledge_dir: Path = PROJECT_ROOT / "knowledge"
     home: Path = PROJECT_ROOT / "var"  # index versions, embedding cache, feedback database
-    model: str = "default"  # a name from bot.models, a local folder, or a hub name
+    model: str = "default"  # a name from bot.model_weights, a local folder, or a hub name
     torch_threads: int = 1
     admins: frozenset[str] = field(default_factory=frozenset)
     feedback_db: Path | None = None
@@ -56,9 +73,9 @@ class Settings:
             knowledge_dir=Path(env.get("PROTOCOL_BOT_KNOWLEDGE", defaults.knowledge_dir)),
             home=Path(env.get("PROTOCOL_BOT_HOME", defaults.home)),
             model=env.get("PROTOCOL_BOT_MODEL", defaults.model),
-            torch_threads=int(env.get("PROTOCOL_BOT_TORCH_THREADS", defaults.torch_threads)),
+            torch_threads=_count(env, "PROTOCOL_BOT_TORCH_THREADS", defaults.torch_threads),
             admins=_split_ids(env.get("PROTOCOL_BOT_ADMINS", "")),
             feedback_db=Path(env["PROTOCOL_BOT_FEEDBACK_DB"]) if env.get("PROTOCOL_BOT_FEEDBACK_DB") else None,
-            keep_versions=int(env.get("PROTOCOL_BOT_KEEP_VERSIONS", defaults.keep_versions)),
+            keep_versions=_count(env, "PROTOCOL_BOT_KEEP_VERSIONS", defaults.keep_versions),
             scopes_file=Path(env["PROTOCOL_BOT_SCOPES"]) if env.get("PROTOCOL_BOT_SCOPES") else None,
         )

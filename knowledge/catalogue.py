@@ -6,8 +6,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot import messages
-from bot.errors import DocumentError
+from knowledge.problems import KnowledgeProblem, Problem
 
 
 @dataclass(frozen=True)
@@ -30,7 +29,7 @@ def load(path: Path) -> dict[str, Entry]:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise DocumentError(messages.DOCUMENT_UNREADABLE.format(name=path.name, detail=exc)) from exc
+        raise KnowledgeProblem(Problem.UNREADABLE, path.name, str(exc)) from exc
     fields = {"title", "council", "adopted", "reviewed", "review", "superseded_by"}
     return {
         source: Entry(source, **{k: str(v) for k, v in table.items() if k in fields})

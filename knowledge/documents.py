@@ -9,8 +9,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot import messages
-from bot.errors import DocumentError
+from knowledge.problems import KnowledgeProblem, Problem
 from knowledge.read_docx import read_docx
 from knowledge.read_pdf import read_pdf
 
@@ -27,7 +26,7 @@ class SourceDocument:
 def find(folder: Path) -> list[Path]:
     paths = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in READABLE_SUFFIXES)
     if not paths:
-        raise DocumentError(messages.NO_DOCUMENTS.format(folder=folder))
+        raise KnowledgeProblem(Problem.NO_DOCUMENTS, str(folder))
     return paths
 
 
@@ -35,10 +34,10 @@ def read(path: Path) -> SourceDocument:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise DocumentError(messages.DOCUMENT_UNREADABLE.format(name=path.name, detail=exc)) from exc
+        raise KnowledgeProblem(Problem.UNREADABLE, path.name, str(exc)) from exc
     text = _text(path, raw)
     if not text.strip():
-        raise DocumentError(messages.DOCUMENT_EMPTY.format(name=path.name))
+        raise KnowledgeProblem(Problem.EMPTY, path.name)
     return SourceDocument(path.name, text, hashlib.sha256(raw).hexdigest())
 
 
@@ -51,4 +50,4 @@ def _text(path: Path, raw: bytes) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise DocumentError(messages.DOCUMENT_UNREADABLE.format(name=path.name, detail=exc)) from exc
+        raise KnowledgeProblem(Problem.UNREADABLE, path.name, str(exc)) from exc

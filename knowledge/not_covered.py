@@ -11,8 +11,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from bot import messages
-from bot.errors import DocumentError
+from knowledge.problems import KnowledgeProblem, Problem
 
 FILE_NAME = "not_covered.toml"
 
@@ -25,7 +24,7 @@ def load(knowledge_dir: Path) -> tuple[str, ...]:
     try:
         topics = tomllib.loads(path.read_text(encoding="utf-8")).get("topics", [])
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise DocumentError(messages.DOCUMENT_UNREADABLE.format(name=path.name, detail=exc)) from exc
+        raise KnowledgeProblem(Problem.UNREADABLE, path.name, str(exc)) from exc
     if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
-        raise DocumentError(messages.NOT_COVERED_MALFORMED.format(name=path.name))
+        raise KnowledgeProblem(Problem.MALFORMED_TOPICS, path.name)
     return tuple(t.strip() for t in topics if t.strip())

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from typing import TYPE_CHECKING, Any
 
-from bot import messages
-from bot.errors import DocumentError
+from knowledge.problems import KnowledgeProblem, Problem
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -39,7 +38,7 @@ def read_docx(name: str, data: bytes) -> str:
     # each means the same thing to the person who supplied it.
     except Exception as exc:  # noqa: BLE001
         detail = str(exc) or type(exc).__name__
-        raise DocumentError(messages.DOCUMENT_UNREADABLE.format(name=name, detail=f"not a Word document: {detail}")) from exc
+        raise KnowledgeProblem(Problem.NOT_A_WORD_DOCUMENT, name, detail) from exc
     return _text(document)
 
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 import re
 from io import BytesIO
 
-from bot import messages
-from bot.errors import DocumentError
+from knowledge.problems import KnowledgeProblem, Problem
 
 _SPACES = re.compile(r" {2,}")
 
@@ -27,9 +26,9 @@ def read_pdf(name: str, data: bytes) -> str:
     # with their own); each means the same thing to the person who supplied it.
     except Exception as exc:  # noqa: BLE001
         detail = str(exc) or type(exc).__name__
-        raise DocumentError(messages.DOCUMENT_UNREADABLE.format(name=name, detail=f"not a readable PDF: {detail}")) from exc
+        raise KnowledgeProblem(Problem.NOT_A_PDF, name, detail) from exc
     if not any(page.strip() for page in pages):
-        raise DocumentError(messages.DOCUMENT_NO_TEXT_LAYER.format(name=name))
+        raise KnowledgeProblem(Problem.NO_TEXT_LAYER, name)
     return "\n".join(_clean(page) for page in pages)
 
 

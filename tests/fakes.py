@@ -10,9 +10,13 @@ import numpy as np
 
 from bot import messages
 from bot.answer import Answer, Citation, Scope
+from bot.conversation import Conversation
+from bot.conversation_state import ConversationState
 from bot.embedding import Embedder
+from bot.feedback import FeedbackStore
 from bot.lexical import tokens
 from bot.ports import ProtocolBot
+from bot.scopes import Scopes
 from bot.status import DocumentInfo, IndexStatus, ReindexResult
 from tests.background import WAIT_SECONDS
 
@@ -122,6 +126,13 @@ class HashingEmbedder(Embedder):
                 out[row, zlib.crc32(token.encode()) % self.dimension] += 1.0
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms == 0, 1.0, norms)
+
+
+def conversation(core: ProtocolBot, feedback: FeedbackStore, *, admins: frozenset[str] = frozenset(),
+                 scopes: Scopes | None = None) -> Conversation:
+    """The real conversation layer over a fake core, with its state in memory."""
+    return Conversation(core, admins=admins, scopes=scopes or Scopes(), feedback=feedback,
+                        state=ConversationState(":memory:"))
 
 
 def mark_superseded(knowledge: Path, old: str, new: str) -> None:

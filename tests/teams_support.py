@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 BOT = {"id": "28:protocol-bot", "name": "Protocol Bot"}
@@ -11,6 +12,12 @@ PERSONAL_CHAT = "a:1personal-chat"
 CHANNEL_THREAD = "19:general@thread.tacv2;messageid=1700000000001"
 GROUP_CHAT = "19:meeting-group@thread.v2"
 MENTION = "<at>Protocol Bot</at>"
+_ids = itertools.count(1700000000100)
+
+
+def next_id() -> str:
+    """A new activity id, as Teams gives every message one."""
+    return str(next(_ids))
 
 
 def user(aad: str = USER_AAD) -> dict[str, Any]:
@@ -33,20 +40,22 @@ def _activity(kind: str, *, service_url: str, conversation: str, conversation_ty
 
 def personal_message(text: str | None, *, service_url: str = "https://smba.example/teams",
                      aad: str = USER_AAD, value: dict[str, Any] | None = None,
-                     activity_id: str = "1700000000100") -> dict[str, Any]:
+                     activity_id: str | None = None, reply_to: str | None = None) -> dict[str, Any]:
     fields: dict[str, Any] = {"text": text} if text is not None else {}
     if value is not None:
         fields["value"] = value
+    if reply_to is not None:
+        fields["replyToId"] = reply_to  # a card button's click names the message the card is on
     return _activity("message", service_url=service_url, conversation=PERSONAL_CHAT, conversation_type="personal",
-                     activity_id=activity_id, sender=user(aad), **fields)
+                     activity_id=activity_id or next_id(), sender=user(aad), **fields)
 
 
 def channel_mention(question: str, *, service_url: str = "https://smba.example/teams", aad: str = USER_AAD,
-                    activity_id: str = "1700000000001") -> dict[str, Any]:
+                    activity_id: str | None = None) -> dict[str, Any]:
     """A channel post that @mentions the bot; Teams puts the thread's root id in the conversation id."""
     return _activity(
         "message", service_url=service_url, conversation=CHANNEL_THREAD, conversation_type="channel",
-        activity_id=activity_id, sender=user(aad),
+        activity_id=activity_id or next_id(), sender=user(aad),
         text=f"{MENTION} {question}",
         entities=[{"type": "mention", "text": MENTION, "mentioned": BOT}],
         channelData={"team": {"id": "19:team@thread.tacv2"}, "channel": {"id": "19:general@thread.tacv2"}},

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.bootstrap import bootstrap
-from bot.compose import QUOTE_GAP
+from bot.bootstrap import protocol_bot
+from bot.answering import QUOTE_GAP
 from bot.service import IndexedProtocolBot
 from bot.settings import Settings
 
@@ -17,7 +17,7 @@ def real_bot(tmp_path_factory: pytest.TempPathFactory) -> IndexedProtocolBot:
     home = tmp_path_factory.mktemp("home")
     defaults = Settings.from_env()
     (home / "models").symlink_to(defaults.model_cache.resolve(), target_is_directory=True)
-    bot = bootstrap(Settings(knowledge_dir=defaults.knowledge_dir, home=home, model=defaults.model))
+    bot = protocol_bot(Settings(knowledge_dir=defaults.knowledge_dir, home=home, model=defaults.model))
     bot.reindex()
     return bot
 

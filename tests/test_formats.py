@@ -25,6 +25,7 @@ import pytest
 from fpdf import FPDF
 
 from bot.errors import DocumentError
+from bot.knowledge_problems import worded
 from knowledge import documents
 from knowledge.parse_body import body_lines
 from knowledge.parse_lines import read_lines
@@ -124,7 +125,7 @@ def test_a_pdf_without_a_text_layer_is_refused_as_a_likely_scan(tmp_path: Path) 
     pdf.rect(20, 20, 170, 250, style="F")  # ink but no text, as a scanned page
     path = tmp_path / "scanned.pdf"
     pdf.output(str(path))
-    with pytest.raises(DocumentError, match="scanned.pdf: the PDF has no text layer, so it looks like a scan"):
+    with pytest.raises(DocumentError, match="scanned.pdf: the PDF has no text layer, so it looks like a scan"), worded():
         documents.read(path)
 
 
@@ -133,7 +134,8 @@ def test_a_corrupt_pdf_or_docx_is_refused_by_name_with_the_reason(tmp_path: Path
     path = tmp_path / name
     path.write_bytes(bytes(range(256)) * 8)
     with pytest.raises(DocumentError, match=rf"{name}: the document could not be read \(not a .*(PDF|Word document)"):
-        documents.read(path)
+        with worded():
+            documents.read(path)
 
 
 def test_a_docx_table_becomes_rows_of_cells_joined_by_bars(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.compose import Calibration
+from bot.answering import Calibration
 from bot.errors import IndexUnavailable, ReindexFailed
 from bot.service import IndexedProtocolBot
 from tests.fakes import HashingEmbedder

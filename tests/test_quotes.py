@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.compose import QUOTE_GAP, quote
+from bot.answering import QUOTE_GAP, quote
 from bot.sentences import asked_form, pieces
 
 CLAUSE = ("Councillors should not contact staff at home. Urgent matters go to the Clerk. "

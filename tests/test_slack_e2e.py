@@ -2,140 +2,46 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 
-from adapters.slack.translate import build_app
-from adapters.slack.settings import SlackConfig
 from adapters.slack.mrkdwn import escape
-from adapters.slack.server import EVENTS_PATH, make_http_server, socket_mode_handler
+from adapters.slack.server import socket_mode_handler
+from adapters.slack.settings import SlackConfig
+from adapters.slack.translate import build_app
 from bot import messages
 from bot.answer import Scope
 from bot.errors import IndexUnavailable, ReindexFailed
 from bot.feedback import FeedbackStore
 from bot.scopes import Scopes
-from bot.settings import Settings
-from tests.background import serve_in_background
 from tests.fake_slack import BOT_ID, BOT_USER_ID, TEAM_ID, FakeSlack, event_body, send_signed
-from tests.fakes import COPY_EMAIL, FakeProtocolBot, GatedBot
-
-SECRET = "test-signing-secret"
-ADMIN = "U0ADMIN"
-USER = "U0ALICE"
-CHANNEL = "C0GENERAL"
-LIVE_MARKUP = ("<!channel>", "<!here>", "<!everyone>", "<@U0BOSS", "<#C0", "<!subteam^")
-
-_ids = itertools.count(1)
-
-
-def _ts() -> str:
-    return f"1700000{next(_ids):03d}.000100"
-
-
-@dataclass
-class Slack:
-    fake: FakeSlack
-    bot: FakeProtocolBot
-    store: FeedbackStore
-    url: str
-
-    def post(self, body: str, content_type: str, **kwargs: Any) -> tuple[int, str]:
-        return send_signed(self.url, SECRET, body, content_type, **kwargs)
-
-    def event(self, event: dict[str, Any], *, event_id: str | None = None, **kwargs: Any) -> tuple[int, str]:
-        return self.post(json.dumps(event_body(event, event_id or f"Ev{next(_ids)}")), "application/json", **kwargs)
-
-    def command(self, text: str, *, user: str = USER, channel: str = CHANNEL) -> tuple[int, str]:
-        form = {
-            "command": messages.SLACK_COMMAND, "text": text, "user_id": user, "channel_id": channel,
-            "team_id": TEAM_ID, "response_url": self.fake.response_url(f"command-{next(_ids)}"), "trigger_id": "t.1",
-        }
-        return self.post(urlencode(form), "application/x-www-form-urlencoded")
-
-    def interact(self, payload: dict[str, Any]) -> tuple[int, str]:
-        return self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
-
-    def click(self, action_id: str, value: str, *, message: dict[str, Any] | None = None, user: str = USER) -> str:
-        """Press a button; returns the name of the response URL that click carries."""
-        name = f"click-{next(_ids)}"
-        payload = {
-            "type": "block_actions", "user": {"id": user}, "team": {"id": TEAM_ID}, "api_app_id": "A0APP",
-            "trigger_id": f"trigger-{name}", "channel": {"id": CHANNEL},
-            "container": {"type": "message", "channel_id": CHANNEL, "is_ephemeral": message is None},
-            "response_url": self.fake.response_url(name),
-            "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": value, "action_ts": "1"}],
-        }
-        if message is not None:
-            payload["message"] = message
-        status, _ = self.interact(payload)
-        assert status == 200
-        return name
-
-    def responses(self, name: str, count: int = 1) -> list[dict[str, Any]]:
-        return self.fake.wait_for("response_url", count, path=name)
-
-    def posts(self, count: int = 1) -> list[dict[str, Any]]:
-        return self.fake.wait_for("chat.postMessage", count=count)
-
-
-def mention(text: str, *, ts: str | None = None, thread_ts: str | None = None, user: str = USER) -> dict[str, Any]:
-    event = {"type": "app_mention", "user": user, "text": f"<@{BOT_USER_ID}> {text}", "ts": ts or _ts(),
-             "channel": CHANNEL}
-    if thread_ts:
-        event["thread_ts"] = thread_ts
-    return event
-
-
-def message(text: str, *, channel: str = CHANNEL, channel_type: str = "channel", ts: str | None = None,
-            thread_ts: str | None = None, **extra: Any) -> dict[str, Any]:
-    event = {"type": "message", "channel_type": channel_type, "user": USER, "text": text, "ts": ts or _ts(),
-             "channel": channel, **extra}
-    if thread_ts:
-        event["thread_ts"] = thread_ts
-    return event
-
-
-def buttons(blocks: list[dict[str, Any]]) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for block in blocks:
-        for element in block.get("elements", []) + ([block["accessory"]] if "accessory" in block else []):
-            if element.get("type") == "button":
-                found.setdefault(element["action_id"], []).append(element["value"])
-    return found
-
-
-def rendered(payload: dict[str, Any]) -> str:
-    return json.dumps(payload, ensure_ascii=False)
+from tests.fakes import COPY_EMAIL, FakeProtocolBot, GatedBot, conversation
+from tests.slack_support import (
+    ADMIN,
+    CHANNEL,
+    LIVE_MARKUP,
+    USER,
+    Slack,
+    SlackStarter,
+    _ts,
+    buttons,
+    mention,
+    message,
+    rendered,
+)
 
 
 @pytest.fixture
 def start(tmp_path: Path) -> Iterator[Callable[..., Slack]]:
-    stops: list[Callable[[], None]] = []
-
-    def _start(bot: FakeProtocolBot | None = None, scopes: Scopes | None = None) -> Slack:
-        fake = FakeSlack().start()
-        stops.append(fake.stop)
-        bot = bot or FakeProtocolBot()
-        store = FeedbackStore(tmp_path / "feedback.sqlite3")
-        stops.append(store.close)
-        settings = Settings(home=tmp_path, admins=frozenset({ADMIN}))
-        config = SlackConfig(bot_token="xoxb-test", signing_secret=SECRET, api_url=fake.api_url)
-        server = make_http_server(build_app(bot, settings, store=store, config=config, scopes=scopes), "127.0.0.1", 0)
-        stops.append(serve_in_background(server))
-        return Slack(fake, bot, store, f"http://127.0.0.1:{server.server_port}{EVENTS_PATH}")
-
-    yield _start
-    for stop in reversed(stops):
-        stop()
+    starter = SlackStarter(tmp_path)
+    yield starter
+    starter.stop_all()
 
 
 @pytest.fixture
@@ -351,19 +257,17 @@ def test_show_full_clause_replies_privately_in_the_thread_with_the_whole_clause(
 
 def test_a_button_on_an_answer_from_before_a_restart_says_to_ask_again(slack: Slack) -> None:
     [reply] = slack.responses(slack.click("protocol_show_clause", "0123abcd:0"))
-    assert reply["text"] == messages.SLACK_ANSWER_EXPIRED
+    assert reply["text"] == messages.ANSWER_EXPIRED
 
 
 def test_help_lists_how_to_ask_the_documents_and_example_questions(slack: Slack) -> None:
-    status, body = slack.command("help")
-    assert status == 200
-    text = rendered(json.loads(body))
+    text = rendered(slack.command_reply("help"))
     assert "Ilminster Town Council — Councillor-Officer Protocol" in text
     assert messages.EXAMPLE_QUESTIONS[0] in text
 
 
 def test_an_empty_slash_command_gets_a_polite_prompt(slack: Slack) -> None:
-    assert slack.command("  ")[1] == messages.EMPTY_QUESTION
+    assert slack.command_reply("  ")["text"] == messages.EMPTY_QUESTION
 
 
 def test_opening_the_app_home_shows_the_documents_and_example_questions(slack: Slack) -> None:
@@ -383,16 +287,29 @@ def _answered(slack: Slack) -> dict[str, Any]:
     return slack.posts()[0]
 
 
-def test_thumbs_up_is_stored_as_helpful_with_the_question_and_cited_clauses(slack: Slack) -> None:
+def test_thumbs_up_is_stored_as_helpful_and_the_buttons_give_way_to_thanks(slack: Slack) -> None:
     post = _answered(slack)
     [answer_id] = buttons(post["blocks"])["protocol_helpful"]
-    name = slack.click("protocol_helpful", answer_id, message={"ts": "1", "thread_ts": post["thread_ts"]})
+    name = slack.click("protocol_helpful", answer_id, message={"ts": "1", "thread_ts": post["thread_ts"],
+                                                                "blocks": post["blocks"]})
     [entry] = slack.store.recent()
     assert (entry.platform, entry.user, entry.question, entry.helpful) == ("slack", USER, "Can I copy an email?", True)
     assert [(c.source, c.clause) for c in entry.citations] == [
         ("000_071d258fd975c70b.txt", None), ("004_fbcb302b638d596d.txt", "20")
     ]
-    assert slack.responses(name)[0]["text"] == messages.FEEDBACK_THANKS
+    [replaced] = slack.responses(name)
+    assert replaced["replace_original"] is True
+    assert "protocol_helpful" not in buttons(replaced["blocks"]) and "protocol_unhelpful" not in buttons(replaced["blocks"])
+    assert "protocol_show_clause" in buttons(replaced["blocks"])  # the answer itself stays readable
+    assert messages.FEEDBACK_THANKS in rendered(replaced)
+
+
+def test_thumbs_up_on_a_private_answer_replaces_its_buttons_and_keeps_share(slack: Slack) -> None:
+    answer = slack.command_reply("Can I copy an email?")
+    [answer_id] = buttons(answer["blocks"])["protocol_helpful"]
+    [replaced] = slack.responses(slack.click("protocol_helpful", answer_id))
+    assert set(buttons(replaced["blocks"])) == {"protocol_show_clause", "protocol_share"}
+    assert messages.FEEDBACK_THANKS in rendered(replaced)
 
 
 def test_thumbs_down_is_stored_and_asks_what_was_wrong_in_a_modal(slack: Slack) -> None:
@@ -419,19 +336,15 @@ def test_thumbs_down_is_stored_and_asks_what_was_wrong_in_a_modal(slack: Slack) 
 
 def test_a_non_admin_cannot_reindex_or_see_the_status(slack: Slack) -> None:
     for verb in ("reindex", "status"):
-        status, body = slack.command(verb, user=USER)
-        assert status == 200
-        assert body == messages.ADMIN_ONLY.format(command=f"/protocol {verb}")
-    slack.event(mention("Can I copy an email?"))  # a later request, to know the earlier ones were processed
-    slack.posts()
-    assert slack.bot.reindexed == 0 and slack.fake.calls_to("response_url") == []
+        assert slack.command_reply(verb, user=USER)["text"] == messages.ADMIN_ONLY.format(command=verb)
+    assert slack.bot.reindexed == 0 and slack.fake.calls_to("chat.postMessage") == []
 
 
 def test_an_admin_reindex_runs_in_the_background_and_reports_back_in_the_channel(start: Callable[..., Slack]) -> None:
     bot = GatedBot(answering=True)
     slack = start(bot)
-    assert slack.command("reindex", user=ADMIN)[1] == messages.REINDEX_STARTED
-    assert slack.command("reindex", user=ADMIN)[1] == messages.REINDEX_BUSY
+    assert slack.command_reply("reindex", user=ADMIN)["text"] == messages.REINDEX_STARTED
+    assert slack.command_reply("reindex", user=ADMIN)["text"] == messages.REINDEX_BUSY
     slack.event(mention("Can I copy an email?"))
     [answer] = slack.posts()  # answered while the reindex is still running
     assert "CORRESPONDENCE" in rendered(answer) and bot.reindexed == 0
@@ -453,16 +366,13 @@ def test_a_failed_reindex_is_reported_with_the_reason_and_the_old_index_kept(sta
 def test_a_reindex_report_goes_privately_to_the_admin_when_the_bot_cannot_post_in_the_channel(slack: Slack) -> None:
     slack.fake.refuse("chat.postMessage", lambda p: "not_in_channel" if p.get("channel") == "C0PRIVATE" else None)
     slack.command("reindex", user=ADMIN, channel="C0PRIVATE")
-    [report] = slack.fake.wait_for("response_url")
+    started, report = slack.responses(slack.last_command, 2)
+    assert started["text"] == messages.REINDEX_STARTED
     assert report["text"] == messages.REINDEX_DONE.format(version="v-test-2")
 
 
 def test_admin_status_shows_the_index_version_documents_with_clause_counts_and_build_time(slack: Slack) -> None:
-    status, body = slack.command("status", user=ADMIN)
-    assert (status, body) == (200, "")
-    [reply] = slack.fake.wait_for("response_url")
-    text = rendered(reply)
-    assert reply["response_type"] == "ephemeral"
+    text = rendered(slack.command_reply("status", user=ADMIN))
     assert "Index v-test, built 2026-11-23T20:00:00+00:00" in text
     assert "Ilminster Town Council — Councillor-Officer Protocol: 120 clauses" in text
     assert "Member / Officer Protocol (Code of Conduct): 40 clauses" in text
@@ -475,8 +385,7 @@ def test_socket_mode_answers_a_mention_received_over_the_websocket(tmp_path: Pat
     fake = FakeSlack().start()
     store = FeedbackStore(tmp_path / "feedback.sqlite3")
     config = SlackConfig(bot_token="xoxb-test", app_token="xapp-test", api_url=fake.api_url)
-    handler = socket_mode_handler(build_app(FakeProtocolBot(), Settings(home=tmp_path), store=store, config=config),
-                                  "xapp-test")
+    handler = socket_mode_handler(build_app(conversation(FakeProtocolBot(), store), config), "xapp-test")
     try:
         handler.connect()
         event = mention("Can I copy an email?")

@@ -7,11 +7,8 @@ from pathlib import Path
 import pytest
 
 from adapters.slack.settings import SlackConfig
-from adapters.slack.server import serve
 from bot import messages
 from bot.errors import ProtocolBotError
-from bot.settings import Settings
-from tests.fakes import FakeProtocolBot
 
 
 def test_without_an_app_token_the_bot_runs_over_http_on_localhost_with_slacks_api() -> None:
@@ -47,10 +44,3 @@ def test_the_manifest_subscribes_to_every_event_and_command_the_app_handles() ->
     for needed in ("app_mention", "message.im", "message.channels", "app_home_opened", f"command: {messages.SLACK_COMMAND}",
                    "home_tab_enabled: true", "interactivity:", "socket_mode_enabled:"):
         assert needed in manifest
-
-
-def test_serve_refuses_to_start_without_a_bot_token(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"):
-        monkeypatch.delenv(name, raising=False)
-    with pytest.raises(ProtocolBotError, match="SLACK_BOT_TOKEN"):
-        serve(FakeProtocolBot(), Settings())

@@ -10,16 +10,14 @@ from botbuilder.core import CardFactory
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity
 
+from adapters.teams.render import COMMENT_INPUT
 from adapters.teams.translate import ProtocolTeamsBot, apologise
-from adapters.teams.render import answer_card
 from bot import messages
 from bot.errors import IndexUnavailable, ReindexFailed
 from bot.feedback import FeedbackStore, cited_refs
-from bot.scopes import Scopes
-from bot.settings import Settings
 from bot.status_report import render_status
 from tests import teams_support as teams
-from tests.fakes import FakeProtocolBot, GatedBot
+from tests.fakes import FakeProtocolBot, GatedBot, conversation
 
 QUESTION = "Can I copy this email to another councillor?"
 
@@ -28,7 +26,7 @@ class Harness:
     def __init__(self, core: FakeProtocolBot) -> None:
         self.core = core
         self.store = FeedbackStore(":memory:")
-        self.bot = ProtocolTeamsBot(core, Settings(admins=frozenset({teams.ADMIN_AAD})), self.store, Scopes())
+        self.bot = ProtocolTeamsBot(conversation(core, self.store, admins=frozenset({teams.ADMIN_AAD})))
         self.adapter = TestAdapter(self.bot.on_turn)
         self.adapter.on_turn_error = apologise
 
@@ -96,16 +94,43 @@ async def test_a_card_submit_that_is_not_feedback_gets_the_prompt(harness: Harne
     assert reply.text == messages.EMPTY_QUESTION
 
 
-async def test_a_thumbs_down_click_is_stored_for_teams_and_thanked(harness: Harness) -> None:
-    answer = harness.core.ask(QUESTION)
-    thumbs_down = answer_card(answer)["actions"][1]["data"]
+async def test_a_thumbs_down_click_is_stored_and_the_buttons_give_way_to_a_box_for_what_was_wrong(
+    harness: Harness,
+) -> None:
+    (answered,) = await harness.send(teams.personal_message(QUESTION))
+    thumbs_down = card_of(answered)["actions"][1]["data"]
 
-    (reply,) = await harness.send(teams.personal_message(None, value=thumbs_down))
+    replies = await harness.send(teams.personal_message(None, value=thumbs_down, reply_to="card-1"))
 
-    assert reply.text == messages.FEEDBACK_THANKS
+    assert replies == []
     (entry,) = harness.store.recent()
     assert (entry.platform, entry.user, entry.question, entry.helpful) == ("teams", teams.USER_AAD, QUESTION, False)
-    assert entry.citations == cited_refs(answer)
+    assert entry.citations == cited_refs(harness.core.ask(QUESTION))
+    (updated,) = harness.adapter.updated_activities
+    card = card_of(updated)
+    assert updated.id == "card-1"
+    assert messages.FEEDBACK_THANKS in teams.card_texts(card)
+    assert [action["title"] for action in card["actions"]] == [messages.FEEDBACK_COMMENT_SEND]
+
+
+async def test_what_was_wrong_is_stored_with_the_thumbs_down_and_the_card_then_just_thanks(harness: Harness) -> None:
+    (answered,) = await harness.send(teams.personal_message(QUESTION))
+    await harness.send(teams.personal_message(None, value=card_of(answered)["actions"][1]["data"], reply_to="card-1"))
+    send = card_of(harness.adapter.updated_activities[-1])["actions"][0]["data"]
+
+    await harness.send(teams.personal_message(None, value={**send, COMMENT_INPUT: "Wrong council."}, reply_to="card-1"))
+
+    (entry,) = harness.store.recent()
+    assert entry.comment == "Wrong council."
+    assert "actions" not in card_of(harness.adapter.updated_activities[-1])
+
+
+async def test_a_vote_on_an_answer_that_is_forgotten_says_to_ask_again(harness: Harness) -> None:
+    (reply,) = await harness.send(teams.personal_message(None, value={"action": "feedback", "helpful": True,
+                                                                      "answer": "unknown"}))
+
+    assert reply.text == messages.ANSWER_EXPIRED
+    assert harness.store.recent() == []
 
 
 async def test_forged_feedback_is_not_stored(harness: Harness) -> None:

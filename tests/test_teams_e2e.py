@@ -34,10 +34,9 @@ from bot import messages
 from bot.answer import Scope
 from bot.feedback import FeedbackStore, cited_refs
 from bot.scopes import Scopes
-from bot.settings import Settings
 from tests import teams_support as teams
 from tests.background import WAIT_SECONDS, serve_in_background
-from tests.fakes import FakeProtocolBot
+from tests.fakes import FakeProtocolBot, conversation
 
 APP_ID = "5a2e6b0c-7d41-4f0e-9a53-3c1d2e4f5a6b"
 KEY_ID = "test-signing-key"
@@ -68,6 +67,8 @@ class Connector:
         app = web.Application()
         app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._receive)
         app.router.add_post("/v3/conversations/{conversation}/activities", self._receive)
+        app.router.add_put("/v3/conversations/{conversation}/activities/{reply_to}", self._update)
+        self.updates: asyncio.Queue[Reply] = asyncio.Queue()
         self.server = TestServer(app, host="127.0.0.1")
 
     @property
@@ -83,6 +84,17 @@ class Connector:
                   request.headers.get("Authorization"))
         )
         return web.json_response({"id": f"reply-{self.replies.qsize()}"})
+
+    async def _update(self, request: web.Request) -> web.Response:
+        """An activity replaced in place (a card after a vote): `reply_to` is the replaced activity's id."""
+        await self.updates.put(
+            Reply(request.match_info["conversation"], request.match_info["reply_to"], await request.json(),
+                  request.headers.get("Authorization"))
+        )
+        return web.json_response({"id": request.match_info["reply_to"]})
+
+    async def next_update(self) -> Reply:
+        return await asyncio.wait_for(self.updates.get(), WAIT_SECONDS)
 
 
 class ChannelKeys:
@@ -177,8 +189,8 @@ async def start(connector: Connector, tmp_path: Path, teams_settings: TeamsSetti
                 scopes: Scopes | None = None) -> AsyncIterator[Running]:
     core = FakeProtocolBot()
     store = FeedbackStore(tmp_path / "feedback.sqlite3")
-    app = build_app(core, Settings(admins=frozenset({teams.ADMIN_AAD})), teams_settings, store,
-                    credentials_factory=credentials, scopes=scopes)
+    app = build_app(conversation(core, store, admins=frozenset({teams.ADMIN_AAD}), scopes=scopes), teams_settings,
+                    credentials_factory=credentials)
     client = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()
     yield Running(client, core, store, connector)
@@ -255,15 +267,18 @@ async def test_a_mention_in_a_mapped_channel_is_answered_from_that_channels_docu
     assert scoped_bot.core.asked == [(QUESTION, CONDUCT)]
 
 
-async def test_clicking_thumbs_up_on_an_answer_stores_the_vote_and_says_thanks(emulator_bot: Running) -> None:
+async def test_clicking_thumbs_up_stores_the_vote_and_replaces_the_buttons_with_thanks(emulator_bot: Running) -> None:
     url = emulator_bot.connector.url
     await emulator_bot.post(teams.channel_mention(QUESTION, service_url=url))
-    thumbs_up = (await emulator_bot.connector.next()).card["actions"][0]["data"]
+    answered = await emulator_bot.connector.next()
+    thumbs_up = answered.card["actions"][0]["data"]
+    click = teams.personal_message(None, value=thumbs_up, service_url=url, reply_to="reply-1")
 
-    assert await emulator_bot.post(teams.personal_message(None, value=thumbs_up, service_url=url)) == 201
-    reply = await emulator_bot.connector.next()
+    assert await emulator_bot.post(click) == 201
+    updated = await emulator_bot.connector.next_update()
 
-    assert reply.activity["text"] == messages.FEEDBACK_THANKS
+    assert updated.reply_to == "reply-1"
+    assert "actions" not in updated.card and messages.FEEDBACK_THANKS in teams.card_texts(updated.card)
     (entry,) = emulator_bot.store.recent()
     assert (entry.platform, entry.user, entry.helpful) == ("teams", teams.USER_AAD, True)
     assert entry.citations == cited_refs(emulator_bot.core.ask(QUESTION))
@@ -314,7 +329,7 @@ def test_the_registration_is_read_from_the_azure_variable_names() -> None:
 
 async def test_without_an_app_id_a_warning_says_authentication_is_off(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING, logger="adapters.teams"):
-        build_app(FakeProtocolBot(), Settings(), TeamsSettings(), FeedbackStore(":memory:"))
+        build_app(conversation(FakeProtocolBot(), FeedbackStore(":memory:")), TeamsSettings())
 
     assert any("WITHOUT authentication" in record.getMessage() for record in caplog.records)
 

@@ -1,4 +1,8 @@
-"""`protocol-bot`: the terminal front end and the admin's commands."""
+"""`protocol-bot`: the terminal front end and the admin's commands.
+
+Every command gets a `Runtime`: the settings, and the core built from them (`bot.bootstrap`) on
+first use. Tests hand `main` a bot of their own instead of patching this module.
+"""
 
 from __future__ import annotations
 
@@ -8,52 +12,73 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import Enum
+from functools import partial
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from adapters.cli import render
 from bot import messages
 from bot.answer import Answer, Scope
+from bot.bootstrap import Services, bootstrap, protocol_bot
+from bot.conversation import Conversation
 from bot.errors import ProtocolBotError
 from bot.ports import ProtocolBot
-from bot.scopes import Scopes
+from bot.question import printable
 from bot.settings import Settings
 
 
-def _bot(settings: Settings) -> ProtocolBot:
-    from bot.bootstrap import bootstrap
+@dataclass
+class Runtime:
+    settings: Settings
+    out: TextIO
+    given_bot: ProtocolBot | None = None
+    _bot: ProtocolBot | None = field(default=None, init=False)
 
-    return bootstrap(settings)
+    def bot(self) -> ProtocolBot:
+        if self._bot is None:
+            self._bot = self.given_bot or protocol_bot(self.settings)
+        return self._bot
+
+    def services(self) -> Services:
+        return bootstrap(self.settings, bot=self.given_bot)
 
 
-def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    bot = _bot(settings)
+def cmd_ask(args: argparse.Namespace, rt: Runtime) -> int:
     scope = Scope(include_superseded=True) if args.include_superseded else None
     if args.jsonl:
-        for number, line in enumerate(sys.stdin, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError:
-                sys.stderr.write(messages.CLI_BAD_JSONL.format(number=number) + "\n")
-                continue
-            question = str(row.get("question", "")) if isinstance(row, dict) else ""
-            try:
-                answer = bot.ask(question, scope)
-            except ProtocolBotError as exc:
-                answer = Answer(question, True, str(exc), ())
-            out.write(render.jsonl_row(row.get("id") if isinstance(row, dict) else None, answer) + "\n")
-            out.flush()
-        return 0
-    answer = bot.ask(" ".join(args.question), scope)
-    out.write((json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if args.json else render.answer_text(answer)) + "\n")
+        return _ask_batch(rt, scope)
+    answer = rt.bot().ask(" ".join(args.question), scope)
+    text = json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if args.json else render.answer_text(answer)
+    rt.out.write(text + "\n")
     return 0
 
 
-def cmd_chat(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    bot = _bot(settings)
+def _ask_batch(rt: Runtime, scope: Scope | None) -> int:
+    """One output line per input line, whatever the line holds: an answer, or an `error` saying why not."""
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            row = None
+        if not isinstance(row, dict):
+            rt.out.write(render.jsonl_error(None, "", messages.CLI_BAD_JSONL.format(number=number)) + "\n")
+            continue
+        question = printable(str(row.get("question", "")))
+        question_id: Any = row.get("id")
+        try:
+            rt.out.write(render.jsonl_row(question_id, rt.bot().ask(question, scope)) + "\n")
+        except ProtocolBotError as exc:
+            rt.out.write(render.jsonl_error(question_id, question, str(exc)) + "\n")
+        rt.out.flush()
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace, rt: Runtime) -> int:
+    bot, out = rt.bot(), rt.out
     interactive = sys.stdin.isatty()
     if interactive:
         out.write(messages.CLI_WELCOME + "\n")
@@ -86,10 +111,10 @@ def cmd_chat(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     return 0
 
 
-def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+def cmd_eval(args: argparse.Namespace, rt: Runtime) -> int:
     from bot import evaluation
 
-    bot = _bot(settings)
+    bot, out = rt.bot(), rt.out
     questions = evaluation.load(Path(args.file))
     if not questions:
         out.write(messages.EVAL_NO_QUESTIONS.format(file=args.file) + "\n")
@@ -107,14 +132,14 @@ def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     return 0
 
 
-def cmd_index(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    import index_build
+def cmd_index(args: argparse.Namespace, rt: Runtime) -> int:
+    from adapters.cli import index
 
     if args.rollback:
-        return index_build.rollback(settings, out)
+        return index.rollback(rt.settings, rt.out)
     if args.dry_run:
-        return index_build.dry_run(settings, out)
-    return index_build.run(settings, out)
+        return index.dry_run(rt.settings, rt.out)
+    return index.run(rt.settings, rt.out)
 
 
 class FrontEnd(Enum):
@@ -139,50 +164,58 @@ def front_end(env: Mapping[str, str]) -> FrontEnd:
     return FrontEnd.TERMINAL
 
 
-def _server(platform: FrontEnd) -> Callable[[ProtocolBot, Settings, int, Scopes], None]:
-    # imported only when asked for: the SDKs are slow to import and every other command does without them
+def _server(platform: FrontEnd, port: int) -> Callable[[Conversation], None]:
+    """The platform's server, its settings read now, so a missing one is named before the model loads.
+
+    The SDKs are imported only here: they are slow to import and every other command does without them.
+    """
     if platform is FrontEnd.SLACK:
-        from adapters.slack import server
+        from adapters.slack import server as slack
+        from adapters.slack.settings import SlackConfig
 
-        return server.serve
-    from adapters.teams import app
+        return partial(slack.serve, config=SlackConfig.from_env(), port=port)
+    from adapters.teams import server as teams
+    from adapters.teams.settings import TeamsSettings
 
-    return app.serve
+    return partial(teams.serve, teams=TeamsSettings.from_env(), port=port)
 
 
-def _serve(platform: FrontEnd, settings: Settings, port: int) -> int:
-    serve = _server(platform)
-    scopes = Scopes.for_settings(settings)  # before the model loads, so a bad scopes file fails fast
+def _serve(platform: FrontEnd, rt: Runtime, port: int) -> int:
+    serve = _server(platform, port)
+    services = rt.services()
     # a server's only account of what it is doing is its log, so it says more than a terminal command
     root = logging.getLogger()
     root.setLevel(min(root.level, logging.INFO))
-    serve(_bot(settings), settings, port, scopes)
+    try:
+        serve(services.conversation)
+    finally:
+        services.close()
     return 0
 
 
-def cmd_slack(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    return _serve(FrontEnd.SLACK, settings, args.port)
+def cmd_slack(args: argparse.Namespace, rt: Runtime) -> int:
+    return _serve(FrontEnd.SLACK, rt, args.port)
 
 
-def cmd_teams(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    return _serve(FrontEnd.TEAMS, settings, args.port)
+def cmd_teams(args: argparse.Namespace, rt: Runtime) -> int:
+    return _serve(FrontEnd.TEAMS, rt, args.port)
 
 
-def cmd_run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+def cmd_run(args: argparse.Namespace, rt: Runtime) -> int:
     """What `make run` starts: the terminal chat, unless a chat platform is configured."""
     chosen = front_end(os.environ)
     if chosen is FrontEnd.TERMINAL:
-        return cmd_chat(args, settings, out)
-    return _serve(chosen, settings, DEFAULT_PORTS[chosen])
+        return cmd_chat(args, rt)
+    return _serve(chosen, rt, DEFAULT_PORTS[chosen])
 
 
-def cmd_feedback(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+def cmd_feedback(args: argparse.Namespace, rt: Runtime) -> int:
     from bot.feedback import FeedbackStore
     from bot.feedback_report import render_feedback
 
-    store = FeedbackStore(settings.feedback_path)
+    store = FeedbackStore(rt.settings.feedback_path)
     try:
-        out.write(render_feedback(store, limit=args.limit) + "\n")
+        rt.out.write(render_feedback(store, limit=args.limit) + "\n")
     finally:
         store.close()
     return 0
@@ -231,12 +264,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None, *, bot: ProtocolBot | None = None) -> int:
+    """`bot` stands in for the one the settings describe (tests)."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     out = out or sys.stdout
     try:
-        return int(args.handler(args, Settings.from_env(), out))
+        return int(args.handler(args, Runtime(Settings.from_env(), out, bot)))
     except ProtocolBotError as exc:
         out.write(f"{exc}\n")
         return 2

@@ -54,3 +54,9 @@ def jsonl_row(question_id: Any, answer: Answer) -> str:
             for c in answer.nearest
         ],
     }, ensure_ascii=False)
+
+
+def jsonl_error(question_id: Any, question: str, error: str) -> str:
+    """A batch line that could not be answered: the measured keys, and why in `error`."""
+    return json.dumps({"id": question_id, "question": question, "out_of_scope": True, "citations": [],
+                       "error": error}, ensure_ascii=False)

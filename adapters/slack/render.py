@@ -6,15 +6,24 @@ Slack's field limits here, so no answer can be refused by the API or ping a chan
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from adapters.slack.mrkdwn import cut_point, escape, fit
 from bot import messages
 from bot.answer import Answer, Citation
+from bot.conversation import AnswerReply, HelpReply, ReindexReply, Reply, ReportReply, TextReply
+from bot.reindex_runner import ReindexOutcome
 from bot.status import DocumentInfo
 from bot.status_report import document_name
 
 Block = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SlackReply:
+    text: str  # escaped mrkdwn: the whole reply, or the fallback for `blocks`
+    blocks: list[Block] | None = None
 
 MAX_BLOCKS = 50  # per message; App Home allows 100 but the help text fits in 50
 MAX_SECTION_TEXT = 3000  # also the limit of a context block's text
@@ -70,14 +79,63 @@ def _citation_section(citation: Citation, value: str) -> Block:
     return block
 
 
-def answer_blocks(
+def render(reply: Reply, *, question_line: str | None = None, shareable: bool = False) -> SlackReply:
+    """Any reply of the core's as Slack text and blocks; see `answer_reply` for the two options."""
+    if isinstance(reply, AnswerReply):
+        return answer_reply(reply.answer, reply.answer_id, question_line=question_line, shareable=shareable)
+    if isinstance(reply, HelpReply):
+        return SlackReply(messages.SLACK_HELP_INTRO, help_blocks(reply.documents))
+    if isinstance(reply, ReportReply):
+        return SlackReply(fit(escape(reply.text), MAX_SECTION_TEXT), preformatted_blocks(reply.text))
+    if isinstance(reply, ReindexReply | TextReply):
+        return SlackReply(escape(reply.text))
+    raise TypeError(f"no Slack rendering for {reply!r}")
+
+
+def answer_reply(
     answer: Answer, answer_id: str, *, question_line: str | None = None, shareable: bool = False
-) -> list[Block]:
-    """The lead, each cited clause under its document, then feedback (and share) buttons.
+) -> SlackReply:
+    """An answer: a plain line when the protocols do not cover the question, else blocks with buttons.
 
     `question_line` is escaped mrkdwn shown under the lead where readers cannot see the question itself
     (a private /protocol answer, or one shared into a channel).
     """
+    if answer.out_of_scope:
+        return SlackReply(escape(answer.lead))
+    return SlackReply(answer_text(answer),
+                      answer_blocks(answer, answer_id, question_line=question_line, shareable=shareable))
+
+
+def voted_blocks(original: list[Block] | None, answer: Answer, answer_id: str) -> SlackReply:
+    """The answer once voted on: its feedback buttons give way to the thanks, other buttons stay.
+
+    `original` is the message as Slack holds it (a private answer's is not sent with the click).
+    """
+    blocks = original or answer_blocks(answer, answer_id, question_line=_question_line(answer), shareable=True)
+    kept: list[Block] = []
+    for block in blocks:
+        if block.get("type") == "actions":
+            others = [e for e in block.get("elements", []) if e.get("action_id") not in (ACTION_HELPFUL, ACTION_UNHELPFUL)]
+            if others:
+                kept.append({**block, "elements": others})
+            continue
+        kept.append(block)
+    return SlackReply(answer_text(answer), kept + [context(messages.FEEDBACK_THANKS)])
+
+
+def _question_line(answer: Answer) -> str:
+    return messages.SLACK_QUESTION_LINE.format(question=escape(answer.question))
+
+
+def reindex_report(outcome: ReindexOutcome) -> SlackReply:
+    headline = escape(outcome.headline)
+    return SlackReply(headline, [section(headline)] + (preformatted_blocks(outcome.details) if outcome.details else []))
+
+
+def answer_blocks(
+    answer: Answer, answer_id: str, *, question_line: str | None = None, shareable: bool = False
+) -> list[Block]:
+    """The lead, each cited clause under its document, then feedback (and share) buttons."""
     head = [section(escape(answer.lead))] + ([context(question_line)] if question_line else [])
     actions = [
         button(messages.HELPFUL, ACTION_HELPFUL, answer_id),
@@ -180,13 +238,13 @@ def feedback_modal(feedback_id: int) -> Block:
         "callback_id": VIEW_FEEDBACK,
         "private_metadata": str(feedback_id),
         "title": _plain(messages.SLACK_FEEDBACK_TITLE),
-        "submit": _plain(messages.SLACK_FEEDBACK_SUBMIT),
+        "submit": _plain(messages.FEEDBACK_COMMENT_SEND),
         "close": _plain(messages.SLACK_FEEDBACK_CLOSE),
         "blocks": [
             {
                 "type": "input",
                 "block_id": FEEDBACK_INPUT,
-                "label": _plain(messages.SLACK_FEEDBACK_LABEL),
+                "label": _plain(messages.FEEDBACK_COMMENT_LABEL),
                 "element": {
                     "type": "plain_text_input",
                     "action_id": FEEDBACK_INPUT,

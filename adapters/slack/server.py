@@ -11,11 +11,9 @@ from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-from adapters.slack.translate import build_app
 from adapters.slack.settings import SlackConfig
-from bot.ports import ProtocolBot
-from bot.scopes import Scopes
-from bot.settings import Settings
+from adapters.slack.translate import build_app
+from bot.conversation import Conversation
 
 logger = logging.getLogger(__name__)
 
@@ -47,10 +45,9 @@ def socket_mode_handler(app: App, app_token: str) -> SocketModeHandler:
     return SocketModeHandler(app, app_token, web_client=app.client)
 
 
-def serve(bot: ProtocolBot, settings: Settings, port: int = 3000, scopes: Scopes | None = None) -> None:
-    """Run the Slack bot until interrupted. Raises ProtocolBotError if the SLACK_* settings are missing."""
-    config = SlackConfig.from_env()
-    app = build_app(bot, settings, config=config, scopes=scopes)
+def serve(conversation: Conversation, config: SlackConfig, port: int = 3000) -> None:
+    """Run the Slack bot until interrupted."""
+    app = build_app(conversation, config)
     if config.app_token:
         logger.info("Connecting to Slack in Socket Mode")
         socket_mode_handler(app, config.app_token).start()

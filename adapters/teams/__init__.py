@@ -1,6 +1,6 @@
 """Microsoft Teams front end (Bot Framework SDK). Everything Teams-specific lives in this folder.
 
-The composition root calls `serve(bot, settings, port, scopes)`; tests build the aiohttp app with `build_app`.
+`protocol-bot teams` calls `serve(conversation, teams_settings, port)`; tests build the aiohttp app with `build_app`.
 """
 
 from adapters.teams.server import build_app, serve

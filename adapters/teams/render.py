@@ -7,13 +7,14 @@ Pure functions over plain dicts: no SDK types, so they move unchanged to another
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from adapters.teams.safe_text import plain, shorten, typed_by_user
 from bot import messages
 from bot.answer import Answer, Citation
-from bot.feedback import CitedRef, cited_refs
+from bot.conversation import AnswerReply, HelpReply, ReindexReply, Reply, ReportReply, TextReply
 from bot.reindex_runner import ReindexOutcome
 from bot.status import DocumentInfo, IndexStatus
 from bot.status_report import document_name, render_status
@@ -24,33 +25,80 @@ CARD_VERSION = "1.5"  # the highest version every Teams client renders
 # Teams refuses messages over about 28 KB; the activity envelope and Teams' own additions need the rest.
 CARD_BUDGET_BYTES = 20_000
 FEEDBACK_ACTION = "feedback"
+COMMENT_ACTION = "feedback_comment"
+COMMENT_INPUT = "comment"
 
 _QUESTION_CHARS = 300
 _LABEL_CHARS = 200
 _QUOTE_CHARS = 800
 _CLAUSE_CHARS = 6_000
 _CLAUSE_CHARS_MIN = 200
-_FEEDBACK_QUESTION_CHARS = 500
-_FEEDBACK_REF_CHARS = 200
-_FEEDBACK_MAX_REFS = 10
+_COMMENT_CHARS = 2000
 
 
 @dataclass(frozen=True)
-class FeedbackVote:
+class Vote:
+    """A 👍/👎 button on an answer card."""
+
     helpful: bool
-    question: str
-    citations: tuple[CitedRef, ...]
+    answer: str  # the answer's id (bot.conversation)
 
 
-def answer_card(answer: Answer) -> Card:
+@dataclass(frozen=True)
+class Comment:
+    """What a person typed into the box a 👎 opens."""
+
+    feedback: int
+    answer: str
+    text: str
+
+
+CardAction = Vote | Comment
+
+
+def render(reply: Reply) -> str | Card:
+    """Any reply of the core's: an answer as an Adaptive Card, everything else as Teams Markdown."""
+    if isinstance(reply, AnswerReply):
+        return answer_card(reply.answer, reply.answer_id)
+    if isinstance(reply, HelpReply):
+        return help_text(reply.documents, admin=reply.admin)
+    if isinstance(reply, ReportReply):
+        return _code_block(reply.text)
+    if isinstance(reply, ReindexReply | TextReply):
+        return reply.text
+    raise TypeError(f"no Teams rendering for {reply!r}")
+
+
+def answer_card(answer: Answer, answer_id: str) -> Card:
     """The reply to a question: lead, cited clauses with a full-text toggle each, feedback buttons."""
     if answer.out_of_scope:
-        return _card([_asked(answer.question), _text(plain(messages.OUT_OF_SCOPE))])
+        return _card([_asked(answer.question), _text(plain(answer.lead))])
+    return _fitted(lambda limit: _cited_card(answer, limit, actions=[
+        _feedback_button(answer_id, helpful=True, title=messages.HELPFUL),
+        _feedback_button(answer_id, helpful=False, title=messages.NOT_HELPFUL),
+    ]))
+
+
+def voted_card(answer: Answer, answer_id: str, comment_for: int | None) -> Card:
+    """The answer card once voted on: the buttons give way to the thanks, and after a 👎
+    (`comment_for` its feedback id) to a box for saying what was wrong."""
+    thanks = _text(plain(messages.FEEDBACK_THANKS), isSubtle=True, spacing="Large")
+    if comment_for is None:
+        return _fitted(lambda limit: _cited_card(answer, limit, extra=[thanks]))
+    box = {"type": "Input.Text", "id": COMMENT_INPUT, "isMultiline": True, "maxLength": _COMMENT_CHARS,
+           "label": plain(messages.FEEDBACK_COMMENT_LABEL)}
+    send = {"type": "Action.Submit", "title": messages.FEEDBACK_COMMENT_SEND,
+            "data": {"action": COMMENT_ACTION, "feedback": comment_for, "answer": answer_id}}
+    return _fitted(lambda limit: _cited_card(answer, limit, extra=[thanks, box], actions=[send]))
+
+
+def _fitted(make: Callable[[int], Card]) -> Card:
+    """The card from `make`, with clause texts shortened until it fits Teams' size limit."""
     limit = _CLAUSE_CHARS
-    card = _cited_card(answer, limit)
+    card = make(limit)
     while card_bytes(card) > CARD_BUDGET_BYTES and limit > _CLAUSE_CHARS_MIN:
         limit //= 2
-        card = _cited_card(answer, limit)
+        card = make(limit)
     return card
 
 
@@ -59,24 +107,23 @@ def card_bytes(card: Card) -> int:
     return len(json.dumps(card, ensure_ascii=True).encode("ascii"))
 
 
-def read_feedback(value: object) -> FeedbackVote | None:
-    """The vote a feedback button sent, or None for anything else (including forged or damaged data)."""
-    if not isinstance(value, dict) or value.get("action") != FEEDBACK_ACTION:
+def read_card_action(value: object) -> CardAction | None:
+    """What a card's button sent, or None for anything else (including forged or damaged data)."""
+    if not isinstance(value, dict):
         return None
-    helpful, question, refs = value.get("helpful"), value.get("question"), value.get("citations")
-    if not isinstance(helpful, bool) or not isinstance(question, str) or not isinstance(refs, list):
+    answer = value.get("answer")
+    if not isinstance(answer, str) or not answer:
         return None
-    citations = []
-    for ref in refs[:_FEEDBACK_MAX_REFS]:
-        if not (isinstance(ref, list) and len(ref) == 3 and isinstance(ref[0], str)):
-            return None
-        if not all(part is None or isinstance(part, str) for part in ref[1:]):
-            return None
-        citations.append(CitedRef(*(None if part is None else shorten(part, _FEEDBACK_REF_CHARS) for part in ref)))
-    return FeedbackVote(helpful, shorten(question, _FEEDBACK_QUESTION_CHARS), tuple(citations))
+    if value.get("action") == FEEDBACK_ACTION and isinstance(value.get("helpful"), bool):
+        return Vote(value["helpful"], answer)
+    feedback, text = value.get("feedback"), value.get(COMMENT_INPUT, "")
+    if value.get("action") == COMMENT_ACTION and type(feedback) is int and isinstance(text, str):
+        return Comment(feedback, answer, text[:_COMMENT_CHARS])
+    return None
 
 
-def _cited_card(answer: Answer, clause_chars: int) -> Card:
+def _cited_card(answer: Answer, clause_chars: int, *, extra: list[dict[str, Any]] | None = None,
+                actions: list[dict[str, Any]] | None = None) -> Card:
     body: list[dict[str, Any]] = [_asked(answer.question), _text(plain(answer.lead), weight="Bolder")]
     number = 0
     for group in answer.groups:
@@ -86,13 +133,7 @@ def _cited_card(answer: Answer, clause_chars: int) -> Card:
         for citation in group.citations:
             number += 1
             body.append(_citation(citation, f"clause-{number}", clause_chars))
-    return _card(
-        body,
-        actions=[
-            _feedback_button(answer, helpful=True, title=messages.HELPFUL),
-            _feedback_button(answer, helpful=False, title=messages.NOT_HELPFUL),
-        ],
-    )
+    return _card(body + (extra or []), actions=actions)
 
 
 def _citation(citation: Citation, full_text_id: str, clause_chars: int) -> dict[str, Any]:
@@ -122,17 +163,9 @@ def _citation(citation: Citation, full_text_id: str, clause_chars: int) -> dict[
     return {"type": "Container", "separator": True, "spacing": "Medium", "items": items}
 
 
-def _feedback_button(answer: Answer, *, helpful: bool, title: str) -> dict[str, Any]:
-    return {
-        "type": "Action.Submit",
-        "title": title,
-        "data": {
-            "action": FEEDBACK_ACTION,
-            "helpful": helpful,
-            "question": shorten(answer.question, _FEEDBACK_QUESTION_CHARS),
-            "citations": [[ref.source, ref.clause, ref.heading] for ref in cited_refs(answer)],
-        },
-    }
+def _feedback_button(answer_id: str, *, helpful: bool, title: str) -> dict[str, Any]:
+    return {"type": "Action.Submit", "title": title,
+            "data": {"action": FEEDBACK_ACTION, "helpful": helpful, "answer": answer_id}}
 
 
 def _asked(question: str) -> dict[str, Any]:
@@ -172,10 +205,6 @@ def help_text(documents: tuple[DocumentInfo, ...], *, admin: bool) -> str:
         documents=lines, examples=_examples(), show_full_clause=messages.SHOW_FULL_CLAUSE
     )
     return f"{text}\n\n{messages.TEAMS_HELP_ADMIN}" if admin else text
-
-
-def status_text(status: IndexStatus) -> str:
-    return _code_block(render_status(status))
 
 
 def reindex_text(outcome: ReindexOutcome) -> str:

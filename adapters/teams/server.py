@@ -10,12 +10,9 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from botbuilder.schema import Activity
 from botframework.connector.auth import ServiceClientCredentialsFactory
 
-from adapters.teams.translate import ProtocolTeamsBot, apologise
 from adapters.teams.settings import TeamsSettings
-from bot.feedback import FeedbackStore
-from bot.ports import ProtocolBot
-from bot.scopes import Scopes
-from bot.settings import Settings
+from adapters.teams.translate import ProtocolTeamsBot, apologise
+from bot.conversation import Conversation
 
 log = logging.getLogger(__name__)
 
@@ -25,19 +22,12 @@ _ALL_INTERFACES = "0.0.0.0"
 
 
 def build_app(
-    bot: ProtocolBot,
-    settings: Settings,
-    teams: TeamsSettings | None = None,
-    store: FeedbackStore | None = None,
+    conversation: Conversation,
+    teams: TeamsSettings,
     *,
     credentials_factory: ServiceClientCredentialsFactory | None = None,
-    scopes: Scopes | None = None,
 ) -> web.Application:
-    """`credentials_factory` replaces how replies get their Azure AD token (certificates, or tests).
-
-    Without `scopes` every document answers everywhere.
-    """
-    teams = teams or TeamsSettings.from_env()
+    """`credentials_factory` replaces how replies get their Azure AD token (certificates, or tests)."""
     if not teams.authenticated:
         log.warning(
             "MicrosoftAppId is not set: accepting activities WITHOUT authentication. "
@@ -48,9 +38,7 @@ def build_app(
     )
     adapter = CloudAdapter(authentication)
     adapter.on_turn_error = apologise
-    own_store = store is None
-    feedback = store or FeedbackStore(settings.feedback_path)
-    handler = ProtocolTeamsBot(bot, settings, feedback, scopes or Scopes())
+    handler = ProtocolTeamsBot(conversation)
 
     # Authenticates before handing the activity to the adapter, instead of CloudAdapter.process, so that
     # every kind of bad or missing token is a 401: process maps only PermissionError, and with explicit
@@ -78,8 +66,6 @@ def build_app(
 
     async def shut_down(_app: web.Application) -> None:
         await handler.drain()
-        if own_store:
-            feedback.close()
 
     app = web.Application()
     app.router.add_post(MESSAGES_PATH, messages_endpoint)
@@ -87,10 +73,9 @@ def build_app(
     return app
 
 
-def serve(bot: ProtocolBot, settings: Settings, port: int = 3978, scopes: Scopes | None = None) -> None:
+def serve(conversation: Conversation, teams: TeamsSettings, port: int = 3978) -> None:
     """Run the Teams endpoint until interrupted."""
-    teams = TeamsSettings.from_env()
     # Without authentication anyone who can reach the port could make the bot post to a URL of their
     # choosing, so that mode listens on this machine only.
     host = _ALL_INTERFACES if teams.authenticated else _LOCAL_ONLY
-    web.run_app(build_app(bot, settings, teams, scopes=scopes), host=host, port=port)
+    web.run_app(build_app(conversation, teams), host=host, port=port)

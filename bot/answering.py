@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from bot import messages, versions
+from bot import in_force, messages
 from bot.answer import Answer, Citation
 from bot.index_store import IndexData
-from bot.models import MINILM, MPNET
+from bot.model_weights import MINILM, MPNET
 from bot.question import MAX_QUESTION_CHARS, Question
 from bot.retrieval import Hit, Ranking
 
@@ -73,7 +73,7 @@ def _citation(data: IndexData, hit: Hit, today: date) -> Citation:
         quote=quote(clause.text, quoted) if quoted else clause.text,
         text=clause.text,
         score=round(hit.score, 4),
-        note=versions.notes(doc, today),
+        note=in_force.notes(doc, today),
     )
 
 

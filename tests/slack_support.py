@@ -1,0 +1,143 @@
+"""Driving the real Slack app over HTTP against a fake Slack on 127.0.0.1, as Slack itself would."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from adapters.slack.server import EVENTS_PATH, make_http_server
+from adapters.slack.settings import SlackConfig
+from adapters.slack.translate import build_app
+from bot import messages
+from bot.feedback import FeedbackStore
+from bot.ports import ProtocolBot
+from bot.scopes import Scopes
+from tests.background import serve_in_background
+from tests.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack, event_body, send_signed
+from tests.fakes import FakeProtocolBot, conversation
+
+SECRET = "test-signing-secret"
+ADMIN = "U0ADMIN"
+USER = "U0ALICE"
+CHANNEL = "C0GENERAL"
+LIVE_MARKUP = ("<!channel>", "<!here>", "<!everyone>", "<@U0BOSS", "<#C0", "<!subteam^")
+
+_ids = itertools.count(1)
+
+
+def _ts() -> str:
+    return f"1700000{next(_ids):03d}.000100"
+
+
+@dataclass
+class Slack:
+    fake: FakeSlack
+    bot: Any  # the fake core the app answers from
+    store: FeedbackStore
+    url: str
+
+    def post(self, body: str, content_type: str, **kwargs: Any) -> tuple[int, str]:
+        return send_signed(self.url, SECRET, body, content_type, **kwargs)
+
+    def event(self, event: dict[str, Any], *, event_id: str | None = None, **kwargs: Any) -> tuple[int, str]:
+        return self.post(json.dumps(event_body(event, event_id or f"Ev{next(_ids)}")), "application/json", **kwargs)
+
+    def command(self, text: str, *, user: str = USER, channel: str = CHANNEL) -> tuple[int, str]:
+        self.last_command = f"command-{next(_ids)}"
+        form = {
+            "command": messages.SLACK_COMMAND, "text": text, "user_id": user, "channel_id": channel,
+            "team_id": TEAM_ID, "response_url": self.fake.response_url(self.last_command), "trigger_id": "t.1",
+        }
+        return self.post(urlencode(form), "application/x-www-form-urlencoded")
+
+    def command_reply(self, text: str, **kwargs: Any) -> dict[str, Any]:
+        """/protocol <text>: acknowledged at once and empty, then answered privately on the response URL."""
+        assert self.command(text, **kwargs) == (200, "")
+        [reply] = self.responses(self.last_command)
+        assert reply["response_type"] == "ephemeral"
+        return reply
+
+    def interact(self, payload: dict[str, Any]) -> tuple[int, str]:
+        return self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+
+    def click(self, action_id: str, value: str, *, message: dict[str, Any] | None = None, user: str = USER) -> str:
+        """Press a button; returns the name of the response URL that click carries."""
+        name = f"click-{next(_ids)}"
+        payload = {
+            "type": "block_actions", "user": {"id": user}, "team": {"id": TEAM_ID}, "api_app_id": "A0APP",
+            "trigger_id": f"trigger-{name}", "channel": {"id": CHANNEL},
+            "container": {"type": "message", "channel_id": CHANNEL, "is_ephemeral": message is None},
+            "response_url": self.fake.response_url(name),
+            "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": value, "action_ts": "1"}],
+        }
+        if message is not None:
+            payload["message"] = message
+        status, _ = self.interact(payload)
+        assert status == 200
+        return name
+
+    def responses(self, name: str, count: int = 1) -> list[dict[str, Any]]:
+        return self.fake.wait_for("response_url", count, path=name)
+
+    def posts(self, count: int = 1) -> list[dict[str, Any]]:
+        return self.fake.wait_for("chat.postMessage", count=count)
+
+
+def mention(text: str, *, ts: str | None = None, thread_ts: str | None = None, user: str = USER) -> dict[str, Any]:
+    event = {"type": "app_mention", "user": user, "text": f"<@{BOT_USER_ID}> {text}", "ts": ts or _ts(),
+             "channel": CHANNEL}
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return event
+
+
+def message(text: str, *, channel: str = CHANNEL, channel_type: str = "channel", ts: str | None = None,
+            thread_ts: str | None = None, **extra: Any) -> dict[str, Any]:
+    event = {"type": "message", "channel_type": channel_type, "user": USER, "text": text, "ts": ts or _ts(),
+             "channel": channel, **extra}
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return event
+
+
+def buttons(blocks: list[dict[str, Any]]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for block in blocks:
+        for element in block.get("elements", []) + ([block["accessory"]] if "accessory" in block else []):
+            if element.get("type") == "button":
+                found.setdefault(element["action_id"], []).append(element["value"])
+    return found
+
+
+def rendered(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, ensure_ascii=False)
+
+
+
+class SlackStarter:
+    """Starts apps over fake Slacks and stops them all at the end of a test."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self._tmp_path = tmp_path
+        self._stops: list[Callable[[], None]] = []
+
+    def __call__(self, bot: ProtocolBot | None = None, scopes: Scopes | None = None) -> Slack:
+        fake = FakeSlack().start()
+        self._stops.append(fake.stop)
+        bot = bot or FakeProtocolBot()
+        store = FeedbackStore(self._tmp_path / "feedback.sqlite3")
+        self._stops.append(store.close)
+        config = SlackConfig(bot_token="xoxb-test", signing_secret=SECRET, api_url=fake.api_url)
+        talk = conversation(bot, store, admins=frozenset({ADMIN}), scopes=scopes)
+        server = make_http_server(build_app(talk, config), "127.0.0.1", 0)
+        self._stops.append(serve_in_background(server))
+        return Slack(fake, bot, store, f"http://127.0.0.1:{server.server_port}{EVENTS_PATH}")
+
+    def stop_all(self) -> None:
+        for stop in reversed(self._stops):
+            stop()

@@ -1,0 +1,191 @@
+"""The conversation rules every platform shares (bot/conversation.py), over a fake core."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from bot import messages
+from bot.conversation import AnswerReply, Conversation, HelpReply, Message, Place, ReindexReply, ReportReply, TextReply
+from bot.conversation_state import DAY, ConversationState
+from bot.errors import IndexUnavailable
+from bot.feedback import FeedbackStore
+from bot.reindex_runner import ReindexOutcome
+from bot.scopes import Scopes
+from tests.fakes import FakeProtocolBot
+
+ADMIN = "U-ADMIN"
+THREAD = Place("slack", "C1", thread="100.1")
+CHAT = Place("teams", "a:personal")
+CHANNEL = Place("slack", "C1")  # a channel's /protocol: no thread
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _conversation(core: FakeProtocolBot, state: ConversationState, feedback: FeedbackStore) -> Conversation:
+    return Conversation(core, admins=frozenset({ADMIN}), scopes=Scopes(), feedback=feedback, state=state)
+
+
+@pytest.fixture
+def feedback() -> FeedbackStore:
+    return FeedbackStore(":memory:")
+
+
+@pytest.fixture
+def core() -> FakeProtocolBot:
+    return FakeProtocolBot()
+
+
+@pytest.fixture
+def talk(core: FakeProtocolBot, feedback: FeedbackStore) -> Conversation:
+    return _conversation(core, ConversationState(":memory:"), feedback)
+
+
+def said(talk: Conversation, text: str, place: Place = CHAT, user: str = "U1", **kw: object) -> object:
+    reports: list[ReindexOutcome] = []
+    reply = talk.handle(Message(place, user, text, **kw), reports.append)  # type: ignore[arg-type]
+    return reply
+
+
+def test_a_question_is_answered_with_an_answer_to_find_again_by_its_id(talk: Conversation) -> None:
+    reply = said(talk, "Can I copy an email?")
+    assert isinstance(reply, AnswerReply) and reply.answer.citations
+    assert talk.answer(reply.answer_id) == reply.answer
+
+
+@pytest.mark.parametrize("text", ["help", "Help!", " HELP. "])
+def test_help_in_any_case_and_punctuation_is_the_help_command(talk: Conversation, text: str) -> None:
+    reply = said(talk, text)
+    assert isinstance(reply, HelpReply) and not reply.admin and reply.documents
+
+
+@pytest.mark.parametrize("command", ["status", "reindex"])
+def test_admin_commands_are_refused_to_anyone_else(talk: Conversation, core: FakeProtocolBot, command: str) -> None:
+    assert said(talk, command) == TextReply(messages.ADMIN_ONLY.format(command=command))
+    assert core.reindexed == 0
+
+
+def test_an_admin_gets_the_status_report_and_can_reindex(talk: Conversation, core: FakeProtocolBot) -> None:
+    status = said(talk, "status", user=ADMIN)
+    assert isinstance(status, ReportReply) and "v-test" in status.text
+    reports: list[ReindexOutcome] = []
+    assert talk.handle(Message(CHAT, ADMIN, "reindex"), reports.append) == ReindexReply(started=True)
+    talk.drain()
+    assert core.reindexed == 1 and "v-test-2" in reports[0].headline
+
+
+def test_a_sentence_that_mentions_a_command_word_is_a_question(talk: Conversation) -> None:
+    assert isinstance(said(talk, "what is the status of an officer's advice?"), AnswerReply)
+
+
+def test_in_a_thread_every_later_message_keeps_the_threads_first_question(talk: Conversation, core: FakeProtocolBot) -> None:
+    said(talk, "Can I copy an email?", THREAD)
+    said(talk, "what about to officers in another council, is that different in any way?", THREAD, user="U2")
+    assert core.asked[-1][0] == ("Can I copy an email? "
+                                 "what about to officers in another council, is that different in any way?")
+
+
+def test_in_a_chat_a_follow_up_keeps_the_last_question_and_a_new_question_starts_afresh(
+    talk: Conversation, core: FakeProtocolBot
+) -> None:
+    said(talk, "Can I copy an email?")
+    said(talk, "what about officers?")
+    said(talk, "Should councillors and officers become close friends?")
+    said(talk, "and the clerk?")
+    assert [q for q, _ in core.asked] == [
+        "Can I copy an email?",
+        "Can I copy an email? what about officers?",
+        "Should councillors and officers become close friends?",
+        "Should councillors and officers become close friends? and the clerk?",
+    ]
+
+
+def test_outside_threads_each_persons_topic_is_their_own(talk: Conversation, core: FakeProtocolBot) -> None:
+    said(talk, "Can I copy an email?", CHANNEL, user="U1")
+    said(talk, "and officers?", CHANNEL, user="U2")
+    assert core.asked[-1][0] == "and officers?"
+
+
+def test_a_message_nobody_addressed_is_answered_only_in_a_thread_the_bot_is_in(talk: Conversation) -> None:
+    assert said(talk, "Lunch at one?", Place("slack", "C1", thread="200.1"), addressed=False) is None
+    said(talk, "Can I copy an email?", THREAD)
+    assert isinstance(said(talk, "and officers?", THREAD, addressed=False), AnswerReply)
+
+
+def test_an_empty_message_gets_a_prompt_and_makes_the_thread_the_bots(talk: Conversation, core: FakeProtocolBot) -> None:
+    assert said(talk, "   ", THREAD) == TextReply(messages.EMPTY_QUESTION)
+    said(talk, "Can I copy an email?", THREAD, addressed=False)
+    assert core.asked == [("Can I copy an email?", None)]
+
+
+def test_the_same_message_delivered_twice_is_answered_once(talk: Conversation, core: FakeProtocolBot) -> None:
+    assert said(talk, "Can I copy an email?", id="m-1") is not None
+    assert said(talk, "Can I copy an email?", id="m-1") is None
+    assert len(core.asked) == 1
+
+
+def test_a_core_error_is_said_as_written_and_anything_else_is_an_apology_with_the_traceback_logged(
+    feedback: FeedbackStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    known = _conversation(FakeProtocolBot(fail_with=IndexUnavailable(messages.INDEX_MISSING)),
+                          ConversationState(":memory:"), feedback)
+    assert said(known, "Can I copy an email?") == TextReply(messages.INDEX_MISSING)
+    broken = _conversation(FakeProtocolBot(fail_with=RuntimeError("disk on fire")), ConversationState(":memory:"),
+                           feedback)
+    with caplog.at_level(logging.ERROR):
+        assert said(broken, "Can I copy an email?") == TextReply(messages.ERROR_APOLOGY)
+    assert any(r.exc_info and "disk on fire" in str(r.exc_info[1]) for r in caplog.records)
+
+
+def test_a_vote_is_recorded_with_the_question_and_cited_clauses(talk: Conversation, feedback: FeedbackStore) -> None:
+    reply = said(talk, "Can I copy an email?")
+    assert isinstance(reply, AnswerReply)
+    voted = talk.vote(CHAT, "U1", reply.answer_id, helpful=False)
+    assert voted is not None and voted[0] == reply.answer
+    talk.comment(voted[1], "  It missed the bcc rule. ")
+    (entry,) = feedback.recent()
+    assert (entry.platform, entry.user, entry.helpful, entry.comment) == ("teams", "U1", False, "It missed the bcc rule.")
+    assert talk.vote(CHAT, "U1", "no-such-answer", helpful=True) is None
+
+
+def test_answers_and_topics_survive_a_restart_and_a_second_process(tmp_path: Path, core: FakeProtocolBot) -> None:
+    path = tmp_path / "feedback.sqlite3"
+    first = _conversation(core, ConversationState(path), FeedbackStore(path))
+    reply = said(first, "Can I copy an email?", THREAD, id="m-1")
+    assert isinstance(reply, AnswerReply)
+    second = _conversation(core, ConversationState(path), FeedbackStore(path))
+    assert second.answer(reply.answer_id) == reply.answer
+    assert said(second, "Can I copy an email?", THREAD, id="m-1") is None  # already answered by the first
+    said(second, "and officers?", THREAD, addressed=False)
+    assert core.asked[-1][0] == "Can I copy an email? and officers?"
+
+
+def test_remembered_answers_expire_after_thirty_days() -> None:
+    clock = Clock()
+    state = ConversationState(":memory:", clock=clock)
+    talk = _conversation(FakeProtocolBot(), state, FeedbackStore(":memory:"))
+    reply = said(talk, "Can I copy an email?")
+    assert isinstance(reply, AnswerReply)
+    clock.now += 29 * DAY
+    assert talk.answer(reply.answer_id) is not None
+    clock.now += 2 * DAY
+    assert talk.answer(reply.answer_id) is None
+
+
+def test_the_state_keeps_no_more_rows_than_its_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.conversation_state as module
+
+    monkeypatch.setitem(module.LIMITS, "seen", (50, 2 * DAY))
+    state = ConversationState(":memory:")
+    for n in range(500):
+        state.first_time(f"m-{n}")
+    assert state.first_time("m-499") is False  # the newest are kept
+    assert state.first_time("m-0") is True  # the oldest were let go
