@@ -25,7 +25,10 @@ index: install
 run: install $(INDEX)
 	$(BIN)/protocol-bot run
 
+# Lint and type checks first (pyproject.toml configures both); then the whole suite.
 test: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 # The Teams app package to upload; MicrosoftAppId (the bot's Azure app id) must be set.

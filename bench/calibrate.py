@@ -47,7 +47,7 @@ def signals(name: str, settings: Settings, model: Embedder) -> Signals:
         text = clean(q.question).text
         ranking = retriever.search(text, model.encode_one(text), None)
         rows.append((q.out_of_scope, ranking.best_similarity, ranking.not_covered))
-    out, best, topic = (np.array(column) for column in zip(*rows))
+    out, best, topic = (np.array(column) for column in zip(*rows, strict=True))
     return out.astype(bool), best, topic
 
 
@@ -62,7 +62,7 @@ def main() -> None:
     settings = Settings.from_env()
     model = embedder(settings)
     calibration = {name: signals(name, settings, model) for name in CALIBRATION_SETS}
-    pooled: Signals = tuple(np.concatenate(column) for column in zip(*calibration.values()))  # type: ignore[assignment]
+    pooled: Signals = tuple(np.concatenate(column) for column in zip(*calibration.values(), strict=True))  # type: ignore[assignment]
     candidates = []
     for t in MIN_SIMILARITIES:
         for m in MARGINS:
@@ -82,8 +82,8 @@ def main() -> None:
         print(f"  {name:10} ({role}): declines {d:.0%} of out-of-scope questions, {f:.1%} of answerable ones")
     print("the trade-off on the calibration sets (declined out of scope / wrongly declined answerable):")
     for m in (margin - 0.1, margin - 0.05, margin, margin + 0.05, margin + 0.1):
-        print(f"  margin {m:+.2f}: " + "  ".join(
-            f"t={x:.2f} {declines(pooled, x, m)[0]:.0%}/{declines(pooled, x, m)[1]:.1%}" for x in (t - 0.1, t, t + 0.05, t + 0.1)))
+        points = [(x, *declines(pooled, x, m)) for x in (t - 0.1, t, t + 0.05, t + 0.1)]
+        print(f"  margin {m:+.2f}: " + "  ".join(f"t={x:.2f} {d:.0%}/{f:.1%}" for x, d, f in points))
 
 
 if __name__ == "__main__":

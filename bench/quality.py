@@ -16,8 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.sets import all_sets, prepare  # noqa: E402
 from bot import evaluation  # noqa: E402
-from bot.bootstrap import embedder  # noqa: E402
 from bot.answering import Calibration  # noqa: E402
+from bot.bootstrap import embedder  # noqa: E402
 from bot.retrieval import Weights  # noqa: E402
 from bot.service import IndexedProtocolBot  # noqa: E402
 from bot.settings import Settings  # noqa: E402

@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from adapters.slack.translate import build_app  # noqa: E402
-from adapters.slack.settings import SlackConfig  # noqa: E402
 from adapters.slack.server import EVENTS_PATH, make_http_server  # noqa: E402
+from adapters.slack.settings import SlackConfig  # noqa: E402
+from adapters.slack.translate import build_app  # noqa: E402
 from bot.answer import Answer, Scope  # noqa: E402
 from bot.feedback import FeedbackStore  # noqa: E402
 from bot.settings import Settings  # noqa: E402

@@ -11,6 +11,7 @@ from bot.index_store import IndexData
 from bot.model_weights import MINILM, MPNET
 from bot.question import MAX_QUESTION_CHARS, Question
 from bot.retrieval import Hit, Ranking
+from knowledge.catalogue import Entry
 
 SHOWN = 3
 NEAREST = 10
@@ -33,7 +34,7 @@ class Calibration:
     shown_margin: float = 0.08
 
     @classmethod
-    def for_model(cls, model: str) -> "Calibration":
+    def for_model(cls, model: str) -> Calibration:
         return CALIBRATED.get(model, cls())
 
     def covers(self, ranking: Ranking) -> bool:
@@ -62,12 +63,13 @@ def quote(text: str, sentences: list[str]) -> str:
 
 def _citation(data: IndexData, hit: Hit, today: date) -> Citation:
     clause = data.clauses[hit.clause]
-    doc = data.manifest["documents"].get(clause.source, {})
+    record = data.manifest.documents.get(clause.source)
+    doc = record.catalogue if record else Entry(clause.source)
     quoted = [data.pieces[row].quote for row in hit.quote_pieces]
     return Citation(
         source=clause.source,
-        council=doc.get("council", ""),
-        title=doc.get("title") or clause.source,
+        council=doc.council,
+        title=doc.title or clause.source,
         clause=clause.ref,
         heading=clause.heading_path[-1] if clause.heading_path else None,
         quote=quote(clause.text, quoted) if quoted else clause.text,
@@ -84,6 +86,6 @@ def compose(question: Question, ranking: Ranking, data: IndexData, calibration: 
     if not calibration.covers(ranking):
         return Answer(question.text, True, trimmed_note + messages.OUT_OF_SCOPE, (), nearest)
     top = hits[0].score
-    shown = tuple(c for c, h in zip(nearest[:SHOWN], hits) if h.score >= top - calibration.shown_margin)
+    shown = tuple(c for c, h in zip(nearest[:SHOWN], hits, strict=False) if h.score >= top - calibration.shown_margin)
     lead = messages.LEAD_ANSWER_MANY if len({c.source for c in shown}) > 1 else messages.LEAD_ANSWER
     return Answer(question.text, False, trimmed_note + lead, shown, nearest)

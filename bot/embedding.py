@@ -27,7 +27,8 @@ class Embedder(ABC):
         """Unit-length float32 vectors, one row per text."""
 
     def encode_one(self, text: str) -> np.ndarray:
-        return self.encode([text])[0]
+        vector: np.ndarray = self.encode([text])[0]
+        return vector
 
 
 class SentenceTransformerEmbedder(Embedder):
@@ -52,7 +53,7 @@ class SentenceTransformerEmbedder(Embedder):
                 from sentence_transformers import SentenceTransformer
 
                 # A weights-loading bar on every start is noise in chat logs and terminal answers.
-                transformers.utils.logging.disable_progress_bar()
+                transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
                 # One thread keeps a query's latency steady when another process wants the CPU;
                 # with torch's default (all cores) p95 jumps by an order of magnitude under contention.

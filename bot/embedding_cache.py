@@ -31,12 +31,12 @@ class CachedEmbedder:
             marks = ",".join("?" * len(chunk))
             for key, blob in self._db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", chunk):
                 found[key] = np.frombuffer(blob, dtype=np.float32)
-        missing = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in found))
+        missing = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in found))
         if missing:
             vectors = self._embedder.encode(missing, progress=progress)
             self.computed += len(missing)
             with self._db:
-                for text, vector in zip(missing, vectors):
+                for text, vector in zip(missing, vectors, strict=True):
                     key = _key(self._embedder.name, text)
                     found[key] = vector
                     self._db.execute("INSERT OR REPLACE INTO vectors VALUES (?, ?)", (key, vector.tobytes()))

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot import messages
 from bot.answer import Answer, Citation
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "`": "'", "´": "'"})
@@ -93,13 +94,11 @@ class Scores:
     p95_ms: float
 
     def report(self) -> str:
-        return "\n".join([
-            f"questions: {self.answerable} answerable, {self.unanswerable} out of scope",
-            "Recall@1  {:.3f}   Recall@3  {:.3f}   Recall@5  {:.3f}".format(*(self.recall[k] for k in (1, 3, 5))),
-            f"MRR@10    {self.mrr10:.3f}   quote holds the answer  {self.quote:.1%}",
-            f"out-of-scope abstention  {self.abstention:.1%}   false abstention  {self.false_abstention:.1%}",
-            f"latency per question  p50 {self.p50_ms:.0f} ms   p95 {self.p95_ms:.0f} ms",
-        ])
+        return messages.EVAL_REPORT.format(
+            answerable=self.answerable, unanswerable=self.unanswerable, r1=self.recall[1], r3=self.recall[3],
+            r5=self.recall[5], mrr=self.mrr10, quote=self.quote, abstention=self.abstention,
+            false_abstention=self.false_abstention, p50=self.p50_ms, p95=self.p95_ms,
+        )
 
 
 def score(outcomes: list[Outcome]) -> Scores:
@@ -109,7 +108,10 @@ def score(outcomes: list[Outcome]) -> Scores:
     def share(items: list[Outcome], test: Callable[[Outcome], bool]) -> float:
         return sum(1 for o in items if test(o)) / len(items) if items else 0.0
 
-    recall = {k: share(answerable, lambda o, k=k: o.rank is not None and o.rank <= k) for k in (1, 3, 5, 10)}
+    def within(k: int) -> Callable[[Outcome], bool]:
+        return lambda o: o.rank is not None and o.rank <= k
+
+    recall = {k: share(answerable, within(k)) for k in (1, 3, 5, 10)}
     mrr = sum(1 / o.rank for o in answerable if o.rank is not None and o.rank <= 10) / len(answerable) if answerable else 0.0
     times = [o.seconds * 1000 for o in outcomes]
     quoted = [o for o in answerable if o.quote_holds is not None]
@@ -122,7 +124,7 @@ def score(outcomes: list[Outcome]) -> Scores:
 
 def misses(outcomes: list[Outcome], k: int = 3) -> list[str]:
     return [
-        f"  {o.question.id}: {o.question.question}  (rank {o.rank or '>10'})"
+        messages.EVAL_MISS.format(id=o.question.id, question=o.question.question, rank=o.rank or ">10")
         for o in outcomes
         if not o.question.out_of_scope and (o.rank is None or o.rank > k)
     ]

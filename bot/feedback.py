@@ -6,7 +6,7 @@ import json
 import sqlite3
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.answer import Answer
@@ -77,7 +77,7 @@ class FeedbackStore:
         citations: tuple[CitedRef, ...],
         comment: str | None = None,
     ) -> int:
-        at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        at = datetime.now(UTC).isoformat(timespec="seconds")
         payload = json.dumps([[c.source, c.clause, c.heading] for c in citations])
         with self._lock, self._db:
             cursor = self._db.execute(

@@ -10,10 +10,11 @@ import calendar
 import re
 from collections.abc import Mapping
 from datetime import date, timedelta
-from typing import Any
 
 from bot import messages
 from bot.answer import Scope
+from bot.manifest import DocumentRecord
+from knowledge.catalogue import Entry
 
 _MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
@@ -22,7 +23,7 @@ _LEADING_DATE = re.compile(
     r"^\s*(?:(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+)?(?P<month>[a-z]+)\.?,?\s+(?P<year>\d{4})\b", re.IGNORECASE
 )
 
-Documents = Mapping[str, Mapping[str, Any]]  # the manifest's catalogue data, by file name
+Documents = Mapping[str, DocumentRecord]  # by file name
 
 
 def review_due(review: str) -> tuple[str, date] | None:
@@ -47,12 +48,12 @@ def review_due(review: str) -> tuple[str, date] | None:
     return match.group(0).strip(), ends
 
 
-def notes(entry: Mapping[str, Any], today: date) -> str | None:
+def notes(entry: Entry, today: date) -> str | None:
     """What a reader should know about a cited document's standing: overdue for review, or superseded."""
     found = []
-    if entry.get("superseded_by"):
-        found.append(messages.NOTE_SUPERSEDED.format(successor=entry["superseded_by"]))
-    due = review_due(str(entry.get("review", "")))
+    if entry.superseded_by:
+        found.append(messages.NOTE_SUPERSEDED.format(successor=entry.superseded_by))
+    due = review_due(entry.review)
     if due is not None and today >= due[1]:
         found.append(messages.NOTE_REVIEW_OVERDUE.format(review=due[0]))
     return "; ".join(found) or None
@@ -63,5 +64,5 @@ def allowed_sources(documents: Documents, scope: Scope | None) -> frozenset[str]
     scope = scope or Scope()
     return frozenset(
         source for source, entry in documents.items()
-        if scope.allows(source) and (scope.include_superseded or not entry.get("superseded_by"))
+        if scope.allows(source) and (scope.include_superseded or not entry.catalogue.superseded_by)
     )

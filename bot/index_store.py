@@ -20,6 +20,7 @@ import numpy as np
 
 from bot import messages
 from bot.errors import IndexUnavailable
+from bot.manifest import Manifest
 
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
@@ -53,7 +54,7 @@ class StoredPiece:
 @dataclass(frozen=True)
 class IndexData:
     version: str
-    manifest: dict[str, Any]
+    manifest: Manifest
     clauses: tuple[StoredClause, ...]
     pieces: tuple[StoredPiece, ...]
     clause_vectors: Any  # faiss indexes, searched by bot.retrieval
@@ -116,9 +117,9 @@ class Staging:
     def write_text(self, name: str, text: str) -> None:
         (self.path / name).write_text(text, encoding="utf-8")
 
-    def commit(self, manifest: dict[str, Any]) -> Path:
+    def commit(self, manifest: Manifest) -> Path:
         """Write the manifest last (it marks a version complete), fsync, rename into place, point CURRENT at it."""
-        self.write_text(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
+        self.write_text(MANIFEST, json.dumps(manifest.to_json(), indent=2, ensure_ascii=False))
         for path in self.path.iterdir():
             with path.open("rb") as handle:
                 os.fsync(handle.fileno())
@@ -199,7 +200,7 @@ def read(root: Path) -> IndexData:
         raise IndexUnavailable(messages.INDEX_MISSING)
     folder = root / version
     try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        manifest = Manifest.from_json(json.loads((folder / MANIFEST).read_text(encoding="utf-8")))
         clauses = _clauses(folder)
         pieces = tuple(
             StoredPiece(r["clause"], r["quote"])

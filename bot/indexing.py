@@ -6,7 +6,7 @@ import hashlib
 import json
 import shutil
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot import index_store, messages
@@ -16,6 +16,7 @@ from bot.embedding_cache import CachedEmbedder
 from bot.errors import DocumentError, IndexUnavailable
 from bot.index_store import StoredClause, StoredPiece
 from bot.knowledge_problems import worded
+from bot.manifest import DocumentRecord, Manifest
 from bot.sentences import pieces
 from bot.settings import KEEP_VERSIONS
 from knowledge import catalogue, documents, not_covered
@@ -39,10 +40,11 @@ class BuildReport:
     changes: ChangeReport
 
     def summary(self) -> str:
-        lines = [f"Index {self.version}: {sum(len(d.clauses) for d in self.documents)} clauses "
-                 f"from {len(self.documents)} documents in {self.seconds:.1f} s "
-                 f"({self.embedded} texts embedded, the rest cached)."]
-        lines += [f"  {d.source}: {len(d.clauses)} clauses" for d in self.documents]
+        lines = [messages.BUILD_SUMMARY.format(
+            version=self.version, clauses=sum(len(d.clauses) for d in self.documents), documents=len(self.documents),
+            seconds=self.seconds, embedded=self.embedded,
+        )]
+        lines += [messages.BUILD_DOCUMENT.format(source=d.source, clauses=len(d.clauses)) for d in self.documents]
         lines.append(self.changes.render())
         return "\n".join(lines)
 
@@ -122,7 +124,7 @@ def build(
     progress: bool = False,
 ) -> BuildReport:
     with index_store.build_lock(index_root):
-        started = datetime.now(timezone.utc)
+        started = datetime.now(UTC)
         knowledge = read_knowledge(knowledge_dir)
         parsed, entries, topics = knowledge.documents, knowledge.catalogue, knowledge.not_covered
         changes = _changes(index_root, parsed)
@@ -152,28 +154,22 @@ def build(
             stage.write_vectors(vectors[: len(stored)], vectors[len(stored) : first_topic], vectors[first_topic:])
             stage.write_text(index_store.CHANGES_JSON, json.dumps(changes.to_json(), indent=2, ensure_ascii=False))
             stage.write_text(index_store.CHANGES_TEXT, changes.render())
-            stage.commit({
-                "version": version,
-                "model": embedder.name,
-                "dimension": int(vectors.shape[1]),
-                "built_at": started.isoformat(timespec="seconds"),
-                "clauses": len(stored),
-                "pieces": len(stored_pieces),
-                "not_covered_topics": len(topics),
-                "documents": {
-                    d.source: {
-                        "sha256": d.sha256,
-                        "clauses": len(d.clauses),
-                        **vars(entries.get(d.source, catalogue.Entry(d.source))),
-                    }
-                    for d in parsed
-                },
-            })
+            stage.commit(Manifest(
+                version=version,
+                model=embedder.name,
+                dimension=int(vectors.shape[1]),
+                built_at=started.isoformat(timespec="seconds"),
+                clauses=len(stored),
+                pieces=len(stored_pieces),
+                not_covered_topics=len(topics),
+                documents={d.source: DocumentRecord(d.sha256, len(d.clauses), entries.get(d.source, catalogue.Entry(d.source)))
+                           for d in parsed},
+            ))
         except BaseException:
             stage.discard()  # a failed build leaves no directory behind, and CURRENT as it was
             raise
         _prune(index_root, keep)
-    seconds = (datetime.now(timezone.utc) - started).total_seconds()
+    seconds = (datetime.now(UTC) - started).total_seconds()
     return BuildReport(version, parsed, cached.computed, seconds, changes)
 
 

@@ -36,7 +36,7 @@ class Glossary:
         self._groups = [[tuple(tokens(term)) for term in group] for group in groups]
 
     @classmethod
-    def load(cls, path: Path) -> "Glossary":
+    def load(cls, path: Path) -> Glossary:
         return cls(tomllib.loads(path.read_text(encoding="utf-8")).get("groups", []))
 
     def related(self, query_tokens: list[str]) -> list[str]:

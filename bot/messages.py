@@ -77,6 +77,11 @@ REINDEX_DONE = "Reindex finished: now serving index {version}."
 
 # --- Index lifecycle: what a reindex changed, dry runs and rollback (terminal, Slack and Teams alike) --
 
+BUILD_SUMMARY = (
+    "Index {version}: {clauses} clauses from {documents} documents in {seconds:.1f} s "
+    "({embedded} texts embedded, the rest cached)."
+)
+BUILD_DOCUMENT = "  {source}: {clauses} clauses"
 CHANGES_FIRST = "First index: there is no earlier version to compare with."
 CHANGES_HEADER = "Changes since index {version}:"
 CHANGES_NONE = "No clause changed since index {version}."
@@ -108,6 +113,14 @@ CLI_WELCOME = (
 CLI_PROMPT = "you> "
 CLI_NO_SUCH_CITATION = "There is no citation {n} in the last answer."
 CLI_BYE = "Goodbye."
+EVAL_REPORT = (
+    "questions: {answerable} answerable, {unanswerable} out of scope\n"
+    "Recall@1  {r1:.3f}   Recall@3  {r3:.3f}   Recall@5  {r5:.3f}\n"
+    "MRR@10    {mrr:.3f}   quote holds the answer  {quote:.1%}\n"
+    "out-of-scope abstention  {abstention:.1%}   false abstention  {false_abstention:.1%}\n"
+    "latency per question  p50 {p50:.0f} ms   p95 {p95:.0f} ms"
+)
+EVAL_MISS = "  {id}: {question}  (rank {rank})"
 EVAL_HEADER = "{file} against index {version}"
 EVAL_MISSES = "answerable questions without a hit in the first three citations:"
 EVAL_BELOW = "FAIL: Recall@3 {recall:.3f} is below {required}"

@@ -20,8 +20,8 @@ from pathlib import Path
 from bot import messages
 from bot.answer import Scope
 from bot.errors import ScopesError
-from bot.settings import Settings
 from bot.knowledge_problems import worded
+from bot.settings import Settings
 from knowledge import documents
 
 # The levels each platform has, most specific first; a platform's `resolve` ids are named after them.
@@ -39,7 +39,7 @@ class Scopes:
     table: _Table = field(default_factory=dict)
 
     @classmethod
-    def load(cls, path: Path, known: Collection[str]) -> "Scopes":
+    def load(cls, path: Path, known: Collection[str]) -> Scopes:
         """Read a scopes file, checking every document it names is one of `known` (file names)."""
         try:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -53,17 +53,17 @@ class Scopes:
             for level, ids in levels.items():
                 if level not in LEVELS[platform] or not isinstance(ids, dict):
                     raise ScopesError(messages.SCOPES_BAD_SECTION.format(name=path, section=f"{platform}.{level}"))
-                for place, documents in ids.items():
-                    if not isinstance(documents, list) or not all(isinstance(d, str) for d in documents):
+                for place, names in ids.items():
+                    if not isinstance(names, list) or not all(isinstance(d, str) for d in names):
                         raise ScopesError(messages.SCOPES_BAD_ENTRY.format(name=path, entry=f"{platform}.{level}.{place}"))
-                    unknown.update(d for d in documents if d not in known)
-                    table.setdefault((platform, level), {})[place] = Scope(frozenset(documents))
+                    unknown.update(d for d in names if d not in known)
+                    table.setdefault((platform, level), {})[place] = Scope(frozenset(names))
         if unknown:
             raise ScopesError(messages.SCOPES_UNKNOWN_DOCUMENTS.format(name=path, documents=", ".join(sorted(unknown))))
         return cls(table)
 
     @classmethod
-    def for_settings(cls, settings: Settings) -> "Scopes":
+    def for_settings(cls, settings: Settings) -> Scopes:
         """The configured scopes; a knowledge folder without a scopes file answers from every document.
 
         A file named in PROTOCOL_BOT_SCOPES must exist, so a mistyped path is not quietly ignored.

@@ -63,7 +63,7 @@ class IndexedProtocolBot(ProtocolBot):
         with self._load_lock:
             if self._loaded is None or self._loaded.data.version != version:
                 data = index_store.read(self._index_root)
-                built_with = data.manifest.get("model")
+                built_with = data.manifest.model
                 if built_with != self._embedder.name:
                     # Vectors of two models are not comparable: answering would be nonsense, or a crash.
                     raise IndexUnavailable(messages.INDEX_OTHER_MODEL.format(built=built_with, model=self._embedder.name))
@@ -74,7 +74,7 @@ class IndexedProtocolBot(ProtocolBot):
         cleaned = clean(question)
         loaded = self._current()
         vector = self._embedder.encode_one(cleaned.text)
-        allowed = in_force.allowed_sources(loaded.data.manifest["documents"], scope)
+        allowed = in_force.allowed_sources(loaded.data.manifest.documents, scope)
         ranking = loaded.retriever.search(cleaned.text, vector, allowed)
         return compose(cleaned, ranking, loaded.data, self._calibration, self._today())
 
@@ -84,12 +84,9 @@ class IndexedProtocolBot(ProtocolBot):
     def status(self) -> IndexStatus:
         data = self._current().data
         manifest = data.manifest
-        docs = tuple(
-            DocumentInfo(source, d.get("title", ""), d.get("council", ""), d.get("adopted", ""), d.get("review", ""),
-                         int(d.get("clauses", 0)))
-            for source, d in manifest["documents"].items()
-        )
-        return IndexStatus(manifest["version"], manifest["built_at"], manifest["model"], docs, data.change_report)
+        docs = tuple(DocumentInfo(source, d.catalogue.title, d.catalogue.council, d.catalogue.adopted, d.catalogue.review,
+                                  d.clauses) for source, d in manifest.documents.items())
+        return IndexStatus(manifest.version, manifest.built_at, manifest.model, docs, data.change_report)
 
     def reindex(self) -> ReindexResult:
         with self._build_lock:

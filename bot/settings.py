@@ -62,11 +62,8 @@ class Settings:
     def scopes_path(self) -> Path:
         return self.scopes_file or self.knowledge_dir / "scopes.toml"
 
-    def is_admin(self, user_id: str | None) -> bool:
-        return bool(user_id) and user_id in self.admins
-
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
         defaults = cls()
         return cls(

@@ -97,7 +97,7 @@ def _segments(content: str) -> list[tuple[int, str]]:
     if len(cuts) < 2:
         return [(0, content)]
     bounds = [0, *cuts, len(content)]
-    return [(a, content[a:b]) for a, b in zip(bounds, bounds[1:]) if content[a:b].strip()]
+    return [(a, content[a:b]) for a, b in zip(bounds, bounds[1:], strict=False) if content[a:b].strip()]
 
 
 def _leading_number(content: str) -> tuple[int, ...]:

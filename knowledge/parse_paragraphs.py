@@ -60,7 +60,7 @@ def _close(group: list[Line]) -> list[Para]:
         row = _table_row(first)
         return [Para(first, row, row)] if row else []
     rest = [line.body if line.bullet else line.run for line in group[1:]]
-    separators = [_separator(prev, line) for prev, line in zip(group, group[1:])]
+    separators = [_separator(prev, line) for prev, line in zip(group, group[1:], strict=False)]
     run = join([first.item_run, *rest], separators)
     body = join([first.body, *rest], separators)
     return [Para(first, run, body)]

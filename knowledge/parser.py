@@ -35,9 +35,8 @@ from dataclasses import dataclass, field
 
 from knowledge.clause import MAX_CLAUSE_CHARS, Clause
 from knowledge.parse_body import body_lines
-from knowledge.parse_lines import read_lines
+from knowledge.parse_lines import Line, major, read_lines
 from knowledge.parse_paragraphs import Para, paragraphs
-from knowledge.parse_lines import Line, major
 from knowledge.parse_split import Draft, Unit, clauses
 from knowledge.parse_text import Run, citable, sentence_spans
 

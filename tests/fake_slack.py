@@ -9,12 +9,12 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import WSMsgType, web
@@ -77,7 +77,7 @@ class FakeSlack:
 
     # --- lifecycle -------------------------------------------------------------------------------
 
-    def start(self) -> "FakeSlack":
+    def start(self) -> FakeSlack:
         self._thread.start()
         asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(timeout=WAIT_SECONDS)
         return self

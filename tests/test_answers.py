@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from bot.bootstrap import protocol_bot
 from bot.answering import QUOTE_GAP
+from bot.bootstrap import protocol_bot
 from bot.service import IndexedProtocolBot
 from bot.settings import Settings
 

@@ -17,8 +17,7 @@ from bot.feedback import FeedbackStore, cited_refs
 from bot.ports import ProtocolBot
 from bot.service import IndexedProtocolBot
 from bot.settings import PROJECT_ROOT
-from tests.fakes import mark_superseded
-from tests.fakes import FakeProtocolBot
+from tests.fakes import FakeProtocolBot, mark_superseded
 
 
 def run(argv: list[str], stdin: str = "", monkeypatch: pytest.MonkeyPatch | None = None, *,
@@ -43,7 +42,9 @@ def test_ask_json_prints_the_answer_as_json(fake_bot: IndexedProtocolBot) -> Non
     assert {"source", "council", "title", "clause", "heading", "quote", "text", "score"} <= set(answer["citations"][0])
 
 
-def test_ask_jsonl_answers_each_line_in_the_measured_format(fake_bot: IndexedProtocolBot, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ask_jsonl_answers_each_line_in_the_measured_format(
+    fake_bot: IndexedProtocolBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
     lines = [{"id": "a", "question": "Can a councillor instruct staff?"}, {"id": 7, "question": ""}]
     code, text = run(["ask", "--jsonl"], "\n".join(json.dumps(x) for x in lines) + "\n", monkeypatch, bot=fake_bot)
     rows = [json.loads(x) for x in text.splitlines()]
@@ -56,7 +57,9 @@ def test_ask_jsonl_answers_each_line_in_the_measured_format(fake_bot: IndexedPro
     assert rows[1]["citations"] == [] and rows[1]["error"] == messages.EMPTY_QUESTION
 
 
-def test_chat_answers_each_piped_line_and_shows_a_clause_in_full(fake_bot: IndexedProtocolBot, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_chat_answers_each_piped_line_and_shows_a_clause_in_full(
+    fake_bot: IndexedProtocolBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
     code, text = run(["chat"], "Can a councillor instruct staff?\nfull 1\nfull 9\n\n", monkeypatch, bot=fake_bot)
     assert code == 0
     assert text.count("Here is what the protocol") == 1

@@ -49,7 +49,7 @@ class Askers:
         deadline = time.monotonic() + WAIT_SECONDS
         while time.monotonic() < deadline and not self.failures:
             with self._lock:
-                if all(now > then for now, then in zip(self.answered, counts)):
+                if all(now > then for now, then in zip(self.answered, counts, strict=True)):
                     return
             time.sleep(0.01)
 

@@ -51,8 +51,8 @@ def test_an_admin_adds_a_topic_of_their_own_and_it_is_declined_after_a_reindex(t
     bot = _bot(tmp_path, knowledge)
     assert not bot.ask(question).out_of_scope
     path = knowledge / "not_covered.toml"
-    path.write_text(path.read_text(encoding="utf-8").replace("topics = [", 'topics = [\n  "hiring the bandstand in the memorial gardens",'),
-                    encoding="utf-8")
+    added = 'topics = [\n  "hiring the bandstand in the memorial gardens",'
+    path.write_text(path.read_text(encoding="utf-8").replace("topics = [", added), encoding="utf-8")
     bot.reindex()
     assert bot.ask(question).out_of_scope
 

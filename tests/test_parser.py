@@ -195,7 +195,7 @@ def test_clauses_are_short_non_empty_and_ordered_by_offset(doc_id: str) -> None:
     assert all(len(clause.text) <= MAX_CLAUSE_CHARS for clause in clauses)
     assert all(clause.text.strip() for clause in clauses)
     assert all(0 <= clause.start < clause.end <= len(raw) for clause in clauses)
-    assert all(a.end <= b.start for a, b in zip(clauses, clauses[1:]))
+    assert all(a.end <= b.start for a, b in zip(clauses, clauses[1:], strict=False))
 
 
 @pytest.mark.parametrize("doc_id", DOC_IDS)

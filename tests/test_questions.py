@@ -18,7 +18,9 @@ def test_a_message_of_only_emoji_asks_for_words(fake_bot: IndexedProtocolBot) ->
         fake_bot.ask("🙂👍🏽 ?!")
 
 
-@pytest.mark.parametrize("mention", ["<!channel>", "<!here>", "<!everyone>", "<@U0123ABC>", "@here", "@channel", "<!subteam^S1|team>"])
+@pytest.mark.parametrize(
+    "mention", ["<!channel>", "<!here>", "<!everyone>", "<@U0123ABC>", "@here", "@channel", "<!subteam^S1|team>"]
+)
 def test_a_mention_in_the_question_is_never_echoed_back(fake_bot: IndexedProtocolBot, mention: str) -> None:
     answer = fake_bot.ask(f"{mention} can a councillor instruct officers?")
     assert mention not in answer.question

@@ -20,7 +20,7 @@ from bot.answer import Scope
 from bot.errors import IndexUnavailable, ReindexFailed
 from bot.feedback import FeedbackStore
 from bot.scopes import Scopes
-from tests.fake_slack import BOT_ID, BOT_USER_ID, TEAM_ID, FakeSlack, event_body, send_signed
+from tests.fake_slack import BOT_ID, BOT_USER_ID, TEAM_ID, FakeSlack, event_body
 from tests.fakes import COPY_EMAIL, FakeProtocolBot, GatedBot, conversation
 from tests.slack_support import (
     ADMIN,

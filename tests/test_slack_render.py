@@ -6,6 +6,7 @@ import json
 from dataclasses import replace
 from typing import Any
 
+from adapters.slack.mrkdwn import escape, plain_question
 from adapters.slack.render import (
     ACTION_SHARE,
     ACTION_SHOW_CLAUSE,
@@ -18,7 +19,6 @@ from adapters.slack.render import (
     home_view,
     preformatted_blocks,
 )
-from adapters.slack.mrkdwn import escape, plain_question
 from bot import messages
 from bot.answer import Answer
 from tests.fakes import COPY_EMAIL, DOCS, INSTRUCTIONS

@@ -6,7 +6,15 @@ import dataclasses
 import json
 import re
 
-from adapters.teams.render import CARD_BUDGET_BYTES, Comment, Vote, answer_card, card_bytes, read_card_action, voted_card
+from adapters.teams.render import (
+    CARD_BUDGET_BYTES,
+    Comment,
+    Vote,
+    answer_card,
+    card_bytes,
+    read_card_action,
+    voted_card,
+)
 from adapters.teams.safe_text import ONE_DOT_LEADER, ZERO_WIDTH_SPACE
 from bot import messages
 from bot.answer import Answer

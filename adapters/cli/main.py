@@ -222,7 +222,9 @@ def cmd_feedback(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="protocol-bot", description="Answers questions about the councillor/officer protocol, citing clauses.")
+    parser = argparse.ArgumentParser(
+        prog="protocol-bot", description="Answers questions about the councillor/officer protocol, citing clauses."
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debugging detail")
     sub = parser.add_subparsers(dest="command", required=True)
     ask = sub.add_parser("ask", help="answer one question, or a batch of JSON lines on stdin")

@@ -20,7 +20,7 @@ class SlackConfig:
     host: str = "127.0.0.1"  # HTTP mode; 0.0.0.0 to accept connections from other machines
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "SlackConfig":
+    def from_env(cls, env: dict[str, str] | None = None) -> SlackConfig:
         env = dict(os.environ if env is None else env)
         bot_token = env.get("SLACK_BOT_TOKEN", "")
         app_token = env.get("SLACK_APP_TOKEN") or None

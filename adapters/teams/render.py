@@ -16,8 +16,8 @@ from bot import messages
 from bot.answer import Answer, Citation
 from bot.conversation import AnswerReply, HelpReply, ReindexReply, Reply, ReportReply, TextReply
 from bot.reindex_runner import ReindexOutcome
-from bot.status import DocumentInfo, IndexStatus
-from bot.status_report import document_name, render_status
+from bot.status import DocumentInfo
+from bot.status_report import document_name
 
 Card = dict[str, Any]
 

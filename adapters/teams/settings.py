@@ -24,7 +24,7 @@ class TeamsSettings:
         return bool(self.app_id)
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "TeamsSettings":
+    def from_env(cls, env: dict[str, str] | None = None) -> TeamsSettings:
         env = dict(os.environ if env is None else env)
         return cls(
             app_id=env.get("MicrosoftAppId", "").strip(),
