@@ -25,10 +25,9 @@ from adapters.slack.settings import SlackConfig  # noqa: E402
 from adapters.slack.translate import build_app  # noqa: E402
 from bot.answer import Answer, Scope  # noqa: E402
 from bot.feedback import FeedbackStore  # noqa: E402
-from bot.settings import Settings  # noqa: E402
 from tests.background import serve_in_background  # noqa: E402
 from tests.fake_slack import BOT_USER_ID, FakeSlack, event_body, send_signed  # noqa: E402
-from tests.fakes import FakeProtocolBot  # noqa: E402
+from tests.fakes import FakeProtocolBot, conversation  # noqa: E402
 
 SECRET = "bench-secret"
 
@@ -59,8 +58,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as home:
         store = FeedbackStore(Path(home) / "feedback.sqlite3")
         config = SlackConfig(bot_token="xoxb-bench", signing_secret=SECRET, api_url=fake.api_url)
-        app = build_app(SlowBot(args.delay), Settings(home=Path(home)), store=store, config=config)
-        server = make_http_server(app, "127.0.0.1", 0)
+        app = build_app(conversation(SlowBot(args.delay), store), config)
+        server = make_http_server(app, "127.0.0.1", 0, SECRET)
         stop_server = serve_in_background(server)
         url = f"http://127.0.0.1:{server.server_port}{EVENTS_PATH}"
 

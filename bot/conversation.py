@@ -18,21 +18,27 @@ The rules, the same on every platform:
 - A message nobody addressed to the bot (no mention, not a direct message) is answered only in a
   thread the bot is already part of.
 - A message seen before (a platform's retry, or the same message as two events) is not answered again.
+
+Nothing acknowledged is lost: a front end `take`s a message into the inbox (bot/conversation_state.py)
+before telling its platform it arrived, then has it `work`ed; a reply that cannot be delivered now
+stays there, and `pending` lists what a crash or an outage left, for the front end to work again.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from enum import Enum
+from typing import Any
 
 from bot import messages
 from bot.answer import Answer
-from bot.conversation_state import ConversationState
-from bot.errors import ProtocolBotError
+from bot.conversation_state import MAX_ATTEMPTS, ConversationState
+from bot.errors import DeliveryDeferred, ProtocolBotError
 from bot.feedback import FeedbackStore, cited_refs
 from bot.ports import ProtocolBot
 from bot.reindex_runner import ReindexOutcome, ReindexRunner
@@ -110,8 +116,33 @@ class ReindexReply:
         return messages.REINDEX_STARTED if self.started else messages.REINDEX_BUSY
 
 
-Reply = AnswerReply | TextReply | HelpReply | ReportReply | ReindexReply
+@dataclass(frozen=True)
+class ReindexReport:
+    outcome: ReindexOutcome  # how a reindex that a message started ended, delivered after the reply to it
+
+
+Reply = AnswerReply | TextReply | HelpReply | ReportReply | ReindexReply | ReindexReport
 ReportReindex = Callable[[ReindexOutcome], None]
+# Sends a reply where the adapter's `delivery` says; raises DeliveryDeferred when the platform cannot
+# take it now (an outage, a rate limit that outlasted the retries).
+Deliver = Callable[[Reply, dict[str, Any]], None]
+REPORT_AFTER_REPLY_SECONDS = 60.0
+PENDING_AFTER_SECONDS = 10.0  # a kept message this old and unclaimed was left by a crash or a put-off delivery
+
+
+def _topic_key(message: Message) -> str:
+    """A thread's topic is everyone's in it; elsewhere (a channel's /protocol, a group chat) each person's own."""
+    place = message.place
+    return f"{place.platform}:{place.conversation}:" + (f"thread:{place.thread}" if place.thread else
+                                                        f"user:{message.user}")
+
+
+def _inbox_id(message: Message) -> str:
+    return f"{message.place.platform}:{message.id or uuid.uuid4().hex}"
+
+
+def _message(raw: dict[str, Any]) -> Message:
+    return Message(**{**raw, "place": Place(**raw["place"])})
 
 
 def command_of(text: str) -> Command | None:
@@ -145,33 +176,105 @@ class Conversation:
     def is_admin(self, user: str | None) -> bool:
         return bool(user) and user in self._admins
 
+    # --- the inbox: nothing acknowledged is lost ------------------------------------------------
+
+    def take(self, message: Message, delivery: dict[str, Any]) -> bool:
+        """Keep a message, with where its reply goes, before its platform is told it arrived.
+
+        False when there is nothing to do: it is already kept (a re-delivery, or the same message as a
+        second event), or nobody addressed the bot outside a thread it is part of.
+        """
+        if not message.addressed and self._state.topic(_topic_key(message)) is None:
+            return False
+        payload = {"message": asdict(message), "delivery": delivery}
+        return self._state.accept(_inbox_id(message), message.place.platform, payload)
+
+    def work(self, platform: str, message_id: str, deliver: Deliver) -> None:
+        """Answer a kept message and hand the reply to `deliver`; it is done once delivered.
+
+        When `deliver` raises DeliveryDeferred the message stays kept and is tried again later (see
+        `pending`); a message that has failed MAX_ATTEMPTS times is given up, and logged. A reindex
+        the message starts is reported through `deliver` too, never before the reply to the message.
+        """
+        key = f"{platform}:{message_id}"
+        item = self._state.claim(key)
+        if item is None:
+            return  # done already, or another worker has it
+        if item.attempts > MAX_ATTEMPTS:
+            logger.error("Giving up on message %r after %d attempts to deliver its reply", key, MAX_ATTEMPTS)
+            self._state.done(key)
+            return
+        message = _message(item.payload["message"])
+        asked = item.asked if item.asked is not None else self.understand(message)
+        if asked is None:
+            self._state.done(key)
+            return
+        if item.asked is None:
+            self._state.set_asked(key, asked)
+        delivery = item.payload["delivery"]
+        replied = threading.Event()
+
+        def report(outcome: ReindexOutcome) -> None:
+            replied.wait(REPORT_AFTER_REPLY_SECONDS)
+            try:
+                deliver(ReindexReport(outcome), delivery)
+            except Exception:  # the rebuild itself is done and logged; only its report is lost
+                logger.exception("Could not report a reindex's outcome for %r", key)
+
+        try:
+            deliver(self.respond(message, asked, report), delivery)
+        except DeliveryDeferred as why:
+            logger.warning("Delivering the reply to %r is put off: %s", key, why)
+            self._state.release(key)
+            return
+        finally:
+            replied.set()
+        self._state.done(key)
+
+    def pending(self, platform: str) -> list[str]:
+        """Ids of `platform`'s kept messages nobody is answering: left by a crash, or by a delivery put off."""
+        prefix = f"{platform}:"
+        return [key[len(prefix):] for key in self._state.pending(platform, older_than=PENDING_AFTER_SECONDS)]
+
+    # --- what a message means, and the reply -----------------------------------------------------
+
     def handle(self, message: Message, report_reindex: ReportReindex) -> Reply | None:
         """The reply to a message, or None when there is nothing to say (see the module's rules).
 
         `report_reindex` is called on the reindex's own thread once a reindex this message started ends.
         """
-        if message.id is not None and not self._state.first_time(f"{message.place.platform}:{message.id}"):
-            return None
-        place = message.place
-        # A thread's topic is everyone's in it; elsewhere (a channel's /protocol, a group chat) each person's own.
-        topic_key = f"{place.platform}:{place.conversation}:" + (f"thread:{place.thread}" if place.thread else
-                                                                f"user:{message.user}")
+        asked = self.understand(message)
+        return None if asked is None else self.respond(message, asked, report_reindex)
+
+    def understand(self, message: Message) -> str | None:
+        """What a message asks, with the topic it continues; a command as typed; None: not for the bot.
+
+        Keeps the conversation's topic up to date, so it is worked out once per message.
+        """
+        topic_key = _topic_key(message)
         topic = self._state.topic(topic_key)
         if not message.addressed and topic is None:
             return None
-        command = command_of(message.text)
-        if command is not None:
-            return self._command(command, message, report_reindex)
+        if command_of(message.text) is not None:
+            return message.text
         question = " ".join(message.text.split())
         if not question:
             if topic is None:
                 self._state.set_topic(topic_key, "")  # the thread is the bot's now: follow-ups need no mention
-            return TextReply(messages.EMPTY_QUESTION)
-        continues = bool(topic) and (place.thread is not None or is_follow_up(question))
+            return ""
+        continues = bool(topic) and (message.place.thread is not None or is_follow_up(question))
         if not continues:
             self._state.set_topic(topic_key, question)
-        asked = f"{topic} {question}" if continues else question
-        return self._guarded(f"Answering {asked!r}", lambda: self._answer(asked, place))
+        return f"{topic} {question}" if continues else question
+
+    def respond(self, message: Message, asked: str, report_reindex: ReportReindex) -> Reply:
+        """The reply to what `understand` found a message asks."""
+        command = command_of(asked)
+        if command is not None:
+            return self._command(command, message, report_reindex)
+        if not asked:
+            return TextReply(messages.EMPTY_QUESTION)
+        return self._guarded(f"Answering {asked!r}", lambda: self._answer(asked, message.place))
 
     def answer(self, answer_id: str) -> Answer | None:
         """An answer given earlier, for its buttons; None once forgotten (see ConversationState)."""
@@ -225,3 +328,42 @@ class Conversation:
         except Exception:
             logger.exception("%s failed", what)
             return TextReply(messages.ERROR_APOLOGY)
+
+
+class Sweeper:
+    """Answers, now and every so often, what a crash or a put-off delivery left in a platform's inbox."""
+
+    def __init__(self, conversation: Conversation, platform: str, deliver: Deliver,
+                 every: float = PENDING_AFTER_SECONDS) -> None:
+        self._conversation = conversation
+        self._platform = platform
+        self._deliver = deliver
+        self._every = every
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def sweep(self) -> int:
+        """One pass; how many kept messages it took up."""
+        pending = self._conversation.pending(self._platform)
+        for message_id in pending:
+            if self._stopped.is_set():
+                break
+            try:
+                self._conversation.work(self._platform, message_id, self._deliver)
+            except Exception:  # one bad message must not stop the others being answered
+                logger.exception("Answering kept message %r failed", message_id)
+        return len(pending)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name=f"{self._platform}-sweeper", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stopped.is_set():
+            self.sweep()
+            self._stopped.wait(self._every)

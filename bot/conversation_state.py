@@ -1,9 +1,11 @@
 """What a conversation remembers between messages, in SQLite beside the feedback.
 
 Recent answers (behind every answer's buttons), each conversation's topic (so follow-ups keep it),
-and the ids of messages already taken up (so a platform's re-delivery is answered once). Kept in
-the same database file as the feedback, in WAL mode, so a restart or a second process serving the
-same app keeps buttons and follow-ups working. Every table is bounded and expires old rows.
+and the inbox: every message taken up, written before the platform is told it arrived and marked
+done once its reply is delivered, so a crash loses nothing and a re-delivery is answered once.
+Kept in the same database file as the feedback, in WAL mode, so a restart or a second process
+serving the same app keeps buttons, follow-ups and unanswered questions. Every table is bounded and
+expires old rows.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,16 +24,26 @@ from bot.answer import Answer, Citation
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS answers (id TEXT PRIMARY KEY, at REAL NOT NULL, payload TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS topics (place TEXT PRIMARY KEY, at REAL NOT NULL, question TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS seen (id TEXT PRIMARY KEY, at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS inbox (
+    id TEXT PRIMARY KEY, at REAL NOT NULL, platform TEXT NOT NULL,
+    done INTEGER NOT NULL DEFAULT 0,  -- 1 once its reply was delivered (the row then only stops re-deliveries)
+    claimed_at REAL,  -- when a worker took it up; a claim older than CLAIM_SECONDS is a dead worker's
+    attempts INTEGER NOT NULL DEFAULT 0,
+    payload TEXT,  -- the message and where its reply goes, as the adapter gave them
+    asked TEXT  -- what the message asks, once worked out (so a retry asks the same, whatever the topic is now)
+);
 CREATE INDEX IF NOT EXISTS answers_at ON answers (at);
 CREATE INDEX IF NOT EXISTS topics_at ON topics (at);
-CREATE INDEX IF NOT EXISTS seen_at ON seen (at);
+CREATE INDEX IF NOT EXISTS inbox_at ON inbox (at);
+CREATE INDEX IF NOT EXISTS inbox_pending ON inbox (platform, done);
 """
 
 DAY = 24 * 3600.0
 # (rows kept, seconds kept): enough for a busy council's month of buttons, a week of threads, and
 # far longer than any platform re-delivers a message.
-LIMITS = {"answers": (5000, 30 * DAY), "topics": (5000, 7 * DAY), "seen": (20000, 2 * DAY)}
+LIMITS = {"answers": (5000, 30 * DAY), "topics": (5000, 7 * DAY), "inbox": (20000, 2 * DAY)}
+CLAIM_SECONDS = 60.0  # far longer than an answer takes; then a worker is taken to have died
+MAX_ATTEMPTS = 5  # a message that failed this often is given up (and logged), not retried for ever
 _PRUNE_EVERY = 100  # writes between prunes, so pruning costs nothing noticeable per message
 
 
@@ -42,6 +55,14 @@ def answer_from_json(payload: str) -> Answer:
     row = json.loads(payload)
     return Answer(row["question"], row["out_of_scope"], row["lead"],
                   tuple(map(_citation, row["citations"])), tuple(map(_citation, row["nearest"])))
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    id: str
+    payload: dict[str, Any]
+    asked: str | None
+    attempts: int  # this one included
 
 
 class ConversationState:
@@ -73,12 +94,54 @@ class ConversationState:
         row = self._read("SELECT question FROM topics WHERE place = ? AND at >= ?", (place, self._since("topics")))
         return row[0] if row else None
 
-    def first_time(self, message_id: str) -> bool:
-        """Record a message id; False when it was already recorded (a re-delivery, or a second event for it)."""
+    def accept(self, message_id: str, platform: str, payload: dict[str, Any]) -> bool:
+        """Keep a message before the platform is acknowledged. False when it is already kept: a
+        re-delivery, or the same message as a second event; it is then answered by whoever has it."""
         with self._lock, self._db:
-            cursor = self._db.execute("INSERT OR IGNORE INTO seen VALUES (?, ?)", (message_id, self._clock()))
+            cursor = self._db.execute(
+                "INSERT OR IGNORE INTO inbox (id, at, platform, payload) VALUES (?, ?, ?, ?)",
+                (message_id, self._clock(), platform, json.dumps(payload, ensure_ascii=False)),
+            )
             self._count_write()
         return cursor.rowcount == 1
+
+    def claim(self, message_id: str) -> InboxItem | None:
+        """Take up a kept message to answer it; None when it is done, or another worker has it now."""
+        now = self._clock()
+        with self._lock, self._db:
+            cursor = self._db.execute(
+                "UPDATE inbox SET claimed_at = ?, attempts = attempts + 1 WHERE id = ? AND done = 0"
+                " AND (claimed_at IS NULL OR claimed_at < ?)",
+                (now, message_id, now - CLAIM_SECONDS),
+            )
+            if cursor.rowcount != 1:
+                return None
+            payload, asked, attempts = self._db.execute(
+                "SELECT payload, asked, attempts FROM inbox WHERE id = ?", (message_id,)).fetchone()
+        return InboxItem(message_id, json.loads(payload), asked, attempts)
+
+    def set_asked(self, message_id: str, asked: str) -> None:
+        self._write("UPDATE inbox SET asked = ? WHERE id = ?", (asked, message_id))
+
+    def done(self, message_id: str) -> None:
+        """Its reply is delivered (or given up): keep only the id, against re-deliveries."""
+        self._write("UPDATE inbox SET done = 1, payload = NULL, asked = NULL, claimed_at = NULL WHERE id = ?",
+                    (message_id,))
+
+    def release(self, message_id: str) -> None:
+        """Delivering failed for now: leave it for a later attempt."""
+        self._write("UPDATE inbox SET claimed_at = NULL WHERE id = ?", (message_id,))
+
+    def pending(self, platform: str, *, older_than: float) -> list[str]:
+        """Messages of `platform` not yet answered that nobody is working on, kept at least `older_than` seconds ago."""
+        now = self._clock()
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id FROM inbox WHERE platform = ? AND done = 0 AND at <= ?"
+                " AND (claimed_at IS NULL OR claimed_at < ?) ORDER BY at",
+                (platform, now - older_than, now - CLAIM_SECONDS),
+            ).fetchall()
+        return [row[0] for row in rows]
 
     def close(self) -> None:
         with self._lock:

@@ -8,6 +8,8 @@
     ├── ReindexFailed           a reindex stopped; the previous index keeps serving
     ├── ScopesError             the scopes file cannot be read or names documents that do not exist
     └── SettingsError           a setting in the environment has a value that cannot be used
+
+    DeliveryDeferred            a chat platform cannot take a reply now; it is tried again later (never shown)
 """
 
 from __future__ import annotations
@@ -43,3 +45,7 @@ class ScopesError(ProtocolBotError):
 
 class SettingsError(ProtocolBotError):
     pass
+
+
+class DeliveryDeferred(Exception):
+    """Raised by a front end's delivery when the platform is unavailable or rate-limiting beyond its retries."""

@@ -40,6 +40,8 @@ class Settings:
     admins: frozenset[str] = field(default_factory=frozenset)
     feedback_db: Path | None = None
     keep_versions: int = KEEP_VERSIONS
+    # answers worked on at once by a chat server: each uses one core for ~15 ms, so a few per core
+    workers: int = 2 * (os.cpu_count() or 2)
     scopes_file: Path | None = None  # which documents answer where; see bot/scopes.py
 
     @property
@@ -74,5 +76,6 @@ class Settings:
             admins=_split_ids(env.get("PROTOCOL_BOT_ADMINS", "")),
             feedback_db=Path(env["PROTOCOL_BOT_FEEDBACK_DB"]) if env.get("PROTOCOL_BOT_FEEDBACK_DB") else None,
             keep_versions=_count(env, "PROTOCOL_BOT_KEEP_VERSIONS", defaults.keep_versions),
+            workers=_count(env, "PROTOCOL_BOT_WORKERS", defaults.workers),
             scopes_file=Path(env["PROTOCOL_BOT_SCOPES"]) if env.get("PROTOCOL_BOT_SCOPES") else None,
         )

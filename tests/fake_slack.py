@@ -69,6 +69,7 @@ class FakeSlack:
         self.calls: list[Call] = []
         self._changed = threading.Condition()
         self._refusals: dict[str, Refusal] = {}
+        self._faults: dict[str, list[tuple[int, int | None]]] = {}  # method -> (HTTP status, Retry-After) to answer next
         self._loop = asyncio.new_event_loop()
         self._envelopes: asyncio.Queue[str] | None = None
         self._thread = threading.Thread(target=self._loop.run_forever, name="fake-slack", daemon=True)
@@ -113,6 +114,16 @@ class FakeSlack:
         """Answer `method` with ok=false and the returned error whenever `refusal` names one."""
         self._refusals[method] = refusal
 
+    def fail(self, method: str, status: int, times: int = 1, retry_after: int | None = None) -> None:
+        """Answer the next `times` calls of `method` ("response_url" for response URLs) with an HTTP error,
+        as Slack does in an outage (500, 503) or when rate-limiting (429 with Retry-After)."""
+        self._faults.setdefault(method, []).extend([(status, retry_after)] * times)
+
+    def failed(self, method: str) -> int:
+        """How many calls of `method` were answered with an injected error."""
+        with self._changed:
+            return sum(1 for c in self.calls if c.method == f"{method}!")
+
     def calls_to(self, method: str) -> list[dict[str, Any]]:
         with self._changed:
             return [c.payload for c in self.calls if c.method == method]
@@ -150,9 +161,20 @@ class FakeSlack:
             return json.loads(raw) if raw else {}
         return dict(parse_qsl(raw))
 
+    def _fault(self, method: str, payload: dict[str, Any], path: str = "") -> web.Response | None:
+        faults = self._faults.get(method)
+        if not faults:
+            return None
+        status, retry_after = faults.pop(0)
+        self._record(Call(f"{method}!", payload, path))  # an attempt Slack turned away
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+        return web.json_response({"ok": False, "error": "fake_outage"}, status=status, headers=headers)
+
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         payload = await self._payload(request)
+        if (fault := self._fault(method, payload)) is not None:
+            return fault
         self._record(Call(method, payload))
         refusal = self._refusals.get(method)
         error = refusal(payload) if refusal else None
@@ -171,7 +193,10 @@ class FakeSlack:
         return web.json_response({"ok": True})
 
     async def _response_url(self, request: web.Request) -> web.Response:
-        self._record(Call("response_url", await self._payload(request), request.match_info["name"]))
+        payload = await self._payload(request)
+        if (fault := self._fault("response_url", payload, request.match_info["name"])) is not None:
+            return fault
+        self._record(Call("response_url", payload, request.match_info["name"]))
         return web.Response(text="ok")
 
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:

@@ -129,10 +129,10 @@ class HashingEmbedder(Embedder):
 
 
 def conversation(core: ProtocolBot, feedback: FeedbackStore, *, admins: frozenset[str] = frozenset(),
-                 scopes: Scopes | None = None) -> Conversation:
-    """The real conversation layer over a fake core, with its state in memory."""
+                 scopes: Scopes | None = None, state: ConversationState | None = None) -> Conversation:
+    """The real conversation layer over a fake core, with its state in memory unless given."""
     return Conversation(core, admins=admins, scopes=scopes or Scopes(), feedback=feedback,
-                        state=ConversationState(":memory:"))
+                        state=state or ConversationState(":memory:"))
 
 
 def mark_superseded(knowledge: Path, old: str, new: str) -> None:

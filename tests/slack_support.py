@@ -12,8 +12,10 @@ from urllib.parse import urlencode
 
 from adapters.slack.server import EVENTS_PATH, make_http_server
 from adapters.slack.settings import SlackConfig
-from adapters.slack.translate import build_app
+from adapters.slack.translate import SlackBot
 from bot import messages
+from bot.conversation import Conversation
+from bot.conversation_state import ConversationState
 from bot.feedback import FeedbackStore
 from bot.ports import ProtocolBot
 from bot.scopes import Scopes
@@ -40,6 +42,8 @@ class Slack:
     bot: Any  # the fake core the app answers from
     store: FeedbackStore
     url: str
+    conversation: Conversation
+    app: SlackBot
 
     def post(self, body: str, content_type: str, **kwargs: Any) -> tuple[int, str]:
         return send_signed(self.url, SECRET, body, content_type, **kwargs)
@@ -51,7 +55,8 @@ class Slack:
         self.last_command = f"command-{next(_ids)}"
         form = {
             "command": messages.SLACK_COMMAND, "text": text, "user_id": user, "channel_id": channel,
-            "team_id": TEAM_ID, "response_url": self.fake.response_url(self.last_command), "trigger_id": "t.1",
+            "team_id": TEAM_ID, "response_url": self.fake.response_url(self.last_command),
+            "trigger_id": f"trigger-{self.last_command}",
         }
         return self.post(urlencode(form), "application/x-www-form-urlencoded")
 
@@ -126,17 +131,19 @@ class SlackStarter:
         self._tmp_path = tmp_path
         self._stops: list[Callable[[], None]] = []
 
-    def __call__(self, bot: ProtocolBot | None = None, scopes: Scopes | None = None) -> Slack:
+    def __call__(self, bot: ProtocolBot | None = None, scopes: Scopes | None = None,
+                 state: ConversationState | None = None) -> Slack:
         fake = FakeSlack().start()
         self._stops.append(fake.stop)
         bot = bot or FakeProtocolBot()
         store = FeedbackStore(self._tmp_path / "feedback.sqlite3")
         self._stops.append(store.close)
         config = SlackConfig(bot_token="xoxb-test", signing_secret=SECRET, api_url=fake.api_url)
-        talk = conversation(bot, store, admins=frozenset({ADMIN}), scopes=scopes)
-        server = make_http_server(build_app(talk, config), "127.0.0.1", 0)
+        talk = conversation(bot, store, admins=frozenset({ADMIN}), scopes=scopes, state=state)
+        slack_bot = SlackBot(talk, config)
+        server = make_http_server(slack_bot.app, "127.0.0.1", 0, SECRET)
         self._stops.append(serve_in_background(server))
-        return Slack(fake, bot, store, f"http://127.0.0.1:{server.server_port}{EVENTS_PATH}")
+        return Slack(fake, bot, store, f"http://127.0.0.1:{server.server_port}{EVENTS_PATH}", talk, slack_bot)
 
     def stop_all(self) -> None:
         for stop in reversed(self._stops):

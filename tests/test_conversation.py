@@ -8,9 +8,19 @@ from pathlib import Path
 import pytest
 
 from bot import messages
-from bot.conversation import AnswerReply, Conversation, HelpReply, Message, Place, ReindexReply, ReportReply, TextReply
-from bot.conversation_state import DAY, ConversationState
-from bot.errors import IndexUnavailable
+from bot.conversation import (
+    PENDING_AFTER_SECONDS,
+    AnswerReply,
+    Conversation,
+    HelpReply,
+    Message,
+    Place,
+    ReindexReply,
+    ReportReply,
+    TextReply,
+)
+from bot.conversation_state import DAY, MAX_ATTEMPTS, ConversationState
+from bot.errors import DeliveryDeferred, IndexUnavailable
 from bot.feedback import FeedbackStore
 from bot.reindex_runner import ReindexOutcome
 from bot.scopes import Scopes
@@ -50,9 +60,7 @@ def talk(core: FakeProtocolBot, feedback: FeedbackStore) -> Conversation:
 
 
 def said(talk: Conversation, text: str, place: Place = CHAT, user: str = "U1", **kw: object) -> object:
-    reports: list[ReindexOutcome] = []
-    reply = talk.handle(Message(place, user, text, **kw), reports.append)  # type: ignore[arg-type]
-    return reply
+    return talk.handle(Message(place, user, text, **kw), lambda outcome: None)  # type: ignore[arg-type]
 
 
 def test_a_question_is_answered_with_an_answer_to_find_again_by_its_id(talk: Conversation) -> None:
@@ -126,10 +134,82 @@ def test_an_empty_message_gets_a_prompt_and_makes_the_thread_the_bots(talk: Conv
     assert core.asked == [("Can I copy an email?", None)]
 
 
-def test_the_same_message_delivered_twice_is_answered_once(talk: Conversation, core: FakeProtocolBot) -> None:
-    assert said(talk, "Can I copy an email?", id="m-1") is not None
-    assert said(talk, "Can I copy an email?", id="m-1") is None
-    assert len(core.asked) == 1
+class Platform:
+    """Collects what a front end would deliver; can refuse for a while, as an outage does."""
+
+    def __init__(self) -> None:
+        self.delivered: list[tuple[object, dict[str, object]]] = []
+        self.down = False
+
+    def deliver(self, reply: object, delivery: dict[str, object]) -> None:
+        if self.down:
+            raise DeliveryDeferred("503 from the platform")
+        self.delivered.append((reply, delivery))
+
+
+def test_the_same_message_delivered_twice_is_kept_and_answered_once(talk: Conversation, core: FakeProtocolBot) -> None:
+    platform = Platform()
+    message = Message(CHAT, "U1", "Can I copy an email?", id="m-1")
+    assert talk.take(message, {"to": "chat"}) is True
+    assert talk.take(message, {"to": "chat"}) is False
+    talk.work("teams", "m-1", platform.deliver)
+    talk.work("teams", "m-1", platform.deliver)
+    assert len(core.asked) == 1 and len(platform.delivered) == 1
+    reply, delivery = platform.delivered[0]
+    assert isinstance(reply, AnswerReply) and delivery == {"to": "chat"}
+
+
+def test_a_message_nobody_addressed_outside_the_bots_threads_is_not_even_kept(talk: Conversation) -> None:
+    assert talk.take(Message(Place("slack", "C1", thread="9.9"), "U1", "Lunch?", id="m-2", addressed=False), {}) is False
+
+
+def test_a_message_kept_before_a_crash_is_answered_after_the_restart(tmp_path: Path, core: FakeProtocolBot) -> None:
+    clock, path = Clock(), tmp_path / "feedback.sqlite3"
+    before = _conversation(core, ConversationState(path, clock=clock), FeedbackStore(path))
+    before.take(Message(THREAD, "U1", "Can I copy an email?", id="m-1"), {"channel": "C1"})
+    # killed here, before working it; a new process starts
+    after = _conversation(core, ConversationState(path, clock=clock), FeedbackStore(path))
+    clock.now += PENDING_AFTER_SECONDS
+    assert after.pending("slack") == ["m-1"]
+    platform = Platform()
+    after.work("slack", "m-1", platform.deliver)
+    assert [type(reply) for reply, _ in platform.delivered] == [AnswerReply]
+    assert after.pending("slack") == []
+
+
+def test_a_reply_the_platform_cannot_take_now_is_delivered_later_asking_the_same(
+    core: FakeProtocolBot, feedback: FeedbackStore
+) -> None:
+    clock = Clock()
+    talk = _conversation(core, ConversationState(":memory:", clock=clock), feedback)
+    platform = Platform()
+    platform.down = True
+    talk.take(Message(THREAD, "U1", "Can I copy an email?", id="m-1"), {})
+    talk.work("slack", "m-1", platform.deliver)
+    assert platform.delivered == []
+    talk.take(Message(THREAD, "U2", "and officers?", id="m-2"), {})  # the thread moves on meanwhile
+    clock.now += PENDING_AFTER_SECONDS
+    platform.down = False
+    for pending in talk.pending("slack"):
+        talk.work("slack", pending, platform.deliver)
+    assert [q for q, _ in core.asked] == ["Can I copy an email?", "Can I copy an email?",
+                                         "Can I copy an email? and officers?"]
+    assert len(platform.delivered) == 2 and talk.pending("slack") == []
+
+
+def test_a_message_whose_reply_never_gets_through_is_given_up_and_logged(
+    talk: Conversation, caplog: pytest.LogCaptureFixture
+) -> None:
+    platform = Platform()
+    platform.down = True
+    talk.take(Message(CHAT, "U1", "Can I copy an email?", id="m-1"), {})
+    with caplog.at_level(logging.ERROR):
+        for _ in range(MAX_ATTEMPTS + 1):
+            talk.work("teams", "m-1", platform.deliver)
+    assert any("Giving up" in record.getMessage() for record in caplog.records)
+    platform.down = False
+    talk.work("teams", "m-1", platform.deliver)
+    assert platform.delivered == []
 
 
 def test_a_core_error_is_said_as_written_and_anything_else_is_an_apology_with_the_traceback_logged(
@@ -159,11 +239,15 @@ def test_a_vote_is_recorded_with_the_question_and_cited_clauses(talk: Conversati
 def test_answers_and_topics_survive_a_restart_and_a_second_process(tmp_path: Path, core: FakeProtocolBot) -> None:
     path = tmp_path / "feedback.sqlite3"
     first = _conversation(core, ConversationState(path), FeedbackStore(path))
-    reply = said(first, "Can I copy an email?", THREAD, id="m-1")
+    message = Message(THREAD, "U1", "Can I copy an email?", id="m-1")
+    first.take(message, {})
+    platform = Platform()
+    first.work("slack", "m-1", platform.deliver)
+    (reply, _), = platform.delivered
     assert isinstance(reply, AnswerReply)
     second = _conversation(core, ConversationState(path), FeedbackStore(path))
     assert second.answer(reply.answer_id) == reply.answer
-    assert said(second, "Can I copy an email?", THREAD, id="m-1") is None  # already answered by the first
+    assert second.take(message, {}) is False  # already answered by the first
     said(second, "and officers?", THREAD, addressed=False)
     assert core.asked[-1][0] == "Can I copy an email? and officers?"
 
@@ -180,12 +264,12 @@ def test_remembered_answers_expire_after_thirty_days() -> None:
     assert talk.answer(reply.answer_id) is None
 
 
-def test_the_state_keeps_no_more_rows_than_its_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_inbox_keeps_no_more_rows_than_its_bound(monkeypatch: pytest.MonkeyPatch) -> None:
     import bot.conversation_state as module
 
-    monkeypatch.setitem(module.LIMITS, "seen", (50, 2 * DAY))
+    monkeypatch.setitem(module.LIMITS, "inbox", (50, 2 * DAY))
     state = ConversationState(":memory:")
     for n in range(500):
-        state.first_time(f"m-{n}")
-    assert state.first_time("m-499") is False  # the newest are kept
-    assert state.first_time("m-0") is True  # the oldest were let go
+        state.accept(f"m-{n}", "slack", {})
+    assert state.accept("m-499", "slack", {}) is False  # the newest are kept
+    assert state.accept("m-0", "slack", {}) is True  # the oldest were let go

@@ -164,7 +164,7 @@ def front_end(env: Mapping[str, str]) -> FrontEnd:
     return FrontEnd.TERMINAL
 
 
-def _server(platform: FrontEnd, port: int) -> Callable[[Conversation], None]:
+def _server(platform: FrontEnd, port: int, rt: Runtime) -> Callable[[Conversation], None]:
     """The platform's server, its settings read now, so a missing one is named before the model loads.
 
     The SDKs are imported only here: they are slow to import and every other command does without them.
@@ -173,15 +173,15 @@ def _server(platform: FrontEnd, port: int) -> Callable[[Conversation], None]:
         from adapters.slack import server as slack
         from adapters.slack.settings import SlackConfig
 
-        return partial(slack.serve, config=SlackConfig.from_env(), port=port)
+        return partial(slack.serve, config=SlackConfig.from_env(), port=port, workers=rt.settings.workers)
     from adapters.teams import server as teams
     from adapters.teams.settings import TeamsSettings
 
-    return partial(teams.serve, teams=TeamsSettings.from_env(), port=port)
+    return partial(teams.serve, teams=TeamsSettings.from_env(), port=port, workers=rt.settings.workers)
 
 
 def _serve(platform: FrontEnd, rt: Runtime, port: int) -> int:
-    serve = _server(platform, port)
+    serve = _server(platform, port, rt)
     services = rt.services()
     # a server's only account of what it is doing is its log, so it says more than a terminal command
     root = logging.getLogger()

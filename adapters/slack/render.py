@@ -12,7 +12,7 @@ from typing import Any
 from adapters.slack.mrkdwn import cut_point, escape, fit
 from bot import messages
 from bot.answer import Answer, Citation
-from bot.conversation import AnswerReply, HelpReply, ReindexReply, Reply, ReportReply, TextReply
+from bot.conversation import AnswerReply, HelpReply, ReindexReply, ReindexReport, Reply, ReportReply, TextReply
 from bot.reindex_runner import ReindexOutcome
 from bot.status import DocumentInfo
 from bot.status_report import document_name
@@ -89,6 +89,8 @@ def render(reply: Reply, *, question_line: str | None = None, shareable: bool = 
         return SlackReply(fit(escape(reply.text), MAX_SECTION_TEXT), preformatted_blocks(reply.text))
     if isinstance(reply, ReindexReply | TextReply):
         return SlackReply(escape(reply.text))
+    if isinstance(reply, ReindexReport):
+        return reindex_report(reply.outcome)
     raise TypeError(f"no Slack rendering for {reply!r}")
 
 

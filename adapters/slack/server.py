@@ -1,10 +1,24 @@
-"""Starting the Slack bot: Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP at /slack/events."""
+"""Starting the Slack bot: Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP at /slack/events.
+
+Over HTTP every request is checked on its raw bytes before bolt reads it (`checked_requests`): an
+unsigned, stale, oversized or malformed request gets 401, 413 or 400 and one short log line, never a
+500, and its body is never logged.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import io
+import json
 import logging
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable
 from socketserver import ThreadingMixIn
 from typing import Any
+from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt import App
@@ -12,12 +26,15 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from adapters.slack.settings import SlackConfig
-from adapters.slack.translate import build_app
-from bot.conversation import Conversation
+from adapters.slack.translate import PLATFORM, SlackBot
+from bot.conversation import Conversation, Sweeper
 
 logger = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+MAX_BODY_BYTES = 1_000_000  # Slack's largest payloads (a modal's state) are far smaller
+MAX_REQUEST_AGE_SECONDS = 5 * 60  # Slack's own rule against replayed requests
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
@@ -32,10 +49,62 @@ class _LoggingHandler(WSGIRequestHandler):
         logger.debug("%s " + format, self.address_string(), *args)
 
 
-def make_http_server(app: App, host: str, port: int) -> WSGIServer:
+def signed_by_slack(body: bytes, timestamp: str, signature: str, secret: str, *, now: float | None = None) -> bool:
+    """Slack's v0 request signature, checked on the raw bytes (slack_sdk's verifier decodes them first,
+    which fails on bytes that are not UTF-8), and no more than five minutes old."""
+    try:
+        age = abs((time.time() if now is None else now) - int(timestamp))
+    except ValueError:
+        return False
+    expected = "v0=" + hmac.new(secret.encode(), b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256).hexdigest()
+    return age <= MAX_REQUEST_AGE_SECONDS and hmac.compare_digest(expected, signature)
+
+
+def checked_requests(inner: WSGIApp, signing_secret: str) -> WSGIApp:
+    """`inner` behind a check of each request's size, Slack signature and shape, on its raw bytes."""
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        def refuse(status: str, why: str) -> list[bytes]:
+            logger.warning("Refused a request to %s: %s", EVENTS_PATH, why)  # the reason only, never the body
+            start_response(status, [("Content-Type", "text/plain")])
+            return [status.encode()]
+
+        if environ.get("REQUEST_METHOD") != "POST" or environ.get("PATH_INFO") != EVENTS_PATH:
+            return inner(environ, start_response)
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return refuse("400 Bad Request", "no readable length")
+        if length > MAX_BODY_BYTES:
+            return refuse("413 Payload Too Large", f"{length} bytes")
+        body = environ["wsgi.input"].read(length)
+        if not signed_by_slack(body, environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP") or "",
+                               environ.get("HTTP_X_SLACK_SIGNATURE") or "", signing_secret):
+            return refuse("401 Unauthorized", f"unsigned, forged or stale ({len(body)} bytes)")
+        if not _well_formed(body, environ.get("CONTENT_TYPE") or ""):
+            return refuse("400 Bad Request", f"signed but malformed ({len(body)} bytes)")
+        environ["wsgi.input"] = io.BytesIO(body)
+        return inner(environ, start_response)
+
+    return app
+
+
+def _well_formed(body: bytes, content_type: str) -> bool:
+    """An object of JSON (Events API), or a form whose `payload`, if any, is an object of JSON."""
+    try:
+        text = body.decode("utf-8")
+        if content_type.startswith("application/json"):
+            return isinstance(json.loads(text), dict)
+        form = parse_qs(text, strict_parsing=bool(text))
+        return "payload" not in form or isinstance(json.loads(form["payload"][0]), dict)
+    except ValueError:  # undecodable bytes, a form that does not parse, JSON that does not
+        return False
+
+
+def make_http_server(app: App, host: str, port: int, signing_secret: str) -> WSGIServer:
     """A threaded HTTP server for Slack's Events API, slash commands and interactivity; port 0 picks a free one."""
     return make_server(
-        host, port, SlackRequestHandler(app, path=EVENTS_PATH),
+        host, port, checked_requests(SlackRequestHandler(app, path=EVENTS_PATH), signing_secret),
         server_class=_ThreadingWSGIServer, handler_class=_LoggingHandler,
     )
 
@@ -45,13 +114,25 @@ def socket_mode_handler(app: App, app_token: str) -> SocketModeHandler:
     return SocketModeHandler(app, app_token, web_client=app.client)
 
 
-def serve(conversation: Conversation, config: SlackConfig, port: int = 3000) -> None:
-    """Run the Slack bot until interrupted."""
-    app = build_app(conversation, config)
-    if config.app_token:
-        logger.info("Connecting to Slack in Socket Mode")
-        socket_mode_handler(app, config.app_token).start()
-        return
-    with make_http_server(app, config.host, port) as server:
-        logger.info("Listening for Slack on http://%s:%d%s", config.host, server.server_port, EVENTS_PATH)
-        server.serve_forever()
+def serve(conversation: Conversation, config: SlackConfig, port: int = 3000, workers: int = 4) -> None:
+    """Run the Slack bot until interrupted or sent SIGTERM.
+
+    On SIGTERM it stops taking requests, lets the answers being worked on finish, and leaves the
+    questions not yet started in the inbox, where the next start answers them.
+    """
+    bot = SlackBot(conversation, config, workers=workers)
+    sweeper = Sweeper(conversation, PLATFORM, bot.listeners.deliver)
+    sweeper.start()
+    try:
+        if config.app_token:
+            logger.info("Connecting to Slack in Socket Mode")
+            socket_mode_handler(bot.app, config.app_token).start()
+            return
+        with make_http_server(bot.app, config.host, port, config.signing_secret) as server:
+            signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start())
+            logger.info("Listening for Slack on http://%s:%d%s", config.host, server.server_port, EVENTS_PATH)
+            server.serve_forever()
+    finally:
+        sweeper.stop()
+        bot.executor.shutdown(wait=True, cancel_futures=True)
+        conversation.drain()

@@ -5,6 +5,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from slack_sdk.http_retry import RetryHandler
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
 from bot import messages
 from bot.errors import ProtocolBotError
 
@@ -39,3 +46,10 @@ class SlackConfig:
             api_url=api_url if api_url.endswith("/") else api_url + "/",
             host=env.get("PROTOCOL_BOT_SLACK_HOST", "127.0.0.1"),
         )
+
+
+def retry_handlers() -> list[RetryHandler]:
+    """What every call to Slack retries: dropped connections, rate limits (waiting as long as
+    Retry-After says) and server errors (with backoff). Beyond these a reply waits in the inbox."""
+    return [ConnectionErrorRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=3),
+            ServerErrorRetryHandler(max_retry_count=3)]

@@ -1,21 +1,23 @@
 """Slack events in, `Conversation` calls out, its replies back as Block Kit: translation only.
 
 What a message means, who may do what, follow-ups, scopes and feedback are the core's
-(bot/conversation.py); this module only knows Slack's shapes. Every listener acknowledges in the
-request thread and does its work in a bolt lazy listener (`process_before_response=True`), so Slack
-gets its acknowledgement within 3 seconds however long an answer takes.
+(bot/conversation.py); this module only knows Slack's shapes. A message is kept in the core's inbox
+before Slack is acknowledged and answered afterwards in a bolt lazy listener
+(`process_before_response=True`), so Slack gets its acknowledgement within 3 seconds and a crash
+in between loses nothing: `Sweeper` answers what is left when the bot starts again.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
 
 from adapters.slack.mrkdwn import escape, plain_question
 from adapters.slack.render import (
@@ -33,24 +35,28 @@ from adapters.slack.render import (
     help_blocks,
     home_view,
     parse_citation_value,
-    reindex_report,
     render,
     section,
     voted_blocks,
 )
-from adapters.slack.settings import SlackConfig
+from adapters.slack.settings import SlackConfig, retry_handlers
 from bot import messages
-from bot.conversation import Conversation, Message, Place, ReportReindex
-from bot.errors import ProtocolBotError
-from bot.reindex_runner import ReindexOutcome
+from bot.conversation import Conversation, Message, Place, ReindexReport, Reply
+from bot.errors import DeliveryDeferred, ProtocolBotError
 
 logger = logging.getLogger(__name__)
 
 PLATFORM = "slack"
+_TRANSIENT = frozenset({408, 429, 500, 502, 503, 504})
 
 
 def _ack(ack: Ack) -> None:
     ack()
+
+
+def _text(value: object) -> str:
+    """A field Slack should send as text; anything else (null, a number) reads as nothing."""
+    return value if isinstance(value, str) else ""
 
 
 def _thread_of(body: dict[str, Any]) -> str | None:
@@ -60,85 +66,109 @@ def _thread_of(body: dict[str, Any]) -> str | None:
 
 
 class SlackListeners:
-    def __init__(self, conversation: Conversation) -> None:
+    def __init__(self, conversation: Conversation, client: WebClient) -> None:
         self._conversation = conversation
+        self._client = client
 
     def register(self, app: App) -> None:
-        app.event("app_mention")(ack=_ack, lazy=[self.on_mention])
-        app.event("message")(ack=_ack, lazy=[self.on_message])
+        app.event("app_mention")(ack=self.take_mention, lazy=[self.work_event])
+        app.event("message")(ack=self.take_message, lazy=[self.work_event])
         app.event("app_home_opened")(ack=_ack, lazy=[self.on_home_opened])
-        app.command(messages.SLACK_COMMAND)(ack=_ack, lazy=[self.on_command])
+        app.command(messages.SLACK_COMMAND)(ack=self.take_command, lazy=[self.work_command])
         app.action(ACTION_SHOW_CLAUSE)(ack=_ack, lazy=[self.on_show_clause])
         app.action(ACTION_SHARE)(ack=_ack, lazy=[self.on_share])
         # feedback runs before the ack: opening the modal needs the trigger_id, which expires in 3 seconds
         app.action(re.compile(f"^(?:{ACTION_HELPFUL}|{ACTION_UNHELPFUL})$"))(self.on_feedback)
         app.view(VIEW_FEEDBACK)(self.on_feedback_comment)
 
-    # --- messages --------------------------------------------------------------------------------
+    # --- messages: kept before the ack, answered after it ----------------------------------------
 
-    def on_mention(self, event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-        if event.get("bot_id"):
-            return  # another bot naming us must not start a conversation between bots
-        self._on_message(event, context, client, addressed=True)
+    def take_mention(self, ack: Ack, event: dict[str, Any], context: BoltContext) -> None:
+        # another bot naming us must not start a conversation between bots
+        if not event.get("bot_id"):
+            self._take(event, context, addressed=True)
+        ack()
 
-    def on_message(self, event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-        if event.get("subtype") or event.get("bot_id"):
-            return  # edits, joins and bots' posts are not questions
-        self._on_message(event, context, client, addressed=event.get("channel_type") == "im")
+    def take_message(self, ack: Ack, event: dict[str, Any], context: BoltContext) -> None:
+        # edits, joins and bots' posts are not questions
+        if not event.get("subtype") and not event.get("bot_id"):
+            self._take(event, context, addressed=event.get("channel_type") == "im")
+        ack()
 
-    def _on_message(self, event: dict[str, Any], context: BoltContext, client: WebClient, *, addressed: bool) -> None:
-        channel = event["channel"]
+    def _take(self, event: dict[str, Any], context: BoltContext, *, addressed: bool) -> None:
+        channel, ts = _text(event.get("channel")), _text(event.get("ts"))
+        if not channel or not ts:
+            logger.warning("A message event without a channel or timestamp was ignored")
+            return
         # A DM reads like a conversation; in a channel the answer goes in the thread, out of everyone's way.
-        thread = event.get("thread_ts") if event.get("channel_type") == "im" else event.get("thread_ts") or event["ts"]
-        place = Place(PLATFORM, channel, thread, channel=context.channel_id or channel, team=context.team_id)
-        message = Message(place, event.get("user"), plain_question(event.get("text", ""), context.bot_user_id),
-                          id=f"{channel}:{event['ts']}", addressed=addressed)
-        replied = threading.Event()  # a quick reindex's report must not overtake the "started" reply
-        try:
-            reply = self._conversation.handle(message, self._reporter(client, channel, thread, None, replied))
-            if reply is not None:
-                self._post(client, channel, thread, render(reply))
-        finally:
-            replied.set()
+        thread = _text(event.get("thread_ts")) or (None if event.get("channel_type") == "im" else ts)
+        place = Place(PLATFORM, channel, thread or None, channel=context.channel_id or channel, team=context.team_id)
+        text = plain_question(_text(event.get("text")), context.bot_user_id)
+        message = Message(place, _text(event.get("user")) or None, text, id=f"{channel}:{ts}", addressed=addressed)
+        self._conversation.take(message, {"channel": channel, "thread": place.thread})
 
-    def on_command(self, command: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond) -> None:
+    def work_event(self, event: dict[str, Any]) -> None:
+        channel, ts = _text(event.get("channel")), _text(event.get("ts"))
+        if channel and ts:
+            self._conversation.work(PLATFORM, f"{channel}:{ts}", self.deliver)
+
+    def take_command(self, ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
         """/protocol <question or command>: answered privately, with a button to share an answer."""
-        channel = command.get("channel_id", "")
-        place = Place(PLATFORM, channel, channel=channel, team=context.team_id)
-        message = Message(place, command.get("user_id"), plain_question(command.get("text", ""), context.bot_user_id))
-        replied = threading.Event()
+        channel = _text(command.get("channel_id"))
+        text = plain_question(_text(command.get("text")), context.bot_user_id)
+        message = Message(Place(PLATFORM, channel, channel=channel, team=context.team_id),
+                          _text(command.get("user_id")) or None, text, id=_text(command.get("trigger_id")) or None)
+        self._conversation.take(message, {
+            "channel": channel, "response_url": _text(command.get("response_url")),
+            "question_line": messages.SLACK_QUESTION_LINE.format(question=escape(text)),
+        })
+        ack()
+
+    def work_command(self, command: dict[str, Any]) -> None:
+        if command.get("trigger_id"):
+            self._conversation.work(PLATFORM, _text(command.get("trigger_id")), self.deliver)
+
+    # --- delivery --------------------------------------------------------------------------------
+
+    def deliver(self, reply: Reply, delivery: dict[str, Any]) -> None:
+        """Send a reply where `delivery` says. The clients retry rate limits (honouring Retry-After) and
+        server errors; what still fails for now raises DeliveryDeferred, to be tried again later."""
+        if isinstance(reply, ReindexReport):
+            self._report(render(reply), delivery)
+        elif delivery.get("response_url"):
+            self._respond(delivery["response_url"],
+                          render(reply, question_line=delivery.get("question_line"), shareable=True))
+        else:
+            self._post(delivery["channel"], delivery.get("thread"), render(reply))
+
+    def _post(self, channel: str, thread: str | None, reply: SlackReply) -> None:
         try:
-            reply = self._conversation.handle(message, self._reporter(client, channel, None, respond, replied))
-            if reply is None:
-                return
-            line = messages.SLACK_QUESTION_LINE.format(question=escape(message.text))
-            slack = render(reply, question_line=line, shareable=True)
-            respond(response_type="ephemeral", text=slack.text, blocks=slack.blocks)
-        finally:
-            replied.set()
+            self._client.chat_postMessage(channel=channel, thread_ts=thread, text=reply.text, blocks=reply.blocks)
+        except SlackApiError as error:
+            if error.response.status_code in _TRANSIENT:
+                raise DeliveryDeferred(f"Slack answered {error.response.status_code}") from error
+            # Slack refused this reply itself (too long, bad blocks): say sorry rather than nothing.
+            logger.error("Slack refused a reply in %r: %s", channel, error.response.get("error"))
+            self._client.chat_postMessage(channel=channel, thread_ts=thread, text=messages.ERROR_APOLOGY)
 
-    def _post(self, client: WebClient, channel: str, thread_ts: str | None, reply: SlackReply) -> None:
-        for attempt in (reply, SlackReply(messages.ERROR_APOLOGY)):
-            try:
-                client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=attempt.text, blocks=attempt.blocks)
-                return
-            except SlackApiError:
-                logger.exception("Posting a reply in %s failed", channel)
+    def _respond(self, url: str, reply: SlackReply) -> None:
+        sent = WebhookClient(url, retry_handlers=retry_handlers()).send(
+            response_type="ephemeral", text=reply.text, blocks=reply.blocks)
+        if sent.status_code in _TRANSIENT:
+            raise DeliveryDeferred(f"Slack's response URL answered {sent.status_code}")
+        if sent.status_code != 200:
+            logger.warning("A private reply could not be sent (HTTP %d); the response URL may have expired",
+                           sent.status_code)
 
-    def _reporter(self, client: WebClient, channel: str, thread: str | None, respond: Respond | None,
-                  replied: threading.Event) -> ReportReindex:
+    def _report(self, reply: SlackReply, delivery: dict[str, Any]) -> None:
         """Tell the channel a reindex ran in; privately tell the admin if the bot may not post there."""
-        def report(outcome: ReindexOutcome) -> None:
-            replied.wait()
-            reply = reindex_report(outcome)
-            try:
-                client.chat_postMessage(channel=channel, thread_ts=thread, text=reply.text, blocks=reply.blocks)
-            except SlackApiError as error:
-                logger.warning("Could not post the reindex report in %s: %s", channel, error)
-                if respond is not None:
-                    respond(response_type="ephemeral", text=reply.text, blocks=reply.blocks)
-
-        return report
+        try:
+            self._client.chat_postMessage(channel=delivery["channel"], thread_ts=delivery.get("thread"),
+                                          text=reply.text, blocks=reply.blocks)
+        except SlackApiError as error:
+            logger.warning("Could not post the reindex report in %r: %s", delivery["channel"], error.response.get("error"))
+            if delivery.get("response_url"):
+                self._respond(delivery["response_url"], reply)
 
     # --- buttons ---------------------------------------------------------------------------------
 
@@ -147,7 +177,10 @@ class SlackListeners:
                 text=messages.ANSWER_EXPIRED)
 
     def on_show_clause(self, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
-        answer_id, index = parse_citation_value(action["value"])
+        try:
+            answer_id, index = parse_citation_value(_text(action.get("value")))
+        except ValueError:
+            answer_id, index = "", -1
         answer = self._conversation.answer(answer_id)
         if answer is None or not 0 <= index < len(answer.citations):
             self._expired(respond, body)
@@ -157,12 +190,13 @@ class SlackListeners:
                 text=clause_text(citation), blocks=clause_blocks(citation))
 
     def on_share(self, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
-        answer = self._conversation.answer(action["value"])
+        answer_id = _text(action.get("value"))
+        answer = self._conversation.answer(answer_id)
         if answer is None:
             self._expired(respond, body)
             return
         line = messages.SLACK_SHARED_LINE.format(user=body["user"]["id"], question=escape(answer.question))
-        shared = answer_reply(answer, action["value"], question_line=line)
+        shared = answer_reply(answer, answer_id, question_line=line)
         respond(response_type="in_channel", replace_original=False, text=shared.text, blocks=shared.blocks)
         respond(delete_original=True)  # the private copy with its Share button has done its job
 
@@ -170,9 +204,10 @@ class SlackListeners:
         self, ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
     ) -> None:
         ack()
-        helpful = action["action_id"] == ACTION_HELPFUL
-        place = Place(PLATFORM, (body.get("channel") or {}).get("id", ""), _thread_of(body))
-        voted = self._conversation.vote(place, body["user"]["id"], action["value"], helpful)
+        helpful = action.get("action_id") == ACTION_HELPFUL
+        answer_id = _text(action.get("value"))
+        place = Place(PLATFORM, _text((body.get("channel") or {}).get("id")), _thread_of(body))
+        voted = self._conversation.vote(place, _text((body.get("user") or {}).get("id")), answer_id, helpful)
         if voted is None:
             self._expired(respond, body)
             return
@@ -184,7 +219,7 @@ class SlackListeners:
                 logger.exception("Could not ask what was wrong with an answer")  # the 👎 itself is stored
         # The buttons give way to the thanks, so the same answer is not voted on twice.
         original = (body.get("message") or {}).get("blocks")
-        reply = voted_blocks(original, answer, action["value"])
+        reply = voted_blocks(original, answer, answer_id)
         respond(replace_original=True, text=reply.text, blocks=reply.blocks)
 
     def on_feedback_comment(self, ack: Ack, view: dict[str, Any]) -> None:
@@ -195,7 +230,7 @@ class SlackListeners:
         except (KeyError, TypeError, ValueError):
             logger.warning("A feedback comment arrived in an unexpected shape; it was not stored")
             return
-        self._conversation.comment(feedback_id, comment)
+        self._conversation.comment(feedback_id, _text(comment))
 
     # --- App Home --------------------------------------------------------------------------------
 
@@ -209,12 +244,18 @@ class SlackListeners:
         client.views_publish(user_id=event["user"], view=home_view(body))
 
 
-def build_app(conversation: Conversation, config: SlackConfig, *, client: WebClient | None = None) -> App:
-    """The bolt App with every listener registered."""
-    app = App(
-        client=client or WebClient(token=config.bot_token, base_url=config.api_url),
-        signing_secret=config.signing_secret,
-        process_before_response=True,
-    )
-    SlackListeners(conversation).register(app)
-    return app
+class SlackBot:
+    """The bolt App with every listener registered, and how its replies are delivered."""
+
+    def __init__(self, conversation: Conversation, config: SlackConfig, *, workers: int = 4) -> None:
+        client = WebClient(token=config.bot_token, base_url=config.api_url, retry_handlers=retry_handlers())
+        # Answers run on this pool; its size is how many are worked on at once.
+        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="slack-answer")
+        self.app = App(client=client, signing_secret=config.signing_secret, process_before_response=True,
+                       listener_executor=self.executor)
+        self.listeners = SlackListeners(conversation, client)
+        self.listeners.register(self.app)
+
+
+def build_app(conversation: Conversation, config: SlackConfig) -> App:
+    return SlackBot(conversation, config).app

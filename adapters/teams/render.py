@@ -14,7 +14,7 @@ from typing import Any
 from adapters.teams.safe_text import plain, shorten, typed_by_user
 from bot import messages
 from bot.answer import Answer, Citation
-from bot.conversation import AnswerReply, HelpReply, ReindexReply, Reply, ReportReply, TextReply
+from bot.conversation import AnswerReply, HelpReply, ReindexReply, ReindexReport, Reply, ReportReply, TextReply
 from bot.reindex_runner import ReindexOutcome
 from bot.status import DocumentInfo
 from bot.status_report import document_name
@@ -66,6 +66,8 @@ def render(reply: Reply) -> str | Card:
         return _code_block(reply.text)
     if isinstance(reply, ReindexReply | TextReply):
         return reply.text
+    if isinstance(reply, ReindexReport):
+        return reindex_text(reply.outcome)
     raise TypeError(f"no Teams rendering for {reply!r}")
 
 

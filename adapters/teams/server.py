@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from aiohttp import web
 from botbuilder.core import serializer_helper
@@ -11,8 +13,8 @@ from botbuilder.schema import Activity
 from botframework.connector.auth import ServiceClientCredentialsFactory
 
 from adapters.teams.settings import TeamsSettings
-from adapters.teams.translate import ProtocolTeamsBot, apologise
-from bot.conversation import Conversation
+from adapters.teams.translate import PLATFORM, ProtocolTeamsBot, apologise
+from bot.conversation import Conversation, Sweeper
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +40,8 @@ def build_app(
     )
     adapter = CloudAdapter(authentication)
     adapter.on_turn_error = apologise
-    handler = ProtocolTeamsBot(conversation)
+    handler = ProtocolTeamsBot(conversation, adapter, teams.app_id)
+    sweeper = Sweeper(conversation, PLATFORM, handler.deliver_later)
 
     # Authenticates before handing the activity to the adapter, instead of CloudAdapter.process, so that
     # every kind of bad or missing token is a 401: process maps only PermissionError, and with explicit
@@ -47,8 +50,16 @@ def build_app(
         if "application/json" not in request.headers.get("Content-Type", ""):
             return web.Response(status=415)
         try:
-            activity = Activity().deserialize(await request.json())
+            raw = await request.json()
         except ValueError:
+            raw = None
+        if not isinstance(raw, dict):
+            log.warning("Rejected a request whose body is not an activity")
+            return web.Response(status=400)
+        try:
+            activity = Activity().deserialize(raw)
+        except Exception:  # msrest raises several kinds for a body of the wrong shape
+            log.warning("Rejected a request whose body is not an activity")
             return web.Response(status=400)
         if not activity.type:
             return web.Response(status=400)
@@ -64,18 +75,33 @@ def build_app(
             return web.json_response(serializer_helper(invoke_response.body), status=invoke_response.status)
         return web.Response(status=201)
 
+    async def start_up(_app: web.Application) -> None:
+        # answers what a crash or an outage left unanswered, and goes on doing so now and then
+        handler.attach(asyncio.get_running_loop())
+        sweeper.start()
+
     async def shut_down(_app: web.Application) -> None:
+        await asyncio.to_thread(sweeper.stop)
         await handler.drain()
 
     app = web.Application()
     app.router.add_post(MESSAGES_PATH, messages_endpoint)
+    app.on_startup.append(start_up)
     app.on_cleanup.append(shut_down)
     return app
 
 
-def serve(conversation: Conversation, teams: TeamsSettings, port: int = 3978) -> None:
-    """Run the Teams endpoint until interrupted."""
+def serve(conversation: Conversation, teams: TeamsSettings, port: int = 3978, workers: int = 4) -> None:
+    """Run the Teams endpoint until interrupted or sent SIGTERM; answers being worked on finish first,
+    and what was not started stays in the inbox for the next start."""
     # Without authentication anyone who can reach the port could make the bot post to a URL of their
     # choosing, so that mode listens on this machine only.
     host = _ALL_INTERFACES if teams.authenticated else _LOCAL_ONLY
-    web.run_app(build_app(conversation, teams), host=host, port=port)
+    app = build_app(conversation, teams)
+
+    async def size_the_pool(_app: web.Application) -> None:
+        # answers run on the loop's default executor (asyncio.to_thread): its size is how many at once
+        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(workers, thread_name_prefix="teams-answer"))
+
+    app.on_startup.insert(0, size_the_pool)
+    web.run_app(app, host=host, port=port)

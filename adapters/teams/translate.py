@@ -1,7 +1,9 @@
 """Teams activities in, `Conversation` calls out, its replies back as cards and text: translation only.
 
 What a message means, who may do what, follow-ups, scopes and feedback are the core's
-(bot/conversation.py); this module only knows the Bot Framework's shapes.
+(bot/conversation.py); this module only knows the Bot Framework's shapes. Each message is kept in the
+core's inbox before it is answered, with a reference to its conversation, so a reply that cannot be
+sent now (Teams down, rate limits beyond the retries here) is sent later as a proactive message.
 """
 
 from __future__ import annotations
@@ -9,23 +11,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import uuid
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
+import aiohttp
 from botbuilder.core import ActivityHandler, BotAdapter, CardFactory, MessageFactory, TurnContext
-from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationReference
 from botbuilder.schema.teams import TeamsChannelData
 
-from adapters.teams.render import (
-    CardAction,
-    Comment,
-    read_card_action,
-    reindex_text,
-    render,
-    voted_card,
-    welcome_text,
-)
+from adapters.teams.render import CardAction, Comment, read_card_action, render, voted_card, welcome_text
 from bot import messages
-from bot.conversation import Conversation, Message, Place, ReportReindex
-from bot.reindex_runner import ReindexOutcome
+from bot.conversation import Conversation, Message, Place, ReindexReport, Reply
+from bot.errors import DeliveryDeferred
 
 log = logging.getLogger(__name__)
 
@@ -35,28 +33,61 @@ _REPLY_CHAIN = ";messageid="  # a channel conversation id with this names one th
 
 
 class ProtocolTeamsBot(ActivityHandler):
-    def __init__(self, conversation: Conversation) -> None:
+    def __init__(self, conversation: Conversation, adapter: BotAdapter | None = None, app_id: str = "") -> None:
         self._conversation = conversation
+        # for replies sent after their turn (reindex reports, put-off replies); else the first turn's
+        self._adapter = adapter
+        self._app_id = app_id
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
+        self._loop = asyncio.get_running_loop()
+        self._adapter = self._adapter or turn_context.adapter
         action = read_card_action(activity.value)
         if action is not None:
             await self._card_action(turn_context, action)
             return
-        message = Message(_place(activity), _user(activity), _question(activity), id=activity.id)
-        replied = asyncio.Event()  # a quick reindex's report must not overtake the "started" reply
-        try:
-            reply = await asyncio.to_thread(self._conversation.handle, message, self._reporter(turn_context, replied))
-            if reply is None:
-                return
-            rendered = render(reply)
-            if isinstance(rendered, str):
-                await turn_context.send_activity(rendered)
+        message_id = activity.id or uuid.uuid4().hex
+        message = Message(_place(activity), _user(activity), _question(activity), id=message_id)
+        reference = TurnContext.get_conversation_reference(activity).serialize()
+        if not await asyncio.to_thread(self._conversation.take, message, {"reference": reference}):
+            return  # a re-delivery of a message already answered, or being answered
+        in_turn = True
+
+        def deliver(reply: Reply, delivery: dict[str, Any]) -> None:
+            if in_turn and not isinstance(reply, ReindexReport):
+                self._run(_with_retries(lambda: _send(turn_context, reply)))
             else:
-                await turn_context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(rendered)))
+                self.deliver_later(reply, delivery)
+
+        try:
+            await asyncio.to_thread(self._conversation.work, PLATFORM, message_id, deliver)
         finally:
-            replied.set()
+            in_turn = False
+
+    def deliver_later(self, reply: Reply, delivery: dict[str, Any]) -> None:
+        """Send a reply after its turn, as a proactive message to the conversation it belongs to."""
+        reference = ConversationReference().deserialize(delivery["reference"])
+
+        async def send(context: TurnContext) -> None:
+            await _send(context, reply)
+
+        adapter = self._adapter
+        if adapter is None:
+            raise DeliveryDeferred("no conversation has reached this process yet")
+        # the app id positionally: CloudAdapter names it bot_app_id, the SDK's other adapters bot_id
+        self._run(_with_retries(lambda: adapter.continue_conversation(reference, send, self._app_id)))
+
+    def _run(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run on the server's event loop from a worker thread, and wait for it."""
+        if self._loop is None:
+            raise DeliveryDeferred("no conversation has reached this process yet")
+        asyncio.run_coroutine_threadsafe(work, self._loop).result()
+
+    def attach(self, loop: asyncio.AbstractEventLoop) -> None:
+        """The server's event loop, so put-off replies can be sent before any new message arrives."""
+        self._loop = loop
 
     async def on_members_added_activity(self, members_added: list[ChannelAccount], turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -102,29 +133,48 @@ class ProtocolTeamsBot(ActivityHandler):
             log.warning("Could not update the answer card after a vote: %r", error)
             await turn_context.send_activity(messages.FEEDBACK_THANKS)
 
-    def _reporter(self, turn_context: TurnContext, replied: asyncio.Event) -> ReportReindex:
-        # A rebuild takes longer than Teams waits for a turn, so it reports later as a proactive message.
-        adapter = turn_context.adapter
-        reference = TurnContext.get_conversation_reference(turn_context.activity)
-        identity = turn_context.turn_state.get(BotAdapter.BOT_IDENTITY_KEY)
-        loop = asyncio.get_running_loop()
 
-        async def post(report: str) -> None:
-            await replied.wait()
 
-            async def send_report(context: TurnContext) -> None:
-                await context.send_activity(report)
+async def _send(turn_context: TurnContext, reply: Reply) -> None:
+    rendered = render(reply)
+    if isinstance(rendered, str):
+        await turn_context.send_activity(rendered)
+    else:
+        await turn_context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(rendered)))
 
-            try:
-                await adapter.continue_conversation(reference, send_report, claims_identity=identity)
-            except Exception:
-                log.exception("Could not post the reindex result to Teams conversation %s", reference.conversation.id)
 
-        def report(outcome: ReindexOutcome) -> None:
-            # Runs on the reindex's thread; waiting for the post keeps `drain` waiting until it is sent.
-            asyncio.run_coroutine_threadsafe(post(reindex_text(outcome)), loop).result()
+_TRANSIENT = frozenset({408, 429, 500, 502, 503, 504})
+_RETRIES = 3
+_LONGEST_WAIT = 30.0  # seconds; a longer Retry-After is left to the inbox rather than held here
 
-        return report
+
+async def _with_retries(send: Callable[[], Awaitable[object]]) -> None:
+    """Send, retrying what the Bot Connector reports as transient (429, 5xx, dropped connections)
+    with backoff, waiting as long as its Retry-After says; beyond that, DeliveryDeferred."""
+    for attempt in range(_RETRIES + 1):
+        try:
+            await send()
+            return
+        except Exception as error:
+            status, retry_after = _status(error)
+            transient = status in _TRANSIENT or isinstance(error, aiohttp.ClientConnectionError | asyncio.TimeoutError)
+            if not transient:
+                raise
+            if attempt == _RETRIES or (retry_after or 0) > _LONGEST_WAIT:
+                raise DeliveryDeferred(f"the Bot Connector answered {status or type(error).__name__}") from error
+            await asyncio.sleep(retry_after if retry_after is not None else 0.5 * 2 ** attempt)
+
+
+def _status(error: Exception) -> tuple[int | None, float | None]:
+    """The HTTP status and Retry-After (seconds) of a failed connector call, where it says them."""
+    response = getattr(error, "response", None)
+    status = getattr(response, "status_code", None) or getattr(response, "status", None)
+    headers = getattr(response, "headers", None) or {}
+    try:
+        retry_after = float(headers.get("Retry-After")) if headers.get("Retry-After") else None
+    except (TypeError, ValueError):
+        retry_after = None
+    return (status if isinstance(status, int) else None), retry_after
 
 
 async def apologise(turn_context: TurnContext, error: Exception) -> None:
@@ -140,10 +190,10 @@ async def apologise(turn_context: TurnContext, error: Exception) -> None:
 
 def _place(activity: Activity) -> Place:
     """Where an activity was written: a channel thread has its own conversation id; a chat has no threads."""
-    data = TeamsChannelData().deserialize(activity.channel_data or {})
-    conversation = activity.conversation.id or ""
+    data = TeamsChannelData().deserialize(activity.channel_data if isinstance(activity.channel_data, dict) else {})
+    conversation = (activity.conversation.id if activity.conversation else None) or ""
     # Teams puts the tenant in channelData; other Bot Framework channels only on the conversation
-    tenant = (data.tenant.id if data.tenant else None) or activity.conversation.tenant_id
+    tenant = (data.tenant.id if data.tenant else None) or (activity.conversation.tenant_id if activity.conversation else None)
     return Place(
         PLATFORM,
         conversation.split(_REPLY_CHAIN, 1)[0],
@@ -162,7 +212,7 @@ def _user(activity: Activity) -> str | None:
 
 def _question(activity: Activity) -> str:
     """The message text without the bot's @mention (or anyone else's <at> tags), whitespace tidied."""
-    if not activity.text:
+    if not isinstance(activity.text, str) or not activity.text:
         return ""
-    text = TurnContext.remove_recipient_mention(activity) or ""
+    text = (TurnContext.remove_recipient_mention(activity) if activity.recipient else activity.text) or ""
     return " ".join(_MENTION_TAGS.sub("", text).split())

@@ -1,0 +1,283 @@
+"""Nothing acknowledged is lost, and nothing bad gets a 500: each mechanism on its own.
+
+Outages and rate limits are played by the fake Slack and a stand-in Bot Connector; a crash between
+acknowledging and answering is played by keeping a message and answering it from a fresh sweeper.
+The counts under load and a real `kill -9` are in bench/faults.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import ClientTimeout, web
+from aiohttp.test_utils import TestClient, TestServer
+
+from adapters.teams import TeamsSettings, build_app
+from bot import messages
+from bot.conversation import Message, Place, Sweeper
+from bot.conversation_state import ConversationState
+from bot.feedback import FeedbackStore
+from tests import teams_support as teams
+from tests.background import WAIT_SECONDS
+from tests.fake_slack import TEAM_ID
+from tests.fakes import FakeProtocolBot, conversation
+from tests.slack_support import CHANNEL, SECRET, USER, Slack, SlackStarter, mention, rendered
+
+REFUSED_UNREAD = 0  # the server closed the connection without reading the body
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def start(tmp_path: Path) -> Iterator[Callable[..., Slack]]:
+    starter = SlackStarter(tmp_path)
+    yield starter
+    starter.stop_all()
+
+
+# --- Slack: requests checked before they are read ---------------------------------------------------------
+
+MALFORMED = [
+    ('{"type": "event_callback", "event": ', "application/json"),  # truncated JSON
+    ("[1, 2, 3]", "application/json"),
+    ("null", "application/json"),
+    ('"just a string"', "application/json"),
+    ("\udcff\udcfe not utf-8", "application/json"),
+    ("payload=%7Bnot+json", "application/x-www-form-urlencoded"),
+    ("payload=%5B1%2C2%5D", "application/x-www-form-urlencoded"),  # a JSON array as the button payload
+    ("payload=null", "application/x-www-form-urlencoded"),
+    ("a=1&&&=&b", "application/x-www-form-urlencoded"),
+    ("", "application/json"),
+]
+
+
+def _post_raw(slack: Slack, body: bytes, content_type: str, *, signed: bool) -> int:
+    stamp = str(int(time.time()))
+    digest = hmac.new(SECRET.encode(), b"v0:" + stamp.encode() + b":" + body, hashlib.sha256).hexdigest()
+    request = urllib.request.Request(slack.url, data=body, method="POST", headers={
+        "Content-Type": content_type, "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": f"v0={digest}" if signed else "v0=forged"})
+    try:
+        with urllib.request.urlopen(request, timeout=WAIT_SECONDS) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+    except urllib.error.URLError:
+        return REFUSED_UNREAD
+
+
+@pytest.mark.parametrize("signed", [True, False], ids=["signed", "unsigned"])
+def test_a_malformed_body_gets_a_4xx_never_a_500_and_the_next_question_is_answered(
+    start: Callable[..., Slack], signed: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    slack = start()
+    with caplog.at_level(logging.DEBUG):
+        statuses = [_post_raw(slack, body.encode("utf-8", "surrogateescape"), kind, signed=signed)
+                    for body, kind in MALFORMED]
+    assert all(400 <= status < 500 for status in statuses), statuses
+    assert statuses.count(401) == (0 if signed else len(MALFORMED))
+    slack.event(mention("Can I copy an email?"))
+    assert "CORRESPONDENCE" in rendered(slack.posts()[0])
+
+
+def test_a_rejected_body_is_never_logged_so_it_cannot_forge_log_lines_or_fill_the_log(
+    start: Callable[..., Slack], caplog: pytest.LogCaptureFixture
+) -> None:
+    slack = start()
+    forged = "x\nERROR adapters.slack: the database is gone\nCRITICAL disk full\n" + "A" * 900_000
+    with caplog.at_level(logging.DEBUG):
+        status = _post_raw(slack, forged.encode(), "application/json", signed=False)
+    assert status == 401
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "database is gone" not in logged and "disk full" not in logged
+    assert len(logged) < 2_000
+
+
+def test_a_body_larger_than_any_slack_sends_is_refused_unread(
+    start: Callable[..., Slack], caplog: pytest.LogCaptureFixture
+) -> None:
+    slack = start()
+    with caplog.at_level(logging.WARNING):
+        status = _post_raw(slack, b"{" + b" " * 2_000_000 + b"}", "application/json", signed=True)
+    assert status in (413, REFUSED_UNREAD)
+    assert [r.getMessage() for r in caplog.records] == ["Refused a request to /slack/events: 2000002 bytes"]
+
+
+def test_an_event_with_a_null_or_numeric_text_is_answered_politely(start: Callable[..., Slack]) -> None:
+    slack = start()
+    for text in (None, 12345):
+        event = mention("x")
+        event["text"] = text
+        slack.event(event)
+    posts = slack.posts(2)
+    assert [post["text"] for post in posts] == [messages.EMPTY_QUESTION] * 2
+
+
+# --- Slack: retries that respect the platform ------------------------------------------------------------
+
+
+def test_server_errors_while_posting_are_retried_and_the_answer_arrives_once_without_an_apology(
+    start: Callable[..., Slack],
+) -> None:
+    slack = start()
+    slack.fake.fail("chat.postMessage", 500, times=2)
+    slack.event(mention("Can I copy an email?"))
+    [post] = slack.posts()
+    assert "CORRESPONDENCE" in rendered(post)
+    assert slack.fake.failed("chat.postMessage") == 2
+    time.sleep(0.2)
+    assert [p["text"] for p in slack.fake.calls_to("chat.postMessage")].count(messages.ERROR_APOLOGY) == 0
+
+
+def test_a_rate_limit_is_waited_out_as_long_as_retry_after_says(start: Callable[..., Slack]) -> None:
+    slack = start()
+    slack.fake.fail("chat.postMessage", 429, times=1, retry_after=1)
+    started = time.monotonic()
+    slack.event(mention("Can I copy an email?"))
+    slack.posts()
+    assert time.monotonic() - started >= 1.0
+
+
+def test_an_outage_longer_than_the_retries_leaves_the_answer_kept_and_it_is_delivered_after(
+    start: Callable[..., Slack],
+) -> None:
+    clock = Clock()
+    slack = start(state=ConversationState(":memory:", clock=clock))
+    slack.fake.fail("chat.postMessage", 503, times=4)  # the first attempt and all its retries
+    slack.event(mention("Can I copy an email?"))
+    deadline = time.monotonic() + WAIT_SECONDS
+    while slack.fake.failed("chat.postMessage") < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)
+    assert slack.fake.calls_to("chat.postMessage") == []  # nothing yet, and no apology
+    clock.now += 60
+    assert Sweeper(slack.conversation, "slack", slack.app.listeners.deliver).sweep() == 1
+    [post] = slack.posts()
+    assert "CORRESPONDENCE" in rendered(post)
+
+
+def test_a_question_acknowledged_before_a_crash_is_answered_when_the_bot_starts_again(
+    start: Callable[..., Slack], tmp_path: Path
+) -> None:
+    clock = Clock()
+    path = tmp_path / "state.sqlite3"
+    before = conversation(FakeProtocolBot(), FeedbackStore(":memory:"), state=ConversationState(path, clock=clock))
+    thread = "1700000999.000100"
+    before.take(Message(Place("slack", CHANNEL, thread, channel=CHANNEL, team=TEAM_ID), USER, "Can I copy an email?",
+                        id=f"{CHANNEL}:{thread}"), {"channel": CHANNEL, "thread": thread})
+    # the process dies here; a new one starts on the same database
+    slack = start(state=ConversationState(path, clock=clock))
+    clock.now += 60
+    Sweeper(slack.conversation, "slack", slack.app.listeners.deliver).sweep()
+    [post] = slack.posts()
+    assert post["thread_ts"] == thread and "CORRESPONDENCE" in rendered(post)
+
+
+# --- Teams ---------------------------------------------------------------------------------------------------
+
+
+class FlakyConnector:
+    """The Bot Connector, failing the first replies with `status` (and Retry-After) before taking them."""
+
+    def __init__(self, failures: int, status: int = 503, retry_after: str | None = None) -> None:
+        self.failures, self.status, self.retry_after = failures, status, retry_after
+        self.replies: list[dict[str, Any]] = []
+        self.refused = 0
+        app = web.Application()
+        app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._receive)
+        app.router.add_post("/v3/conversations/{conversation}/activities", self._receive)
+        self.server = TestServer(app, host="127.0.0.1")
+
+    async def _receive(self, request: web.Request) -> web.Response:
+        if self.refused < self.failures:
+            self.refused += 1
+            headers = {"Retry-After": self.retry_after} if self.retry_after else {}
+            return web.json_response({"error": {"code": "ServiceUnavailable"}}, status=self.status, headers=headers)
+        self.replies.append(await request.json())
+        return web.json_response({"id": f"reply-{len(self.replies)}"})
+
+
+async def _teams(connector: FlakyConnector) -> tuple[TestClient, FakeProtocolBot]:
+    core = FakeProtocolBot()
+    app = build_app(conversation(core, FeedbackStore(":memory:")), TeamsSettings())
+    client = TestClient(TestServer(app, host="127.0.0.1"))
+    await client.start_server()
+    return client, core
+
+
+async def _post(client: TestClient, body: object) -> int:
+    response = await client.post("/api/messages", data=json.dumps(body), headers={"Content-Type": "application/json"},
+                                 timeout=ClientTimeout(total=WAIT_SECONDS))
+    return response.status
+
+
+@pytest.mark.parametrize("body", [None, [1, 2], "text", 42], ids=["null", "array", "string", "number"])
+async def test_a_teams_body_that_is_not_an_activity_gets_400_not_500(body: object) -> None:
+    connector = FlakyConnector(0)
+    await connector.server.start_server()
+    client, _ = await _teams(connector)
+    try:
+        assert await _post(client, body) == 400
+    finally:
+        await client.close()
+        await connector.server.close()
+
+
+async def test_a_teams_message_without_a_recipient_is_answered_not_dropped() -> None:
+    connector = FlakyConnector(0)
+    await connector.server.start_server()
+    client, core = await _teams(connector)
+    try:
+        activity = teams.personal_message("Can I copy an email?", service_url=f"http://127.0.0.1:{connector.server.port}")
+        del activity["recipient"]
+        assert await _post(client, activity) < 500
+        assert core.asked == [("Can I copy an email?", None)]
+    finally:
+        await client.close()
+        await connector.server.close()
+
+
+async def test_teams_replies_that_meet_server_errors_are_retried_honouring_retry_after() -> None:
+    connector = FlakyConnector(2, status=429, retry_after="1")
+    await connector.server.start_server()
+    client, _ = await _teams(connector)
+    try:
+        started = time.monotonic()
+        activity = teams.personal_message("Can I copy an email?", service_url=f"http://127.0.0.1:{connector.server.port}")
+        assert await _post(client, activity) == 201
+        assert connector.refused == 2 and len(connector.replies) == 1
+        assert time.monotonic() - started >= 2.0
+        assert connector.replies[0]["attachments"]  # the answer card, not an apology
+    finally:
+        await client.close()
+        await connector.server.close()
+
+
+async def test_a_teams_re_delivery_of_an_answered_activity_is_not_answered_again() -> None:
+    connector = FlakyConnector(0)
+    await connector.server.start_server()
+    client, core = await _teams(connector)
+    try:
+        activity = teams.personal_message("Can I copy an email?", service_url=f"http://127.0.0.1:{connector.server.port}")
+        for _ in range(3):
+            await _post(client, activity)
+        assert len(core.asked) == 1 and len(connector.replies) == 1
+    finally:
+        await client.close()
+        await connector.server.close()
