@@ -11,16 +11,21 @@ from dataclasses import dataclass
 from bot.answering import Calibration
 from bot.conversation import Conversation
 from bot.conversation_state import ConversationState
-from bot.embedding import SentenceTransformerEmbedder
+from bot.embedding import Embedder, SentenceTransformerEmbedder
 from bot.feedback import FeedbackStore
+from bot.onnx_embedding import OnnxEmbedder
 from bot.ports import ProtocolBot
 from bot.scopes import Scopes
 from bot.service import IndexedProtocolBot
 from bot.settings import Settings
 
 
-def embedder(settings: Settings, *, threads: int | None = None) -> SentenceTransformerEmbedder:
-    return SentenceTransformerEmbedder(settings.model, settings.model_cache, threads=threads or settings.torch_threads)
+def embedder(settings: Settings, *, threads: int | None = None) -> Embedder:
+    """The configured model, run by ONNX Runtime unless PROTOCOL_BOT_RUNTIME=torch."""
+    threads = threads or settings.threads
+    if settings.runtime == "torch":
+        return SentenceTransformerEmbedder(settings.model, settings.model_cache, threads=threads)
+    return OnnxEmbedder(settings.model, settings.model_cache, threads=threads)
 
 
 def protocol_bot(settings: Settings) -> IndexedProtocolBot:

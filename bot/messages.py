@@ -47,6 +47,11 @@ MODEL_MISSING = (
     "The embedding model '{model}' could not be loaded ({detail}). "
     "Install the project with `make install`, or set PROTOCOL_BOT_MODEL to a local model folder."
 )
+MODEL_NOT_EXPORTABLE = (
+    "The embedding model '{model}' does not use mean pooling, so it cannot be run through ONNX Runtime here. "
+    "Set PROTOCOL_BOT_RUNTIME=torch."
+)
+SETTING_NOT_A_CHOICE = "{name} must be one of {choices}, not '{value}'."
 NO_DOCUMENTS = "There are no protocol documents in {name}; add at least one .txt, .md, .pdf or .docx file."
 NOT_COVERED_MALFORMED = "{name}: `topics` must be a list of quoted phrases, e.g. topics = [\"bin collection days\"]."
 DOCUMENT_EMPTY = "{name}: the document has no text."

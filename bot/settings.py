@@ -10,7 +10,8 @@ from bot import messages
 from bot.errors import SettingsError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-KEEP_VERSIONS = 5  # complete index versions kept on disk, so an admin can roll back
+KEEP_VERSIONS = 5
+RUNTIMES = ("onnx", "torch")  # complete index versions kept on disk, so an admin can roll back
 
 
 def _count(env: dict[str, str], name: str, default: int) -> int:
@@ -27,6 +28,13 @@ def _count(env: dict[str, str], name: str, default: int) -> int:
     return value
 
 
+def _choice(env: dict[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    value = env.get(name, "").strip().lower() or default
+    if value not in choices:
+        raise SettingsError(messages.SETTING_NOT_A_CHOICE.format(name=name, choices=", ".join(choices), value=value))
+    return value
+
+
 def _split_ids(raw: str) -> frozenset[str]:
     return frozenset(part.strip() for part in raw.replace(";", ",").split(",") if part.strip())
 
@@ -36,7 +44,8 @@ class Settings:
     knowledge_dir: Path = PROJECT_ROOT / "knowledge"
     home: Path = PROJECT_ROOT / "var"  # index versions, embedding cache, feedback database
     model: str = "default"  # a name from bot.model_weights, a local folder, or a hub name
-    torch_threads: int = 1
+    runtime: str = "onnx"  # what runs the model: "onnx" (ONNX Runtime, the default) or "torch"
+    threads: int = 1  # threads that embed one question (see "Speed" in the README)
     admins: frozenset[str] = field(default_factory=frozenset)
     feedback_db: Path | None = None
     keep_versions: int = KEEP_VERSIONS
@@ -72,7 +81,9 @@ class Settings:
             knowledge_dir=Path(env.get("PROTOCOL_BOT_KNOWLEDGE", defaults.knowledge_dir)),
             home=Path(env.get("PROTOCOL_BOT_HOME", defaults.home)),
             model=env.get("PROTOCOL_BOT_MODEL", defaults.model),
-            torch_threads=_count(env, "PROTOCOL_BOT_TORCH_THREADS", defaults.torch_threads),
+            runtime=_choice(env, "PROTOCOL_BOT_RUNTIME", RUNTIMES, defaults.runtime),
+            # PROTOCOL_BOT_TORCH_THREADS is its name from before the model ran on ONNX Runtime
+            threads=_count(env, "PROTOCOL_BOT_THREADS", _count(env, "PROTOCOL_BOT_TORCH_THREADS", defaults.threads)),
             admins=_split_ids(env.get("PROTOCOL_BOT_ADMINS", "")),
             feedback_db=Path(env["PROTOCOL_BOT_FEEDBACK_DB"]) if env.get("PROTOCOL_BOT_FEEDBACK_DB") else None,
             keep_versions=_count(env, "PROTOCOL_BOT_KEEP_VERSIONS", defaults.keep_versions),

@@ -14,6 +14,8 @@ from bot.settings import Settings
 def real_bot(tmp_path_factory: pytest.TempPathFactory) -> IndexedProtocolBot:
     home = tmp_path_factory.mktemp("home")
     defaults = Settings.from_env()
+    # the model's ONNX export is made once and shared with `make run`
+    defaults.model_cache.mkdir(parents=True, exist_ok=True)
     (home / "models").symlink_to(defaults.model_cache.resolve(), target_is_directory=True)
     bot = protocol_bot(Settings(knowledge_dir=defaults.knowledge_dir, home=home, model=defaults.model))
     bot.reindex()

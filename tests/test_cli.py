@@ -189,12 +189,12 @@ def test_ask_jsonl_without_an_index_says_so_on_every_line(tmp_path: Path, monkey
 
 
 @pytest.mark.parametrize("value", ["two", "0", "-1", "1.5"])
-def test_a_bad_number_of_torch_threads_stops_start_up_naming_the_setting(
+def test_a_bad_number_of_threads_stops_start_up_naming_the_setting(
     monkeypatch: pytest.MonkeyPatch, value: str
 ) -> None:
-    monkeypatch.setenv("PROTOCOL_BOT_TORCH_THREADS", value)
+    monkeypatch.setenv("PROTOCOL_BOT_THREADS", value)
     code, text = run(["ask", "hello"])
-    assert code == 2 and "PROTOCOL_BOT_TORCH_THREADS" in text and value in text
+    assert code == 2 and "PROTOCOL_BOT_THREADS" in text and value in text
 
 
 def test_ask_cites_a_superseded_document_only_when_asked_to(
