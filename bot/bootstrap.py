@@ -37,6 +37,7 @@ def protocol_bot(settings: Settings) -> IndexedProtocolBot:
         model,
         calibration=Calibration.for_model(model.name),
         keep_versions=settings.keep_versions,
+        exact_up_to=settings.exact_up_to,
     )
 
 

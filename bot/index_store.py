@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from bot import messages
+from bot import messages, vector_index
 from bot.errors import IndexUnavailable
 from bot.manifest import Manifest
 
@@ -63,21 +63,16 @@ class IndexData:
     change_report: str | None = None  # what changed when this version was built, as text
 
 
-def _write_faiss(path: Path, vectors: np.ndarray) -> None:
+def _write_faiss(path: Path, vectors: np.ndarray, exact_up_to: int) -> None:
     import faiss
 
-    index = faiss.IndexFlatIP(vectors.shape[1])
-    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    faiss.write_index(index, str(path))
+    faiss.write_index(vector_index.build(vectors, exact_up_to=exact_up_to), str(path))
 
 
 def _read_faiss(path: Path) -> Any:
     import faiss
 
-    # A few thousand vectors are searched in microseconds; OpenMP threads would only add
-    # contention with the embedder and the chat servers' worker threads.
-    faiss.omp_set_num_threads(1)
-    return faiss.read_index(str(path))
+    return vector_index.prepared(faiss.read_index(str(path)))
 
 
 def _jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
@@ -108,9 +103,10 @@ class Staging:
         ])
         _jsonl(self.path / PIECES, [{"clause": p.clause, "quote": p.quote} for p in pieces])
 
-    def write_vectors(self, clause_vectors: np.ndarray, piece_vectors: np.ndarray, not_covered: np.ndarray) -> None:
-        _write_faiss(self.path / CLAUSE_VECTORS, clause_vectors)
-        _write_faiss(self.path / PIECE_VECTORS, piece_vectors)
+    def write_vectors(self, clause_vectors: np.ndarray, piece_vectors: np.ndarray, not_covered: np.ndarray,
+                      *, exact_up_to: int = vector_index.EXACT_UP_TO) -> None:
+        _write_faiss(self.path / CLAUSE_VECTORS, clause_vectors, exact_up_to)
+        _write_faiss(self.path / PIECE_VECTORS, piece_vectors, exact_up_to)
         with (self.path / NOT_COVERED_VECTORS).open("wb") as out:
             np.save(out, np.ascontiguousarray(not_covered, dtype=np.float32))
 

@@ -19,6 +19,7 @@ from bot.knowledge_problems import worded
 from bot.manifest import DocumentRecord, Manifest
 from bot.sentences import pieces
 from bot.settings import KEEP_VERSIONS
+from bot.vector_index import EXACT_UP_TO
 from knowledge import catalogue, documents, not_covered
 from knowledge.clause import Clause
 from knowledge.parser import parse
@@ -122,6 +123,7 @@ def build(
     *,
     keep: int = KEEP_VERSIONS,
     progress: bool = False,
+    exact_up_to: int = EXACT_UP_TO,
 ) -> BuildReport:
     with index_store.build_lock(index_root):
         started = datetime.now(UTC)
@@ -151,7 +153,8 @@ def build(
             finally:
                 cached.close()
             first_topic = len(stored) + len(piece_texts)
-            stage.write_vectors(vectors[: len(stored)], vectors[len(stored) : first_topic], vectors[first_topic:])
+            stage.write_vectors(vectors[: len(stored)], vectors[len(stored) : first_topic], vectors[first_topic:],
+                                exact_up_to=exact_up_to)
             stage.write_text(index_store.CHANGES_JSON, json.dumps(changes.to_json(), indent=2, ensure_ascii=False))
             stage.write_text(index_store.CHANGES_TEXT, changes.render())
             stage.commit(Manifest(

@@ -51,24 +51,33 @@ class Glossary:
 
 
 class BM25:
+    """Okapi BM25, each term's contribution to each clause worked out once, when the index is loaded.
+
+    A question then adds up a handful of precomputed arrays, so its cost grows with how many clauses
+    hold its words rather than with the size of the index.
+    """
+
     def __init__(self, documents: list[str], *, k1: float = 1.2, b: float = 0.75) -> None:
-        self._docs = [Counter(tokens(d)) for d in documents]
-        lengths = np.array([sum(c.values()) for c in self._docs], dtype=np.float32)
-        self._norm = k1 * (1 - b + b * lengths / max(float(lengths.mean()) if len(lengths) else 1.0, 1.0))
-        self._k1 = k1
-        frequency: Counter[str] = Counter()
-        for counts in self._docs:
-            frequency.update(counts.keys())
-        n = len(self._docs)
-        self._idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in frequency.items()}
+        counts = [Counter(tokens(d)) for d in documents]
+        lengths = np.array([sum(c.values()) for c in counts], dtype=np.float32)
+        norm = k1 * (1 - b + b * lengths / max(float(lengths.mean()) if len(lengths) else 1.0, 1.0))
+        held: dict[str, tuple[list[int], list[int]]] = {}
+        for row, document in enumerate(counts):
+            for term, frequency in document.items():
+                rows, frequencies = held.setdefault(term, ([], []))
+                rows.append(row)
+                frequencies.append(frequency)
+        self._count = len(documents)
+        self._postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for term, (rows, frequencies) in held.items():
+            at, tf = np.array(rows), np.array(frequencies, dtype=np.float32)
+            idf = math.log(1 + (self._count - len(rows) + 0.5) / (len(rows) + 0.5))
+            self._postings[term] = (at, (idf * tf * (k1 + 1) / (tf + norm[at])).astype(np.float32))
 
     def scores(self, weighted_terms: dict[str, float]) -> np.ndarray:
-        out = np.zeros(len(self._docs), dtype=np.float32)
-        for i, counts in enumerate(self._docs):
-            total = 0.0
-            for term, weight in weighted_terms.items():
-                tf = counts.get(term)
-                if tf:
-                    total += weight * self._idf[term] * tf * (self._k1 + 1) / (tf + self._norm[i])
-            out[i] = total
+        out = np.zeros(self._count, dtype=np.float32)
+        for term, weight in weighted_terms.items():
+            if term in self._postings:
+                rows, contribution = self._postings[term]
+                out[rows] += weight * contribution  # a term's rows are distinct, so plain indexing adds once
         return out

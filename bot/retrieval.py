@@ -50,12 +50,18 @@ RUNNER_UP_MARGIN = 0.08
 QUOTED_CLAUSES = 10  # quotes are chosen for the clauses an answer can show or list as nearest
 
 
+# Vectors compared with each question: every one in a council's index (a few thousand), the nearest
+# this many in a large one; the rest count as unrelated (-1), which is all they could add.
+CANDIDATES = 4096
+
+
 def _scatter(index: object, query: np.ndarray) -> np.ndarray:
-    """Cosine of the query with every vector in a flat inner-product index, in row order."""
+    """Cosine of the query with each vector in an inner-product index, in row order (-1 beyond the candidates)."""
     n = index.ntotal  # type: ignore[attr-defined]
-    scores, rows = index.search(query.reshape(1, -1), n)  # type: ignore[attr-defined]
+    scores, rows = index.search(query.reshape(1, -1), min(n, CANDIDATES))  # type: ignore[attr-defined]
     out = np.full(n, -1.0, dtype=np.float32)
-    out[rows[0]] = scores[0]
+    found = rows[0] >= 0  # an IVF index pads with -1 when its probed clusters hold fewer
+    out[rows[0][found]] = scores[0][found]
     return out
 
 

@@ -20,6 +20,7 @@ from bot.question import clean
 from bot.retrieval import Retriever, Weights
 from bot.settings import KEEP_VERSIONS
 from bot.status import DocumentInfo, IndexStatus, ReindexResult
+from bot.vector_index import EXACT_UP_TO
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class IndexedProtocolBot(ProtocolBot):
         weights: Weights = Weights(),
         calibration: Calibration = Calibration(),
         keep_versions: int = KEEP_VERSIONS,
+        exact_up_to: int = EXACT_UP_TO,
         today: Callable[[], date] = date.today,  # tests set the date review notes are judged on
     ) -> None:
         self._knowledge_dir = knowledge_dir
@@ -48,6 +50,7 @@ class IndexedProtocolBot(ProtocolBot):
         self._weights = weights
         self._calibration = calibration
         self._keep_versions = keep_versions
+        self._exact_up_to = exact_up_to
         self._today = today
         self._glossary = Glossary.load(knowledge_dir / "glossary.toml")
         self._loaded: _Loaded | None = None
@@ -92,7 +95,7 @@ class IndexedProtocolBot(ProtocolBot):
         with self._build_lock:
             try:
                 report = indexing.build(self._knowledge_dir, self._index_root, self._embedder, self._cache_path,
-                                        keep=self._keep_versions)
+                                        keep=self._keep_versions, exact_up_to=self._exact_up_to)
             except DocumentError as exc:
                 raise ReindexFailed(messages.REINDEX_FAILED.format(reason=exc)) from exc
         return ReindexResult(report.version, report.summary())

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot import messages
 from bot.errors import SettingsError
+from bot.vector_index import EXACT_UP_TO
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 KEEP_VERSIONS = 5
@@ -51,6 +52,8 @@ class Settings:
     keep_versions: int = KEEP_VERSIONS
     # answers worked on at once by a chat server: each uses one core for ~15 ms, so a few per core
     workers: int = 2 * (os.cpu_count() or 2)
+    # vectors up to which search is exact; above it an index version is built as IVF-SQ8 (bot/vector_index.py)
+    exact_up_to: int = EXACT_UP_TO
     scopes_file: Path | None = None  # which documents answer where; see bot/scopes.py
 
     @property
@@ -88,5 +91,6 @@ class Settings:
             feedback_db=Path(env["PROTOCOL_BOT_FEEDBACK_DB"]) if env.get("PROTOCOL_BOT_FEEDBACK_DB") else None,
             keep_versions=_count(env, "PROTOCOL_BOT_KEEP_VERSIONS", defaults.keep_versions),
             workers=_count(env, "PROTOCOL_BOT_WORKERS", defaults.workers),
+            exact_up_to=_count(env, "PROTOCOL_BOT_EXACT_UP_TO", defaults.exact_up_to),
             scopes_file=Path(env["PROTOCOL_BOT_SCOPES"]) if env.get("PROTOCOL_BOT_SCOPES") else None,
         )

@@ -21,6 +21,7 @@ def run(settings: Settings, out: TextIO) -> int:
         embedder(settings, threads=BUILD_THREADS),
         settings.embedding_cache,
         keep=settings.keep_versions,
+        exact_up_to=settings.exact_up_to,
         progress=True,
     )
     out.write(report.summary() + "\n")
