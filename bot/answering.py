@@ -10,7 +10,7 @@ from bot.answer import Answer, Citation
 from bot.index_store import IndexData
 from bot.model_weights import MINILM, MPNET
 from bot.question import MAX_QUESTION_CHARS, Question
-from bot.retrieval import Hit, Ranking
+from bot.retrieval import TAUGHT_SIMILARITY, Hit, Ranking
 from knowledge.catalogue import Entry
 
 SHOWN = 3
@@ -38,6 +38,9 @@ class Calibration:
         return CALIBRATED.get(model, cls())
 
     def covers(self, ranking: Ranking) -> bool:
+        taught = max(ranking.taught, ranking.taught_not_covered)
+        if taught >= TAUGHT_SIMILARITY:  # an admin has said what answers a question like this one
+            return ranking.taught >= ranking.taught_not_covered
         best = ranking.best_similarity
         return best >= self.min_similarity and ranking.not_covered - best <= self.not_covered_margin
 

@@ -7,6 +7,7 @@
     ├── DocumentError           a protocol document cannot be read or parsed at reindex
     ├── ReindexFailed           a reindex stopped; the previous index keeps serving
     ├── ScopesError             the scopes file cannot be read or names documents that do not exist
+    ├── CorrectionError         a correction names what does not exist, or the corrections file is malformed
     └── SettingsError           a setting in the environment has a value that cannot be used
 
     DeliveryDeferred            a chat platform cannot take a reply now; it is tried again later (never shown)
@@ -40,6 +41,10 @@ class ReindexFailed(ProtocolBotError):
 
 
 class ScopesError(ProtocolBotError):
+    pass
+
+
+class CorrectionError(ProtocolBotError):
     pass
 
 

@@ -8,6 +8,7 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from bot.answer import Answer
 
@@ -56,6 +57,11 @@ def cited_refs(answer: Answer) -> tuple[CitedRef, ...]:
     return tuple(CitedRef(c.source, c.clause, c.heading) for c in answer.citations)
 
 
+def _entry(row: tuple[Any, ...]) -> FeedbackEntry:
+    citations = tuple(CitedRef(*c) for c in json.loads(row[7]))
+    return FeedbackEntry(row[0], row[1], row[2], row[3], row[4], bool(row[5]), row[6], citations)
+
+
 class FeedbackStore:
     """Thread-safe: chat adapters record from worker threads."""
 
@@ -91,6 +97,14 @@ class FeedbackStore:
         with self._lock, self._db:
             self._db.execute("UPDATE feedback SET comment = ? WHERE id = ?", (comment, feedback_id))
 
+    def entry(self, feedback_id: int) -> FeedbackEntry | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT id, at, platform, user, question, helpful, comment, citations FROM feedback WHERE id = ?",
+                (feedback_id,),
+            ).fetchone()
+        return None if row is None else _entry(row)
+
     def recent(self, limit: int = 20) -> list[FeedbackEntry]:
         with self._lock:
             rows = self._db.execute(
@@ -98,10 +112,7 @@ class FeedbackStore:
                 " FROM feedback ORDER BY id DESC LIMIT ?",
                 (limit,),
             ).fetchall()
-        return [
-            FeedbackEntry(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], tuple(CitedRef(*c) for c in json.loads(r[7])))
-            for r in rows
-        ]
+        return [_entry(r) for r in rows]
 
     def most_unhelpful(self, limit: int = 10) -> list[ClauseTally]:
         counts: dict[CitedRef, int] = {}

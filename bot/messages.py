@@ -33,6 +33,30 @@ EXAMPLE_QUESTIONS = (
     "Should councillors and officers become close friends?",
 )
 
+# --- Corrections (protocol-bot teach, and 👎 from admins in chat) ----------------------------------
+
+CORRECTION_CLAUSE = "“{question}” → {source}, {where}"
+CORRECTION_NOT_COVERED = "“{question}” → not covered by the protocols"
+CORRECTIONS_NONE = "No corrections yet. Teach one with: protocol-bot teach --question … --source … --clause …"
+CORRECTIONS_LIST_ENTRY = "{number:>3}. {description}  ({by}, {at}){stale}"
+CORRECTIONS_LIST_STALE = "  — its clause no longer exists, so it is not used"
+CORRECTIONS_UNREADABLE = "{name} could not be read ({detail}); the corrections read before stay in use."
+CORRECTIONS_MALFORMED = (
+    "{name}: correction {number} needs a question and either a source with a clause or quote, "
+    "or not_covered = true; the corrections read before stay in use."
+)
+CORRECTIONS_STALE = "{count} corrections point at clauses that no longer exist: {questions}"
+CORRECTIONS_REPOINTED = "{count} corrections now point at reworded clauses: {questions}"
+TEACH_NO_QUESTION = "A correction needs the question it answers."
+TEACH_NEEDS_TARGET = "Say what answers the question (--source with --clause or --quote), or --not-covered."
+TEACH_UNKNOWN_SOURCE = "There is no document called {source} in the index. Documents: {documents}"
+TEACH_UNKNOWN_CLAUSE = "{source} has no clause {clause}. Its clauses: {clauses}"
+TEACH_QUOTE_NOT_FOUND = "No clause of {source} contains “{quote}”."
+TEACH_DONE = "Taught: {description}. It is used from the next question on."
+TEACH_REMOVED = "Removed: {description}"
+TEACH_NO_SUCH = "There is no correction {number}; `protocol-bot teach --list` shows them."
+TEACH_NO_FEEDBACK = "There is no feedback {id}; `protocol-bot feedback` lists them with their ids."
+
 SETTING_NOT_A_COUNT = "{name} must be a whole number of at least 1, not '{value}'."
 
 # --- Index and model problems (shown to admins and users alike) ---------------------------------

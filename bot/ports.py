@@ -5,6 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 
 from bot.answer import Answer, Scope
+from bot.corrections import Correction
 from bot.status import DocumentInfo, IndexStatus, ReindexResult
 
 
@@ -24,3 +25,19 @@ class ProtocolBot(ABC):
     @abstractmethod
     def reindex(self) -> ReindexResult:
         """Rebuild the index from the knowledge folder and switch to it; raises ReindexFailed."""
+
+    @abstractmethod
+    def teach(self, question: str, *, by: str, source: str | None = None, clause: str | None = None,
+              quote: str | None = None, not_covered: bool = False) -> Correction:
+        """Record what answers a question (a clause, or nothing: not covered), used from the next question on.
+
+        Raises CorrectionError saying what is wrong (no such document or clause, an empty question).
+        """
+
+    @abstractmethod
+    def corrections(self) -> tuple[tuple[Correction, bool], ...]:
+        """Every correction, and whether it is in use (its clause still exists)."""
+
+    @abstractmethod
+    def forget(self, number: int) -> Correction:
+        """Remove correction `number` (1-based, as listed); raises CorrectionError when there is none."""

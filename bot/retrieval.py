@@ -34,9 +34,32 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Taught:
+    """Admins' corrections (bot/corrections.py) in force: each corrected question's vector, and the
+    clause row it is answered by (None: not covered)."""
+
+    vectors: np.ndarray
+    clauses: tuple[int | None, ...]
+    quotes: tuple[str | None, ...]  # the part of the clause the correction names: what to quote
+
+# A question this close to a corrected one is taken to ask the same: its clause comes first (the full
+# boost is more than any fused score), and the correction decides whether it is covered at all.
+TAUGHT_SIMILARITY = 0.72
+# Below that, down to TAUGHT_FLOOR, a question may be the corrected one reworded: its clause is raised
+# in proportion, and only while the corrected question is nearer to it (within TAUGHT_MARGIN) than any
+# sentence of the documents, so a question the documents answer well is left to them. Chosen with
+# bench/teach.py: the most other wordings found while unrelated questions lose under 0.01 Recall@3.
+TAUGHT_FLOOR = 0.5
+TAUGHT_MARGIN = 0.05
+TAUGHT_BOOST = 1.0
+
+
+@dataclass(frozen=True)
 class Ranking:
     hits: list[Hit]  # every allowed clause, best first
     not_covered: float  # cosine with the closest topic the protocols do not cover (-1 when none)
+    taught: float = -1.0  # cosine with the closest question corrected to an allowed clause
+    taught_not_covered: float = -1.0  # cosine with the closest question corrected as not covered
 
     @property
     def best_similarity(self) -> float:
@@ -75,7 +98,8 @@ class Retriever:
         self._bm25 = BM25([" ".join(c.heading_path[-1:]) + " " + c.text for c in data.clauses])
         self._sources = np.array([c.source for c in data.clauses])
 
-    def search(self, question: str, vector: np.ndarray, allowed_sources: frozenset[str] | None) -> Ranking:
+    def search(self, question: str, vector: np.ndarray, allowed_sources: frozenset[str] | None,
+               taught: Taught | None = None) -> Ranking:
         w = self._weights
         clause_sim = _scatter(self._data.clause_vectors, vector)
         piece_sim = _scatter(self._data.piece_vectors, vector)
@@ -90,17 +114,44 @@ class Retriever:
         fused = w.clause * clause_sim + w.piece * best_piece_sim + w.lexical * lexical
         if allowed_sources is not None:
             fused = np.where(np.isin(self._sources, list(allowed_sources)), fused, -np.inf)
+        best_sentence = float(best_piece_sim[np.isfinite(fused)].max()) if np.isfinite(fused).any() else -1.0
+        similar, similar_not_covered, quoting = self._taught(taught, vector, fused, best_sentence)
         order = [int(i) for i in np.argsort(-fused) if np.isfinite(fused[i])]
         hits = [
-            Hit(i, float(fused[i]), float(best_piece_sim[i]), self._quote_pieces(i, piece_sim) if n < QUOTED_CLAUSES else ())
+            Hit(i, float(fused[i]), float(best_piece_sim[i]),
+                self._quote_pieces(i, piece_sim, quoting.get(i)) if n < QUOTED_CLAUSES else ())
             for n, i in enumerate(order)
         ]
         topics = self._data.not_covered_vectors
         not_covered = float((topics @ vector).max()) if len(topics) else -1.0
-        return Ranking(hits, not_covered)
+        return Ranking(hits, not_covered, similar, similar_not_covered)
 
-    def _quote_pieces(self, clause: int, piece_sim: np.ndarray) -> tuple[int, ...]:
-        """The best-matching piece, and the runner-up when it is a different sentence nearly as close.
+    @staticmethod
+    def _taught(taught: Taught | None, vector: np.ndarray, fused: np.ndarray,
+                best_sentence: float) -> tuple[float, float, dict[int, str]]:
+        """Raise the clauses of corrected questions like this one (in place). How like it the closest
+        corrected questions are, and the corrections' quotes of the clauses raised."""
+        quoting: dict[int, str] = {}
+        if taught is None or not len(taught.clauses):
+            return -1.0, -1.0, quoting
+        similarity = taught.vectors @ vector
+        closest, closest_not_covered = -1.0, -1.0
+        for sim, row, quote in zip(similarity.tolist(), taught.clauses, taught.quotes, strict=True):
+            if row is None:
+                closest_not_covered = max(closest_not_covered, sim)
+            elif np.isfinite(fused[row]):  # a correction to a document out of scope here counts for nothing
+                closest = max(closest, sim)
+                # raised only when the corrected question is nearer than anything the documents say:
+                # a question the documents answer well is left to them
+                if sim > TAUGHT_FLOOR and sim >= best_sentence - TAUGHT_MARGIN:
+                    fused[row] += TAUGHT_BOOST * min(1.0, (sim - TAUGHT_FLOOR) / (TAUGHT_SIMILARITY - TAUGHT_FLOOR))
+                    if quote:
+                        quoting[row] = quote
+        return closest, closest_not_covered, quoting
+
+    def _quote_pieces(self, clause: int, piece_sim: np.ndarray, taught_quote: str | None = None) -> tuple[int, ...]:
+        """The best-matching piece, and the runner-up when it is a different sentence nearly as close;
+        for a clause an admin corrected to, the sentence holding the part the correction names.
 
         A sentence may be matched twice (as written and in its asked form), so pieces are told
         apart by their quote.
@@ -108,6 +159,11 @@ class Retriever:
         rows = self._clause_pieces[clause]
         if not len(rows):
             return ()
+        if taught_quote:
+            named = " ".join(taught_quote.split())
+            holding = [int(r) for r in rows if named in self._data.pieces[r].quote or self._data.pieces[r].quote in named]
+            if holding:
+                return (holding[0],)
         ranked = rows[np.argsort(-piece_sim[rows], kind="stable")]
         best = int(ranked[0])
         quote = self._data.pieces[best].quote

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from bot import in_force, index_store, indexing, messages
+from bot import corrections, in_force, index_store, indexing, messages
 from bot.answer import Answer, Scope
 from bot.answering import Calibration, compose
+from bot.corrections import Correction
 from bot.embedding import Embedder
 from bot.errors import DocumentError, IndexUnavailable, ReindexFailed
 from bot.index_store import IndexData
@@ -20,6 +21,7 @@ from bot.question import clean
 from bot.retrieval import Retriever, Weights
 from bot.settings import KEEP_VERSIONS
 from bot.status import DocumentInfo, IndexStatus, ReindexResult
+from bot.teaching import Teaching
 from bot.vector_index import EXACT_UP_TO
 
 
@@ -53,6 +55,7 @@ class IndexedProtocolBot(ProtocolBot):
         self._exact_up_to = exact_up_to
         self._today = today
         self._glossary = Glossary.load(knowledge_dir / "glossary.toml")
+        self._teaching = Teaching(knowledge_dir / corrections.FILE_NAME, embedder)
         self._loaded: _Loaded | None = None
         self._load_lock = threading.Lock()
         self._build_lock = threading.Lock()
@@ -78,7 +81,7 @@ class IndexedProtocolBot(ProtocolBot):
         loaded = self._current()
         vector = self._embedder.encode_one(cleaned.text)
         allowed = in_force.allowed_sources(loaded.data.manifest.documents, scope)
-        ranking = loaded.retriever.search(cleaned.text, vector, allowed)
+        ranking = loaded.retriever.search(cleaned.text, vector, allowed, self._teaching.taught(loaded.data))
         return compose(cleaned, ranking, loaded.data, self._calibration, self._today())
 
     def documents(self) -> tuple[DocumentInfo, ...]:
@@ -89,7 +92,8 @@ class IndexedProtocolBot(ProtocolBot):
         manifest = data.manifest
         docs = tuple(DocumentInfo(source, d.catalogue.title, d.catalogue.council, d.catalogue.adopted, d.catalogue.review,
                                   d.clauses) for source, d in manifest.documents.items())
-        return IndexStatus(manifest.version, manifest.built_at, manifest.model, docs, data.change_report)
+        notes = self._teaching.stale(data) + ([self._teaching.file.problem] if self._teaching.file.problem else [])
+        return IndexStatus(manifest.version, manifest.built_at, manifest.model, docs, data.change_report, tuple(notes))
 
     def reindex(self) -> ReindexResult:
         with self._build_lock:
@@ -98,4 +102,17 @@ class IndexedProtocolBot(ProtocolBot):
                                         keep=self._keep_versions, exact_up_to=self._exact_up_to)
             except DocumentError as exc:
                 raise ReindexFailed(messages.REINDEX_FAILED.format(reason=exc)) from exc
-        return ReindexResult(report.version, report.summary())
+        # corrections follow the documents: re-pointed where a clause was reworded, reported where it is gone
+        notes = self._teaching.follow(self._current().data)
+        return ReindexResult(report.version, "\n".join([report.summary(), *notes]))
+
+    def teach(self, question: str, *, by: str, source: str | None = None, clause: str | None = None,
+              quote: str | None = None, not_covered: bool = False) -> Correction:
+        return self._teaching.teach(self._current().data, question, by=by, source=source, clause=clause, quote=quote,
+                                    not_covered=not_covered)
+
+    def corrections(self) -> tuple[tuple[Correction, bool], ...]:
+        return self._teaching.listing(self._current().data)
+
+    def forget(self, number: int) -> Correction:
+        return self._teaching.forget(number)

@@ -22,6 +22,7 @@ class IndexStatus:
     model: str
     documents: tuple[DocumentInfo, ...]
     change_report: str | None = None
+    notes: tuple[str, ...] = ()  # what an admin should act on: corrections that point at nothing, a broken file
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ def render_status(status: IndexStatus) -> str:
         )
         for d in status.documents
     ]
+    lines += list(status.notes)
     if status.change_report:
         lines.append(messages.STATUS_CHANGES.format(report=status.change_report))
     return "\n".join(lines)

@@ -12,7 +12,9 @@ from bot import messages
 from bot.answer import Answer, Citation, Scope
 from bot.conversation import Conversation
 from bot.conversation_state import ConversationState
+from bot.corrections import Correction
 from bot.embedding import Embedder
+from bot.errors import CorrectionError
 from bot.feedback import FeedbackStore
 from bot.lexical import tokens
 from bot.ports import ProtocolBot
@@ -62,6 +64,7 @@ class FakeProtocolBot(ProtocolBot):
     def __init__(self, *, fail_with: Exception | None = None, reindex_fails_with: Exception | None = None) -> None:
         self.asked: list[tuple[str, Scope | None]] = []
         self.reindexed = 0
+        self.taught: list[Correction] = []
         self.fail_with = fail_with
         self.reindex_fails_with = reindex_fails_with
 
@@ -86,6 +89,22 @@ class FakeProtocolBot(ProtocolBot):
             raise self.reindex_fails_with
         self.reindexed += 1
         return ReindexResult("v-test-2", "2 documents, 160 clauses; no changes.")
+
+    def teach(self, question: str, *, by: str, source: str | None = None, clause: str | None = None,
+              quote: str | None = None, not_covered: bool = False) -> Correction:
+        if source is not None and source not in {d.source for d in DOCS}:
+            raise CorrectionError(messages.TEACH_UNKNOWN_SOURCE.format(source=source, documents="…"))
+        taught = Correction(question, by, "2026-12-02T09:00:00+00:00", source, clause, quote, not_covered)
+        self.taught.append(taught)
+        return taught
+
+    def corrections(self) -> tuple[tuple[Correction, bool], ...]:
+        return tuple((c, True) for c in self.taught)
+
+    def forget(self, number: int) -> Correction:
+        if not 1 <= number <= len(self.taught):
+            raise CorrectionError(messages.TEACH_NO_SUCH.format(number=number))
+        return self.taught.pop(number - 1)
 
 
 class GatedBot(FakeProtocolBot):

@@ -221,6 +221,39 @@ def cmd_feedback(args: argparse.Namespace, rt: Runtime) -> int:
     return 0
 
 
+def cmd_teach(args: argparse.Namespace, rt: Runtime) -> int:
+    """Correct what answers a question, list the corrections, or remove one (see bot/corrections.py)."""
+    bot, out = rt.bot(), rt.out
+    if args.list:
+        listed = bot.corrections()
+        out.write("\n".join(
+            messages.CORRECTIONS_LIST_ENTRY.format(number=n, description=c.describe(), by=c.by or "?", at=c.at or "?",
+                                                   stale="" if used else messages.CORRECTIONS_LIST_STALE)
+            for n, (c, used) in enumerate(listed, start=1)) or messages.CORRECTIONS_NONE)
+        out.write("\n")
+        return 0
+    if args.remove is not None:
+        out.write(messages.TEACH_REMOVED.format(description=bot.forget(args.remove).describe()) + "\n")
+        return 0
+    question = args.question or ""
+    if args.feedback is not None:
+        from bot.feedback import FeedbackStore
+
+        store = FeedbackStore(rt.settings.feedback_path)
+        try:
+            entry = store.entry(args.feedback)
+        finally:
+            store.close()
+        if entry is None:
+            out.write(messages.TEACH_NO_FEEDBACK.format(id=args.feedback) + "\n")
+            return 2
+        question = entry.question
+    taught = bot.teach(question, by=args.by, source=args.source, clause=args.clause, quote=args.quote,
+                       not_covered=args.not_covered)
+    out.write(messages.TEACH_DONE.format(description=taught.describe()) + "\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="protocol-bot", description="Answers questions about the councillor/officer protocol, citing clauses."
@@ -257,6 +290,19 @@ def build_parser() -> argparse.ArgumentParser:
     feedback = sub.add_parser("feedback", help="list recent 👍/👎 and the clauses most often marked not helpful")
     feedback.add_argument("--limit", type=int, default=20, help="how many entries and clauses (default %(default)s)")
     feedback.set_defaults(handler=cmd_feedback)
+    teach = sub.add_parser("teach", help="correct what answers a question; --list or --remove corrections")
+    asked = teach.add_mutually_exclusive_group()
+    asked.add_argument("--question", help="the question, worded as it was asked")
+    asked.add_argument("--feedback", type=int, help="take the question from this feedback id (protocol-bot feedback)")
+    asked.add_argument("--list", action="store_true", help="list the corrections, marking any no longer in use")
+    asked.add_argument("--remove", type=int, metavar="N", help="remove correction N, as numbered by --list")
+    teach.add_argument("--source", help="the document that answers it (its file name in knowledge/protocols)")
+    where = teach.add_mutually_exclusive_group()
+    where.add_argument("--clause", help="the clause reference as printed, e.g. 2.6 or 13(b)")
+    where.add_argument("--quote", help="words of the clause, verbatim (for a clause with no reference)")
+    where.add_argument("--not-covered", action="store_true", help="the protocols do not answer it")
+    teach.add_argument("--by", default=os.environ.get("USER") or "terminal", help="who makes the correction")
+    teach.set_defaults(handler=cmd_teach)
     index = sub.add_parser("index", help="rebuild the index from knowledge/ and switch to it")
     what = index.add_mutually_exclusive_group()
     what.add_argument("--dry-run", action="store_true",
