@@ -37,6 +37,7 @@ from typing import Any
 
 from bot import messages
 from bot.answer import Answer
+from bot.answering import QUOTE_GAP
 from bot.conversation_state import MAX_ATTEMPTS, ConversationState
 from bot.errors import DeliveryDeferred, ProtocolBotError
 from bot.feedback import FeedbackStore, cited_refs
@@ -288,6 +289,30 @@ class Conversation:
         feedback_id = self._feedback.record(platform=place.platform, user=user, question=answer.question,
                                             helpful=helpful, citations=cited_refs(answer))
         return answer, feedback_id
+
+    def teach(self, user: str, answer_id: str, choice: int | None) -> TextReply:
+        """An admin's correction of an answer: which of its nearest clauses answers it (`choice`, an
+        index into `answer.nearest`), or None: the protocols do not cover the question."""
+        if not self.is_admin(user):
+            return TextReply(messages.ADMIN_ONLY.format(command="teach"))
+        answer = self._state.answer(answer_id)
+        if answer is None or (choice is not None and not 0 <= choice < len(answer.nearest)):
+            return TextReply(messages.ANSWER_EXPIRED)
+
+        def make() -> Reply:
+            if choice is None:
+                taught = self._bot.teach(answer.question, by=user, not_covered=True)
+            else:
+                cited = answer.nearest[choice]
+                # the quoted sentence pins the right part of a clause that was split, and is what is quoted
+                quoted = cited.quote.split(QUOTE_GAP)[0]
+                taught = self._bot.teach(answer.question, by=user, source=cited.source, clause=cited.clause,
+                                         quote=quoted)
+            return TextReply(messages.TEACH_DONE.format(description=taught.describe()))
+
+        reply = self._guarded("Teaching", make)
+        assert isinstance(reply, TextReply)
+        return reply
 
     def comment(self, feedback_id: int, text: str) -> None:
         """What a person said was wrong with an answer they marked 👎."""

@@ -273,3 +273,20 @@ def test_the_inbox_keeps_no_more_rows_than_its_bound(monkeypatch: pytest.MonkeyP
         state.accept(f"m-{n}", "slack", {})
     assert state.accept("m-499", "slack", {}) is False  # the newest are kept
     assert state.accept("m-0", "slack", {}) is True  # the oldest were let go
+
+
+def test_an_admin_corrects_an_answer_to_one_of_its_nearest_clauses_or_to_not_covered(
+    talk: Conversation, core: FakeProtocolBot
+) -> None:
+    reply = said(talk, "Can I copy an email?")
+    assert isinstance(reply, AnswerReply)
+    assert talk.teach("U1", reply.answer_id, 1) == TextReply(messages.ADMIN_ONLY.format(command="teach"))
+    done = talk.teach(ADMIN, reply.answer_id, 1)
+    assert done.text.startswith("Taught:")
+    (taught,) = core.taught
+    second = reply.answer.nearest[1]
+    assert (taught.question, taught.source, taught.clause, taught.by) == (
+        "Can I copy an email?", second.source, second.clause, ADMIN)
+    talk.teach(ADMIN, reply.answer_id, None)
+    assert core.taught[-1].not_covered
+    assert talk.teach(ADMIN, "forgotten", 0) == TextReply(messages.ANSWER_EXPIRED)

@@ -331,6 +331,35 @@ def test_thumbs_down_is_stored_and_asks_what_was_wrong_in_a_modal(slack: Slack) 
     assert [t.clause for t in slack.store.most_unhelpful()] == [None, "20"]
 
 
+def test_an_admins_thumbs_down_can_pick_the_clause_that_answers_and_correct_the_answer(slack: Slack) -> None:
+    event = mention("Can I copy an email?", user=ADMIN)
+    slack.event(event)
+    post = slack.posts()[0]
+    [answer_id] = buttons(post["blocks"])["protocol_unhelpful"]
+    slack.click("protocol_unhelpful", answer_id, message={"ts": "1", "thread_ts": post["thread_ts"]}, user=ADMIN)
+    [opened] = slack.fake.wait_for("views.open")
+    [select] = [b for b in opened["view"]["blocks"] if b["block_id"] == "teach"]
+    options = select["element"]["options"]
+    assert options[-1]["value"] == "not_covered" and all(len(o["text"]["text"]) <= 75 for o in options)
+    view = opened["view"] | {"id": "V0MODAL", "state": {"values": {
+        "teach": {"teach": {"type": "static_select", "selected_option": options[1]}},
+        "comment": {"comment": {"type": "plain_text_input", "value": None}}}}}
+    status, _ = slack.interact({"type": "view_submission", "user": {"id": ADMIN}, "team": {"id": TEAM_ID},
+                                "api_app_id": "A0APP", "view": view})
+    assert status == 200
+    [told] = slack.fake.wait_for("chat.postEphemeral")
+    assert told["user"] == ADMIN and told["text"].startswith("Taught:")
+    assert slack.bot.taught[0].question == "Can I copy an email?"
+
+
+def test_a_councillors_thumbs_down_asks_only_what_was_wrong(slack: Slack) -> None:
+    post = _answered(slack)
+    [answer_id] = buttons(post["blocks"])["protocol_unhelpful"]
+    slack.click("protocol_unhelpful", answer_id, message={"ts": "1", "thread_ts": post["thread_ts"]})
+    [opened] = slack.fake.wait_for("views.open")
+    assert [b["block_id"] for b in opened["view"]["blocks"]] == ["comment"]
+
+
 # --- admins ------------------------------------------------------------------------------------------
 
 

@@ -279,3 +279,27 @@ async def test_other_activities_are_ignored_without_error(
 
     assert replies == []
     assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+
+
+async def test_an_admins_thumbs_down_offers_the_nearest_clauses_and_the_pick_corrects_the_answer() -> None:
+    harness = Harness(FakeProtocolBot())
+    (answered,) = await harness.send(teams.personal_message(QUESTION, aad=teams.ADMIN_AAD))
+    thumbs_down = card_of(answered)["actions"][1]["data"]
+    await harness.send(teams.personal_message(None, value=thumbs_down, aad=teams.ADMIN_AAD, reply_to="card-1"))
+    card = card_of(harness.adapter.updated_activities[-1])
+    (choices,) = [e for e in teams.elements(card) if e["type"] == "Input.ChoiceSet"]
+    assert len(choices["choices"]) == len(harness.core.ask(QUESTION).nearest) + 1
+    send = card["actions"][0]["data"]
+
+    (reply,) = await harness.send(teams.personal_message(None, value={**send, "teach": "0"}, aad=teams.ADMIN_AAD,
+                                                         reply_to="card-1"))
+
+    assert reply.text.startswith("Taught:")
+    assert harness.core.taught[0].question == QUESTION
+
+
+async def test_a_councillors_thumbs_down_offers_no_correction(harness: Harness) -> None:
+    (answered,) = await harness.send(teams.personal_message(QUESTION))
+    await harness.send(teams.personal_message(None, value=card_of(answered)["actions"][1]["data"], reply_to="card-1"))
+    card = card_of(harness.adapter.updated_activities[-1])
+    assert not [e for e in teams.elements(card) if e["type"] == "Input.ChoiceSet"]

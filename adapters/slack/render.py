@@ -6,6 +6,7 @@ Slack's field limits here, so no answer can be refused by the API or ping a chan
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,9 @@ ACTION_UNHELPFUL = "protocol_unhelpful"
 ACTION_SHARE = "protocol_share"
 VIEW_FEEDBACK = "protocol_feedback"
 FEEDBACK_INPUT = "comment"
+TEACH_INPUT = "teach"
+TEACH_NOT_COVERED = "not_covered"
+MAX_OPTION_TEXT = 75
 
 
 def _mrkdwn(text: str) -> Block:
@@ -234,25 +238,37 @@ def preformatted_blocks(text: str) -> list[Block]:
     ]
 
 
-def feedback_modal(feedback_id: int) -> Block:
+def feedback_modal(feedback_id: int, answer_id: str, channel: str, nearest: tuple[Citation, ...] | None = None
+                   ) -> Block:
+    """What was wrong with an answer; for an admin (`nearest` given), also which clause answers it."""
+    comment = {
+        "type": "input",
+        "block_id": FEEDBACK_INPUT,
+        "optional": nearest is not None,
+        "label": _plain(messages.FEEDBACK_COMMENT_LABEL),
+        "element": {"type": "plain_text_input", "action_id": FEEDBACK_INPUT, "multiline": True, "max_length": 2000},
+    }
+    blocks = [comment]
+    if nearest is not None:
+        choices = [(str(n), messages.TEACH_CHOICE.format(label=c.label, title=document_name(c.council, c.title)))
+                   for n, c in enumerate(nearest)] + [(TEACH_NOT_COVERED, messages.TEACH_CHOICE_NOT_COVERED)]
+        options = [{"text": _plain(_option_text(text)), "value": value} for value, text in choices]
+        blocks.insert(0, {
+            "type": "input", "block_id": TEACH_INPUT, "optional": True,
+            "label": _plain(messages.SLACK_TEACH_LABEL), "hint": _plain(messages.SLACK_TEACH_HINT),
+            "element": {"type": "static_select", "action_id": TEACH_INPUT, "options": options},
+        })
     return {
         "type": "modal",
         "callback_id": VIEW_FEEDBACK,
-        "private_metadata": str(feedback_id),
+        "private_metadata": json.dumps({"feedback": feedback_id, "answer": answer_id, "channel": channel}),
         "title": _plain(messages.SLACK_FEEDBACK_TITLE),
         "submit": _plain(messages.FEEDBACK_COMMENT_SEND),
         "close": _plain(messages.SLACK_FEEDBACK_CLOSE),
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": FEEDBACK_INPUT,
-                "label": _plain(messages.FEEDBACK_COMMENT_LABEL),
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": FEEDBACK_INPUT,
-                    "multiline": True,
-                    "max_length": 2000,
-                },
-            }
-        ],
+        "blocks": blocks,
     }
+
+
+def _option_text(text: str) -> str:
+    """Slack refuses an option longer than 75 characters."""
+    return text if len(text) <= MAX_OPTION_TEXT else text[: MAX_OPTION_TEXT - 1] + "…"

@@ -9,6 +9,7 @@ in between loses nothing: `Sweeper` answers what is left when the bot starts aga
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -26,6 +27,8 @@ from adapters.slack.render import (
     ACTION_SHOW_CLAUSE,
     ACTION_UNHELPFUL,
     FEEDBACK_INPUT,
+    TEACH_INPUT,
+    TEACH_NOT_COVERED,
     VIEW_FEEDBACK,
     SlackReply,
     answer_reply,
@@ -207,14 +210,18 @@ class SlackListeners:
         helpful = action.get("action_id") == ACTION_HELPFUL
         answer_id = _text(action.get("value"))
         place = Place(PLATFORM, _text((body.get("channel") or {}).get("id")), _thread_of(body))
-        voted = self._conversation.vote(place, _text((body.get("user") or {}).get("id")), answer_id, helpful)
+        user = _text((body.get("user") or {}).get("id"))
+        voted = self._conversation.vote(place, user, answer_id, helpful)
         if voted is None:
             self._expired(respond, body)
             return
         answer, feedback_id = voted
         if not helpful:
+            # an admin can say which clause answers it, correcting the answer for everyone
+            nearest = answer.nearest if self._conversation.is_admin(user) else None
             try:
-                client.views_open(trigger_id=body["trigger_id"], view=feedback_modal(feedback_id))
+                client.views_open(trigger_id=body["trigger_id"],
+                                  view=feedback_modal(feedback_id, answer_id, place.conversation, nearest))
             except SlackApiError:
                 logger.exception("Could not ask what was wrong with an answer")  # the 👎 itself is stored
         # The buttons give way to the thanks, so the same answer is not voted on twice.
@@ -222,15 +229,27 @@ class SlackListeners:
         reply = voted_blocks(original, answer, answer_id)
         respond(replace_original=True, text=reply.text, blocks=reply.blocks)
 
-    def on_feedback_comment(self, ack: Ack, view: dict[str, Any]) -> None:
+    def on_feedback_comment(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         ack()
         try:
-            feedback_id = int(view["private_metadata"])
-            comment = view["state"]["values"][FEEDBACK_INPUT][FEEDBACK_INPUT].get("value") or ""
-        except (KeyError, TypeError, ValueError):
+            about = json.loads(view["private_metadata"])
+            values = view["state"]["values"]
+            comment = (values.get(FEEDBACK_INPUT, {}).get(FEEDBACK_INPUT) or {}).get("value") or ""
+            chosen = ((values.get(TEACH_INPUT, {}).get(TEACH_INPUT) or {}).get("selected_option") or {}).get("value")
+            feedback_id, answer_id, channel = int(about["feedback"]), str(about["answer"]), str(about["channel"])
+        except (KeyError, TypeError, ValueError, AttributeError):
             logger.warning("A feedback comment arrived in an unexpected shape; it was not stored")
             return
         self._conversation.comment(feedback_id, _text(comment))
+        if chosen is None:
+            return
+        user = _text((body.get("user") or {}).get("id"))
+        choice = None if chosen == TEACH_NOT_COVERED else int(chosen) if str(chosen).isdigit() else -1
+        reply = self._conversation.teach(user, answer_id, choice)
+        try:
+            self._client.chat_postEphemeral(channel=channel, user=user, text=escape(reply.text))
+        except SlackApiError:
+            logger.warning("Could not tell an admin their correction was made")
 
     # --- App Home --------------------------------------------------------------------------------
 

@@ -27,6 +27,8 @@ CARD_BUDGET_BYTES = 20_000
 FEEDBACK_ACTION = "feedback"
 COMMENT_ACTION = "feedback_comment"
 COMMENT_INPUT = "comment"
+TEACH_INPUT = "teach"
+TEACH_NOT_COVERED = "not_covered"
 
 _QUESTION_CHARS = 300
 _LABEL_CHARS = 200
@@ -51,6 +53,7 @@ class Comment:
     feedback: int
     answer: str
     text: str
+    choice: str | None = None  # an admin's pick of the clause that answers it: an index, or TEACH_NOT_COVERED
 
 
 CardAction = Vote | Comment
@@ -81,17 +84,25 @@ def answer_card(answer: Answer, answer_id: str) -> Card:
     ]))
 
 
-def voted_card(answer: Answer, answer_id: str, comment_for: int | None) -> Card:
+def voted_card(answer: Answer, answer_id: str, comment_for: int | None, *, admin: bool = False) -> Card:
     """The answer card once voted on: the buttons give way to the thanks, and after a 👎
-    (`comment_for` its feedback id) to a box for saying what was wrong."""
+    (`comment_for` its feedback id) to a box for saying what was wrong; an admin can also pick the
+    clause that answers it, which corrects the answer for everyone."""
     thanks = _text(plain(messages.FEEDBACK_THANKS), isSubtle=True, spacing="Large")
     if comment_for is None:
         return _fitted(lambda limit: _cited_card(answer, limit, extra=[thanks]))
-    box = {"type": "Input.Text", "id": COMMENT_INPUT, "isMultiline": True, "maxLength": _COMMENT_CHARS,
-           "label": plain(messages.FEEDBACK_COMMENT_LABEL)}
+    inputs: list[dict[str, Any]] = [{"type": "Input.Text", "id": COMMENT_INPUT, "isMultiline": True,
+                                     "maxLength": _COMMENT_CHARS, "label": plain(messages.FEEDBACK_COMMENT_LABEL)}]
+    if admin:
+        choices = [{"title": plain(shorten(messages.TEACH_CHOICE.format(
+                        label=c.label, title=document_name(c.council, c.title)), _LABEL_CHARS)), "value": str(n)}
+                   for n, c in enumerate(answer.nearest)]
+        choices.append({"title": plain(messages.TEACH_CHOICE_NOT_COVERED), "value": TEACH_NOT_COVERED})
+        inputs.insert(0, {"type": "Input.ChoiceSet", "id": TEACH_INPUT, "style": "compact", "isRequired": False,
+                          "label": plain(messages.TEAMS_TEACH_LABEL), "choices": choices})
     send = {"type": "Action.Submit", "title": messages.FEEDBACK_COMMENT_SEND,
             "data": {"action": COMMENT_ACTION, "feedback": comment_for, "answer": answer_id}}
-    return _fitted(lambda limit: _cited_card(answer, limit, extra=[thanks, box], actions=[send]))
+    return _fitted(lambda limit: _cited_card(answer, limit, extra=[thanks, *inputs], actions=[send]))
 
 
 def _fitted(make: Callable[[int], Card]) -> Card:
@@ -119,8 +130,10 @@ def read_card_action(value: object) -> CardAction | None:
     if value.get("action") == FEEDBACK_ACTION and isinstance(value.get("helpful"), bool):
         return Vote(value["helpful"], answer)
     feedback, text = value.get("feedback"), value.get(COMMENT_INPUT, "")
-    if value.get("action") == COMMENT_ACTION and type(feedback) is int and isinstance(text, str):
-        return Comment(feedback, answer, text[:_COMMENT_CHARS])
+    choice = value.get(TEACH_INPUT) or None
+    if (value.get("action") == COMMENT_ACTION and type(feedback) is int and isinstance(text, str)
+            and (choice is None or isinstance(choice, str))):
+        return Comment(feedback, answer, text[:_COMMENT_CHARS], choice)
     return None
 
 

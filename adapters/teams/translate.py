@@ -20,7 +20,15 @@ from botbuilder.core import ActivityHandler, BotAdapter, CardFactory, MessageFac
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationReference
 from botbuilder.schema.teams import TeamsChannelData
 
-from adapters.teams.render import CardAction, Comment, read_card_action, render, voted_card, welcome_text
+from adapters.teams.render import (
+    TEACH_NOT_COVERED,
+    CardAction,
+    Comment,
+    read_card_action,
+    render,
+    voted_card,
+    welcome_text,
+)
 from bot import messages
 from bot.conversation import Conversation, Message, Place, ReindexReport, Reply
 from bot.errors import DeliveryDeferred
@@ -111,6 +119,10 @@ class ProtocolTeamsBot(ActivityHandler):
                 await turn_context.send_activity(messages.FEEDBACK_THANKS)
             else:
                 await self._replace_card(turn_context, voted_card(answer, action.answer, None))
+            if action.choice is not None:
+                choice = None if action.choice == TEACH_NOT_COVERED else int(action.choice) if action.choice.isdigit() else -1
+                taught = await asyncio.to_thread(self._conversation.teach, _user(activity) or "", action.answer, choice)
+                await turn_context.send_activity(taught.text)
             return
         voted = await asyncio.to_thread(self._conversation.vote, _place(activity), _user(activity) or "",
                                         action.answer, action.helpful)
@@ -119,7 +131,8 @@ class ProtocolTeamsBot(ActivityHandler):
             return
         answer, feedback_id = voted
         # The buttons give way to the thanks (and, after a 👎, to a box for saying what was wrong).
-        card = voted_card(answer, action.answer, None if action.helpful else feedback_id)
+        card = voted_card(answer, action.answer, None if action.helpful else feedback_id,
+                          admin=self._conversation.is_admin(_user(activity)))
         await self._replace_card(turn_context, card)
 
     async def _replace_card(self, turn_context: TurnContext, card: dict[str, object]) -> None:
