@@ -228,6 +228,10 @@ class Conversation:
             logger.warning("Delivering the reply to %r is put off: %s", key, why)
             self._state.release(key)
             return
+        except Exception as error:  # one line, not a traceback: it is tried again, up to MAX_ATTEMPTS
+            logger.warning("Delivering the reply to %r failed: %r", key, error)
+            self._state.release(key)
+            return
         finally:
             replied.set()
         self._state.done(key)

@@ -30,26 +30,30 @@ class ReindexRunner:
 
     def __init__(self, bot: ProtocolBot) -> None:
         self._bot = bot
-        self._running = threading.Lock()
+        self._lock = threading.Lock()
+        self._reports: list[Report] = []  # everyone waiting for the running reindex's outcome
         self._thread: threading.Thread | None = None
 
     def start(self, report: Report) -> bool:
-        """False, and nothing started, while another reindex is still running.
+        """False, and nothing started, while another reindex is still running; `report` then hears
+        that one's outcome, as the "already running" reply promises.
 
         `report` is called on the reindex's thread once it has ended, however it ended.
         """
-        if not self._running.acquire(blocking=False):
-            return False
-        self._thread = threading.Thread(target=self._run, args=(report,), name="protocol-reindex", daemon=True)
-        self._thread.start()
-        return True
+        with self._lock:
+            self._reports.append(report)
+            if len(self._reports) > 1:
+                return False
+            self._thread = threading.Thread(target=self._run, name="protocol-reindex", daemon=True)
+            self._thread.start()
+            return True
 
     def wait(self) -> None:
         """Block until the latest reindex has ended and been reported, so shutting down doesn't lose it."""
         if self._thread is not None:
             self._thread.join()
 
-    def _run(self, report: Report) -> None:
+    def _run(self) -> None:
         try:
             result = self._bot.reindex()
             outcome = ReindexOutcome(messages.REINDEX_DONE.format(version=result.version), result.summary)
@@ -60,10 +64,11 @@ class ReindexRunner:
         except Exception:
             logger.exception("Reindex failed")
             outcome = ReindexOutcome(messages.REINDEX_CRASHED)
-        finally:
-            self._running.release()
-        try:
-            report(outcome)
-        except Exception:
-            # the thread would otherwise end with the traceback on stderr, outside the log
-            logger.exception("Reporting the reindex outcome failed")
+        with self._lock:
+            reports, self._reports = self._reports, []
+        for report in reports:
+            try:
+                report(outcome)
+            except Exception:
+                # the thread would otherwise end with the traceback on stderr, outside the log
+                logger.exception("Reporting the reindex outcome failed")

@@ -7,6 +7,7 @@ The counts under load and a real `kill -9` are in bench/faults.py.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -23,6 +24,7 @@ from aiohttp import ClientTimeout, web
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.teams import TeamsSettings, build_app
+from adapters.teams.server import HANDLER
 from bot import messages
 from bot.conversation import Message, Place, Sweeper
 from bot.conversation_state import ConversationState
@@ -64,6 +66,13 @@ MALFORMED = [
     ("payload=null", "application/x-www-form-urlencoded"),
     ("a=1&&&=&b", "application/x-www-form-urlencoded"),
     ("", "application/json"),
+    ('{"type": "event_callback", "event": null}', "application/json"),
+    ('{"type": "event_callback", "event": [1]}', "application/json"),
+    ('{"type": "event_callback", "event": {"type": "app_mention"}, "authorizations": "all"}', "application/json"),
+    ('{"type": "event_callback", "event": {"type": "x\\nERROR forged"}}', "application/json"),
+    ("[" * 50_000 + "]" * 50_000, "application/json"),
+    ('payload=%7B%22type%22%3A%22block_actions%22%2C%22actions%22%3A%5B%5D%7D', "application/x-www-form-urlencoded"),
+    ('payload=%7B%22type%22%3A%22view_submission%22%2C%22view%22%3A%7B%7D%7D', "application/x-www-form-urlencoded"),
 ]
 
 
@@ -234,6 +243,66 @@ async def test_a_teams_body_that_is_not_an_activity_gets_400_not_500(body: objec
     client, _ = await _teams(connector)
     try:
         assert await _post(client, body) == 400
+    finally:
+        await client.close()
+        await connector.server.close()
+
+
+@pytest.mark.parametrize("change", [
+    {"serviceUrl": None}, {"serviceUrl": "not a url"}, {"serviceUrl": "https://elsewhere.example/"},
+    {"conversation": None}, {"type": "invoke", "name": "adaptiveCard/action", "value": {"action": "junk"}},
+], ids=["no service url", "bad service url", "unauthenticated elsewhere", "no conversation", "junk invoke"])
+async def test_a_teams_activity_the_bot_cannot_answer_is_refused_with_a_4xx_or_ignored_never_a_500(
+    change: dict[str, object],
+) -> None:
+    connector = FlakyConnector(0)
+    await connector.server.start_server()
+    client, core = await _teams(connector)
+    try:
+        activity = {**teams.personal_message("Can I copy an email?",
+                                             service_url=f"http://127.0.0.1:{connector.server.port}"), **change}
+        status = await _post(client, activity)
+        assert status < 500 and core.asked == [] and connector.replies == []
+    finally:
+        await client.close()
+        await connector.server.close()
+
+
+async def test_teams_answers_more_questions_at_once_than_it_has_workers() -> None:
+    connector = FlakyConnector(0)
+    await connector.server.start_server()
+    core = FakeProtocolBot()
+    app = build_app(conversation(core, FeedbackStore(":memory:")), TeamsSettings(), workers=2)
+    client = TestClient(TestServer(app, host="127.0.0.1"))
+    await client.start_server()
+    try:
+        url = f"http://127.0.0.1:{connector.server.port}"
+        statuses = await asyncio.gather(*(_post(client, teams.personal_message(f"Can I copy email {n}?", service_url=url))
+                                          for n in range(12)))
+        assert statuses == [201] * 12 and len(connector.replies) == 12
+    finally:
+        await client.close()
+        await connector.server.close()
+
+
+async def test_a_teams_reply_the_connector_refuses_for_a_while_is_sent_later_and_threaded_under_its_question() -> None:
+    connector = FlakyConnector(8)  # the reply's attempts in its turn, and the first sweep's, all fail
+    await connector.server.start_server()
+    state = ConversationState(":memory:", clock=(clock := Clock()))
+    talk = conversation(FakeProtocolBot(), FeedbackStore(":memory:"), state=state)
+    app = build_app(talk, TeamsSettings())
+    client = TestClient(TestServer(app, host="127.0.0.1"))
+    await client.start_server()
+    try:
+        activity = teams.personal_message("Can I copy an email?", service_url=f"http://127.0.0.1:{connector.server.port}")
+        await _post(client, activity)
+        assert connector.replies == []
+        handler = app[HANDLER]
+        clock.now += 60
+        await asyncio.to_thread(Sweeper(talk, "teams", handler.deliver_later).sweep)
+        clock.now += 60
+        await asyncio.to_thread(Sweeper(talk, "teams", handler.deliver_later).sweep)
+        assert len(connector.replies) == 1 and connector.replies[0]["replyToId"] == activity["id"]
     finally:
         await client.close()
         await connector.server.close()

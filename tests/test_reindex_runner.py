@@ -25,17 +25,19 @@ def test_a_finished_reindex_reports_the_new_version_and_the_build_summary() -> N
     ]
 
 
-def test_a_second_reindex_is_refused_while_one_runs_and_allowed_once_it_has_ended() -> None:
+def test_a_second_reindex_is_refused_while_one_runs_hears_its_outcome_and_is_allowed_once_it_has_ended() -> None:
     core = GatedBot()
     runner = ReindexRunner(core)
-    reports: list[ReindexOutcome] = []
-    assert runner.start(reports.append)
-    assert not runner.start(reports.append)
+    first: list[ReindexOutcome] = []
+    refused: list[ReindexOutcome] = []
+    assert runner.start(first.append)
+    assert not runner.start(refused.append)
     core.reindexing.set()
     runner.wait()
-    assert runner.start(reports.append)
+    assert first == refused and len(first) == 1  # "already running; I'll post the result" is kept
+    assert runner.start(first.append)
     runner.wait()
-    assert core.reindexed == 2 and len(reports) == 2
+    assert core.reindexed == 2 and len(first) == 2 and len(refused) == 1
 
 
 def test_a_refused_reindex_reports_the_cores_own_words() -> None:

@@ -12,6 +12,7 @@ import hmac
 import io
 import json
 import logging
+import re
 import signal
 import threading
 import time
@@ -34,6 +35,7 @@ logger = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 MAX_BODY_BYTES = 1_000_000  # Slack's largest payloads (a modal's state) are far smaller
 MAX_REQUEST_AGE_SECONDS = 5 * 60  # Slack's own rule against replayed requests
+READ_TIMEOUT_SECONDS = 10
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
@@ -45,6 +47,9 @@ class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
 
 
 class _LoggingHandler(WSGIRequestHandler):
+    # a client that announces more body than it sends is dropped, instead of holding a thread for good
+    timeout = READ_TIMEOUT_SECONDS
+
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("%s " + format, self.address_string(), *args)
 
@@ -90,15 +95,44 @@ def checked_requests(inner: WSGIApp, signing_secret: str) -> WSGIApp:
 
 
 def _well_formed(body: bytes, content_type: str) -> bool:
-    """An object of JSON (Events API), or a form whose `payload`, if any, is an object of JSON."""
+    """A body of a shape Slack sends: an Events API object, or a form (a slash command, or a button,
+    modal or shortcut `payload`). Signed or not, anything else would fail inside bolt."""
     try:
         text = body.decode("utf-8")
         if content_type.startswith("application/json"):
-            return isinstance(json.loads(text), dict)
+            return _event_shape(json.loads(text))
         form = parse_qs(text, strict_parsing=bool(text))
-        return "payload" not in form or isinstance(json.loads(form["payload"][0]), dict)
-    except ValueError:  # undecodable bytes, a form that does not parse, JSON that does not
+        return "payload" not in form or _payload_shape(json.loads(form["payload"][0]))
+    except (ValueError, RecursionError):  # undecodable bytes, unparsable forms and JSON, absurd nesting
         return False
+
+
+# Slack's own names for events and payloads: a name with anything else in it (a newline, say) is forged,
+# and bolt would log it verbatim.
+_SLACK_NAME = re.compile(r"[a-z][a-z0-9_.]{0,63}")
+
+
+def _event_shape(raw: object) -> bool:
+    if not isinstance(raw, dict) or not isinstance(raw.get("type"), str) or not _SLACK_NAME.fullmatch(raw["type"]):
+        return False
+    if raw["type"] != "event_callback":
+        return True  # url_verification and the like carry no event
+    event, authorizations = raw.get("event"), raw.get("authorizations", [])
+    return (isinstance(event, dict) and isinstance(event.get("type"), str) and bool(_SLACK_NAME.fullmatch(event["type"]))
+            and isinstance(authorizations, list) and all(isinstance(a, dict) for a in authorizations))
+
+
+def _payload_shape(raw: object) -> bool:
+    if not isinstance(raw, dict) or not isinstance(raw.get("type"), str) or not _SLACK_NAME.fullmatch(raw["type"]):
+        return False
+    if raw["type"] == "block_actions":
+        actions = raw.get("actions")
+        return (isinstance(actions, list) and bool(actions) and isinstance(raw.get("user"), dict)
+                and all(isinstance(a, dict) and isinstance(a.get("action_id"), str) for a in actions))
+    if raw["type"] in ("view_submission", "view_closed"):
+        view = raw.get("view")
+        return isinstance(view, dict) and isinstance(view.get("type"), str) and isinstance(raw.get("user"), dict)
+    return True
 
 
 def make_http_server(app: App, host: str, port: int, signing_secret: str) -> WSGIServer:

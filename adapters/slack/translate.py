@@ -176,8 +176,11 @@ class SlackListeners:
     # --- buttons ---------------------------------------------------------------------------------
 
     def _expired(self, respond: Respond, body: dict[str, Any]) -> None:
-        respond(response_type="ephemeral", replace_original=False, thread_ts=_thread_of(body),
-                text=messages.ANSWER_EXPIRED)
+        try:
+            respond(response_type="ephemeral", replace_original=False, thread_ts=_thread_of(body),
+                    text=messages.ANSWER_EXPIRED)
+        except ValueError:  # a click that came without a response URL has nowhere to be answered
+            logger.warning("A button click without a response URL was not answered")
 
     def on_show_clause(self, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from botbuilder.core import serializer_helper
@@ -19,6 +19,7 @@ from bot.conversation import Conversation, Sweeper
 log = logging.getLogger(__name__)
 
 MESSAGES_PATH = "/api/messages"
+HANDLER = web.AppKey("handler", ProtocolTeamsBot)
 _LOCAL_ONLY = "127.0.0.1"
 _ALL_INTERFACES = "0.0.0.0"
 
@@ -28,6 +29,7 @@ def build_app(
     teams: TeamsSettings,
     *,
     credentials_factory: ServiceClientCredentialsFactory | None = None,
+    workers: int = 4,
 ) -> web.Application:
     """`credentials_factory` replaces how replies get their Azure AD token (certificates, or tests)."""
     if not teams.authenticated:
@@ -40,7 +42,7 @@ def build_app(
     )
     adapter = CloudAdapter(authentication)
     adapter.on_turn_error = apologise
-    handler = ProtocolTeamsBot(conversation, adapter, teams.app_id)
+    handler = ProtocolTeamsBot(conversation, adapter, teams.app_id, workers)
     sweeper = Sweeper(conversation, PLATFORM, handler.deliver_later)
 
     # Authenticates before handing the activity to the adapter, instead of CloudAdapter.process, so that
@@ -51,17 +53,14 @@ def build_app(
             return web.Response(status=415)
         try:
             raw = await request.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             raw = None
-        if not isinstance(raw, dict):
-            log.warning("Rejected a request whose body is not an activity")
-            return web.Response(status=400)
         try:
-            activity = Activity().deserialize(raw)
+            activity = Activity().deserialize(raw) if isinstance(raw, dict) else None
         except Exception:  # msrest raises several kinds for a body of the wrong shape
-            log.warning("Rejected a request whose body is not an activity")
-            return web.Response(status=400)
-        if not activity.type:
+            activity = None
+        if activity is None or not activity.type or not _answerable(activity, teams.authenticated):
+            log.warning("Rejected a request that is not an activity the bot can answer")
             return web.Response(status=400)
         try:
             auth = await authentication.authenticate_request(activity, request.headers.get("Authorization"))
@@ -85,10 +84,22 @@ def build_app(
         await handler.drain()
 
     app = web.Application()
+    app[HANDLER] = handler  # its deliver_later sends what the inbox still holds (tests reach it here)
     app.router.add_post(MESSAGES_PATH, messages_endpoint)
     app.on_startup.append(start_up)
     app.on_cleanup.append(shut_down)
     return app
+
+
+def _answerable(activity: Activity, authenticated: bool) -> bool:
+    """An activity with a conversation and a service URL to answer at. Without authentication that URL
+    must be on this machine (the Emulator's), so nobody can make the bot post to a host of their choosing."""
+    if activity.conversation is None or not activity.conversation.id:
+        return False
+    url = urlsplit(activity.service_url or "")
+    if url.scheme not in ("http", "https") or not url.hostname:
+        return False
+    return authenticated or url.hostname in ("127.0.0.1", "localhost", "::1")
 
 
 def serve(conversation: Conversation, teams: TeamsSettings, port: int = 3978, workers: int = 4) -> None:
@@ -97,11 +108,4 @@ def serve(conversation: Conversation, teams: TeamsSettings, port: int = 3978, wo
     # Without authentication anyone who can reach the port could make the bot post to a URL of their
     # choosing, so that mode listens on this machine only.
     host = _ALL_INTERFACES if teams.authenticated else _LOCAL_ONLY
-    app = build_app(conversation, teams)
-
-    async def size_the_pool(_app: web.Application) -> None:
-        # answers run on the loop's default executor (asyncio.to_thread): its size is how many at once
-        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(workers, thread_name_prefix="teams-answer"))
-
-    app.on_startup.insert(0, size_the_pool)
-    web.run_app(app, host=host, port=port)
+    web.run_app(build_app(conversation, teams, workers=workers), host=host, port=port)

@@ -13,12 +13,15 @@ import logging
 import re
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from http import HTTPStatus
 from typing import Any
 
 import aiohttp
-from botbuilder.core import ActivityHandler, BotAdapter, CardFactory, MessageFactory, TurnContext
+from botbuilder.core import ActivityHandler, BotAdapter, CardFactory, InvokeResponse, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationReference
 from botbuilder.schema.teams import TeamsChannelData
+from msrest.exceptions import ClientRequestError
 
 from adapters.teams.render import (
     TEACH_NOT_COVERED,
@@ -41,12 +44,17 @@ _REPLY_CHAIN = ";messageid="  # a channel conversation id with this names one th
 
 
 class ProtocolTeamsBot(ActivityHandler):
-    def __init__(self, conversation: Conversation, adapter: BotAdapter | None = None, app_id: str = "") -> None:
+    def __init__(self, conversation: Conversation, adapter: BotAdapter | None = None, app_id: str = "",
+                 workers: int = 4) -> None:
         self._conversation = conversation
         # for replies sent after their turn (reindex reports, put-off replies); else the first turn's
         self._adapter = adapter
         self._app_id = app_id
         self._loop: asyncio.AbstractEventLoop | None = None
+        # Answers are worked on here, never on the loop's default executor: a worker waits for its
+        # reply to be sent, and the Bot Framework SDK sends replies through that default executor, so
+        # sharing it would deadlock once every worker is waiting.
+        self._answering = ThreadPoolExecutor(workers, thread_name_prefix="teams-answer")
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -70,22 +78,36 @@ class ProtocolTeamsBot(ActivityHandler):
                 self.deliver_later(reply, delivery)
 
         try:
-            await asyncio.to_thread(self._conversation.work, PLATFORM, message_id, deliver)
+            await asyncio.get_running_loop().run_in_executor(self._answering, self._conversation.work, PLATFORM,
+                                                             message_id, deliver)
         finally:
             in_turn = False
 
     def deliver_later(self, reply: Reply, delivery: dict[str, Any]) -> None:
         """Send a reply after its turn, as a proactive message to the conversation it belongs to."""
         reference = ConversationReference().deserialize(delivery["reference"])
+        failed: list[Exception] = []
 
         async def send(context: TurnContext) -> None:
-            await _send(context, reply)
+            # the SDK threads a reply under its turn's activity: here, the question it answers
+            context.activity.id = reference.activity_id or context.activity.id
+            # caught here: the adapter's error handler would log it and report success
+            try:
+                await _send(context, reply)
+            except Exception as error:
+                failed.append(error)
+
+        async def send_or_raise() -> None:
+            failed.clear()
+            await adapter.continue_conversation(reference, send, self._app_id)
+            if failed:
+                raise failed[0]
 
         adapter = self._adapter
         if adapter is None:
             raise DeliveryDeferred("no conversation has reached this process yet")
         # the app id positionally: CloudAdapter names it bot_app_id, the SDK's other adapters bot_id
-        self._run(_with_retries(lambda: adapter.continue_conversation(reference, send, self._app_id)))
+        self._run(_with_retries(send_or_raise))
 
     def _run(self, work: Coroutine[Any, Any, None]) -> None:
         """Run on the server's event loop from a worker thread, and wait for it."""
@@ -96,6 +118,11 @@ class ProtocolTeamsBot(ActivityHandler):
     def attach(self, loop: asyncio.AbstractEventLoop) -> None:
         """The server's event loop, so put-off replies can be sent before any new message arrives."""
         self._loop = loop
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        """The bot's cards submit messages, never invokes: an invoke is acknowledged and left alone (the
+        SDK's own handling of a malformed one fails while wording its error)."""
+        return InvokeResponse(status=HTTPStatus.OK)
 
     async def on_members_added_activity(self, members_added: list[ChannelAccount], turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -170,7 +197,9 @@ async def _with_retries(send: Callable[[], Awaitable[object]]) -> None:
             return
         except Exception as error:
             status, retry_after = _status(error)
-            transient = status in _TRANSIENT or isinstance(error, aiohttp.ClientConnectionError | asyncio.TimeoutError)
+            # a refused or dropped connection reaches here as aiohttp's error, or wrapped by msrest
+            transient = status in _TRANSIENT or isinstance(
+                error, aiohttp.ClientConnectionError | asyncio.TimeoutError | ClientRequestError)
             if not transient:
                 raise
             if attempt == _RETRIES or (retry_after or 0) > _LONGEST_WAIT:
@@ -197,8 +226,8 @@ async def apologise(turn_context: TurnContext, error: Exception) -> None:
         return
     try:
         await turn_context.send_activity(messages.ERROR_APOLOGY)
-    except Exception:
-        log.exception("Could not send the apology either")
+    except Exception as failure:  # one line: the traceback above already says what went wrong
+        log.warning("Could not send the apology either: %r", failure)
 
 
 def _place(activity: Activity) -> Place:
