@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import threading
 import time
 import urllib.error
@@ -20,7 +21,7 @@ from urllib.parse import parse_qsl
 from aiohttp import WSMsgType, web
 from slack_sdk.signature import SignatureVerifier
 
-from tests.background import WAIT_SECONDS
+from tests.background import WAIT_SECONDS, AiohttpInBackground
 
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
@@ -64,42 +65,48 @@ def send_signed(url: str, secret: str, body: str, content_type: str, *, timestam
 Refusal = Callable[[dict[str, Any]], str | None]  # a payload -> the error to answer with, or None
 
 
+@dataclass
+class RateFault:
+    """A share of a method's calls answered with an HTTP error, picked at random, until a deadline."""
+
+    rate: float
+    faults: tuple[tuple[int, int | None], ...]  # (HTTP status, Retry-After) to pick from
+    until: float | None  # time.monotonic() after which calls succeed again; None: for ever
+    rng: random.Random
+
+    def pick(self) -> tuple[int, int | None] | None:
+        if self.until is not None and time.monotonic() >= self.until:
+            return None
+        return self.rng.choice(self.faults) if self.rng.random() < self.rate else None
+
+
 class FakeSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self._changed = threading.Condition()
         self._refusals: dict[str, Refusal] = {}
         self._faults: dict[str, list[tuple[int, int | None]]] = {}  # method -> (HTTP status, Retry-After) to answer next
-        self._loop = asyncio.new_event_loop()
+        self._rate_faults: dict[str, RateFault] = {}  # method -> a random share of its calls to fail
         self._envelopes: asyncio.Queue[str] | None = None
-        self._thread = threading.Thread(target=self._loop.run_forever, name="fake-slack", daemon=True)
-        self._runner: web.AppRunner | None = None
+        self._server = AiohttpInBackground("fake-slack")
         self.port = 0
 
     # --- lifecycle -------------------------------------------------------------------------------
 
     def start(self) -> FakeSlack:
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(timeout=WAIT_SECONDS)
+        self.port = self._server.start(self._app)
         return self
 
-    async def _start(self) -> None:
+    def _app(self) -> web.Application:
         self._envelopes = asyncio.Queue()
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
         app.router.add_post("/response/{name}", self._response_url)
         app.router.add_get("/socket", self._socket)
-        self._runner = web.AppRunner(app, handle_signals=False)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
+        return app
 
     def stop(self) -> None:
-        if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(timeout=WAIT_SECONDS)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=WAIT_SECONDS)
+        self._server.stop()
 
     # --- what tests use --------------------------------------------------------------------------
 
@@ -118,6 +125,13 @@ class FakeSlack:
         """Answer the next `times` calls of `method` ("response_url" for response URLs) with an HTTP error,
         as Slack does in an outage (500, 503) or when rate-limiting (429 with Retry-After)."""
         self._faults.setdefault(method, []).extend([(status, retry_after)] * times)
+
+    def fail_rate(self, method: str, rate: float, faults: list[tuple[int, int | None]], *,
+                  until: float | None = None, seed: int | None = None) -> None:
+        """Answer a random `rate` share of `method`'s calls with one of `faults` (HTTP status, Retry-After),
+        until `until` (a time.monotonic() value; None: until changed), as a flaky Slack does. Calls queued
+        with `fail` are answered first; a rate of 0 stops it."""
+        self._rate_faults[method] = RateFault(rate, tuple(faults), until, random.Random(seed))
 
     def failed(self, method: str) -> int:
         """How many calls of `method` were answered with an injected error."""
@@ -145,7 +159,7 @@ class FakeSlack:
         """Push a Socket Mode envelope to the connected client."""
         queue = self._envelopes
         assert queue is not None
-        self._loop.call_soon_threadsafe(queue.put_nowait, json.dumps(envelope))
+        self._server.loop.call_soon_threadsafe(queue.put_nowait, json.dumps(envelope))
 
     # --- handlers --------------------------------------------------------------------------------
 
@@ -163,9 +177,11 @@ class FakeSlack:
 
     def _fault(self, method: str, payload: dict[str, Any], path: str = "") -> web.Response | None:
         faults = self._faults.get(method)
-        if not faults:
+        rate_fault = self._rate_faults.get(method)
+        picked = faults.pop(0) if faults else rate_fault.pick() if rate_fault else None
+        if picked is None:
             return None
-        status, retry_after = faults.pop(0)
+        status, retry_after = picked
         self._record(Call(f"{method}!", payload, path))  # an attempt Slack turned away
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
         return web.json_response({"ok": False, "error": "fake_outage"}, status=status, headers=headers)

@@ -8,6 +8,7 @@ The counts under load and a real `kill -9` are in bench/faults.py.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
@@ -15,7 +16,8 @@ import logging
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +27,9 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.teams import TeamsSettings, build_app
 from adapters.teams.server import HANDLER
+from adapters.teams.translate import ProtocolTeamsBot
 from bot import messages
-from bot.conversation import Message, Place, Sweeper
+from bot.conversation import Conversation, Message, Place, Sweeper
 from bot.conversation_state import ConversationState
 from bot.feedback import FeedbackStore
 from tests import teams_support as teams
@@ -222,30 +225,46 @@ class FlakyConnector:
         return web.json_response({"id": f"reply-{len(self.replies)}"})
 
 
-async def _teams(connector: FlakyConnector) -> tuple[TestClient, FakeProtocolBot]:
+@contextlib.asynccontextmanager
+async def running_teams(failures: int = 0, *, status: int = 503, retry_after: str | None = None, workers: int = 4,
+                        state: ConversationState | None = None) -> AsyncIterator[Teams]:
+    """The real Teams app on 127.0.0.1 over a fake core, replying to a connector that fails `failures` times."""
+    connector = FlakyConnector(failures, status, retry_after)
+    await connector.server.start_server()
     core = FakeProtocolBot()
-    app = build_app(conversation(core, FeedbackStore(":memory:")), TeamsSettings())
+    talk = conversation(core, FeedbackStore(":memory:"), state=state)
+    app = build_app(talk, TeamsSettings(), workers=workers)
     client = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()
-    return client, core
+    try:
+        yield Teams(client, core, connector, talk, app[HANDLER], f"http://127.0.0.1:{connector.server.port}")
+    finally:
+        await client.close()
+        await connector.server.close()
 
 
-async def _post(client: TestClient, body: object) -> int:
-    response = await client.post("/api/messages", data=json.dumps(body), headers={"Content-Type": "application/json"},
-                                 timeout=ClientTimeout(total=WAIT_SECONDS))
-    return response.status
+@dataclass
+class Teams:
+    client: TestClient
+    core: FakeProtocolBot
+    connector: FlakyConnector
+    conversation: Conversation
+    handler: ProtocolTeamsBot
+    url: str  # the connector's, for activities' serviceUrl
+
+    async def post(self, body: object) -> int:
+        response = await self.client.post("/api/messages", data=json.dumps(body), timeout=ClientTimeout(total=WAIT_SECONDS),
+                                          headers={"Content-Type": "application/json"})
+        return response.status
+
+    def question(self, text: str = "Can I copy an email?") -> dict[str, Any]:
+        return teams.personal_message(text, service_url=self.url)
 
 
 @pytest.mark.parametrize("body", [None, [1, 2], "text", 42], ids=["null", "array", "string", "number"])
 async def test_a_teams_body_that_is_not_an_activity_gets_400_not_500(body: object) -> None:
-    connector = FlakyConnector(0)
-    await connector.server.start_server()
-    client, _ = await _teams(connector)
-    try:
-        assert await _post(client, body) == 400
-    finally:
-        await client.close()
-        await connector.server.close()
+    async with running_teams() as bot:
+        assert await bot.post(body) == 400
 
 
 @pytest.mark.parametrize("change", [
@@ -255,98 +274,50 @@ async def test_a_teams_body_that_is_not_an_activity_gets_400_not_500(body: objec
 async def test_a_teams_activity_the_bot_cannot_answer_is_refused_with_a_4xx_or_ignored_never_a_500(
     change: dict[str, object],
 ) -> None:
-    connector = FlakyConnector(0)
-    await connector.server.start_server()
-    client, core = await _teams(connector)
-    try:
-        activity = {**teams.personal_message("Can I copy an email?",
-                                             service_url=f"http://127.0.0.1:{connector.server.port}"), **change}
-        status = await _post(client, activity)
-        assert status < 500 and core.asked == [] and connector.replies == []
-    finally:
-        await client.close()
-        await connector.server.close()
+    async with running_teams() as bot:
+        assert await bot.post({**bot.question(), **change}) < 500
+        assert bot.core.asked == [] and bot.connector.replies == []
 
 
 async def test_teams_answers_more_questions_at_once_than_it_has_workers() -> None:
-    connector = FlakyConnector(0)
-    await connector.server.start_server()
-    core = FakeProtocolBot()
-    app = build_app(conversation(core, FeedbackStore(":memory:")), TeamsSettings(), workers=2)
-    client = TestClient(TestServer(app, host="127.0.0.1"))
-    await client.start_server()
-    try:
-        url = f"http://127.0.0.1:{connector.server.port}"
-        statuses = await asyncio.gather(*(_post(client, teams.personal_message(f"Can I copy email {n}?", service_url=url))
-                                          for n in range(12)))
-        assert statuses == [201] * 12 and len(connector.replies) == 12
-    finally:
-        await client.close()
-        await connector.server.close()
+    async with running_teams(workers=2) as bot:
+        statuses = await asyncio.gather(*(bot.post(bot.question(f"Can I copy email {n}?")) for n in range(12)))
+        assert statuses == [201] * 12 and len(bot.connector.replies) == 12
 
 
 async def test_a_teams_reply_the_connector_refuses_for_a_while_is_sent_later_and_threaded_under_its_question() -> None:
-    connector = FlakyConnector(8)  # the reply's attempts in its turn, and the first sweep's, all fail
-    await connector.server.start_server()
-    state = ConversationState(":memory:", clock=(clock := Clock()))
-    talk = conversation(FakeProtocolBot(), FeedbackStore(":memory:"), state=state)
-    app = build_app(talk, TeamsSettings())
-    client = TestClient(TestServer(app, host="127.0.0.1"))
-    await client.start_server()
-    try:
-        activity = teams.personal_message("Can I copy an email?", service_url=f"http://127.0.0.1:{connector.server.port}")
-        await _post(client, activity)
-        assert connector.replies == []
-        handler = app[HANDLER]
-        clock.now += 60
-        await asyncio.to_thread(Sweeper(talk, "teams", handler.deliver_later).sweep)
-        clock.now += 60
-        await asyncio.to_thread(Sweeper(talk, "teams", handler.deliver_later).sweep)
-        assert len(connector.replies) == 1 and connector.replies[0]["replyToId"] == activity["id"]
-    finally:
-        await client.close()
-        await connector.server.close()
+    clock = Clock()
+    # the reply's attempts in its turn, and the first sweep's, all fail
+    async with running_teams(8, state=ConversationState(":memory:", clock=clock)) as bot:
+        activity = bot.question()
+        await bot.post(activity)
+        assert bot.connector.replies == []
+        for _ in range(2):
+            clock.now += 60
+            await asyncio.to_thread(Sweeper(bot.conversation, "teams", bot.handler.deliver_later).sweep)
+        assert len(bot.connector.replies) == 1 and bot.connector.replies[0]["replyToId"] == activity["id"]
 
 
 async def test_a_teams_message_without_a_recipient_is_answered_not_dropped() -> None:
-    connector = FlakyConnector(0)
-    await connector.server.start_server()
-    client, core = await _teams(connector)
-    try:
-        activity = teams.personal_message("Can I copy an email?", service_url=f"http://127.0.0.1:{connector.server.port}")
+    async with running_teams() as bot:
+        activity = bot.question()
         del activity["recipient"]
-        assert await _post(client, activity) < 500
-        assert core.asked == [("Can I copy an email?", None)]
-    finally:
-        await client.close()
-        await connector.server.close()
+        assert await bot.post(activity) < 500
+        assert bot.core.asked == [("Can I copy an email?", None)]
 
 
 async def test_teams_replies_that_meet_server_errors_are_retried_honouring_retry_after() -> None:
-    connector = FlakyConnector(2, status=429, retry_after="1")
-    await connector.server.start_server()
-    client, _ = await _teams(connector)
-    try:
+    async with running_teams(2, status=429, retry_after="1") as bot:
         started = time.monotonic()
-        activity = teams.personal_message("Can I copy an email?", service_url=f"http://127.0.0.1:{connector.server.port}")
-        assert await _post(client, activity) == 201
-        assert connector.refused == 2 and len(connector.replies) == 1
+        assert await bot.post(bot.question()) == 201
+        assert bot.connector.refused == 2 and len(bot.connector.replies) == 1
         assert time.monotonic() - started >= 2.0
-        assert connector.replies[0]["attachments"]  # the answer card, not an apology
-    finally:
-        await client.close()
-        await connector.server.close()
+        assert bot.connector.replies[0]["attachments"]  # the answer card, not an apology
 
 
 async def test_a_teams_re_delivery_of_an_answered_activity_is_not_answered_again() -> None:
-    connector = FlakyConnector(0)
-    await connector.server.start_server()
-    client, core = await _teams(connector)
-    try:
-        activity = teams.personal_message("Can I copy an email?", service_url=f"http://127.0.0.1:{connector.server.port}")
+    async with running_teams() as bot:
+        activity = bot.question()
         for _ in range(3):
-            await _post(client, activity)
-        assert len(core.asked) == 1 and len(connector.replies) == 1
-    finally:
-        await client.close()
-        await connector.server.close()
+            await bot.post(activity)
+        assert len(bot.core.asked) == 1 and len(bot.connector.replies) == 1
