@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 INDEX := var/index/CURRENT
 
-.PHONY: install run test index bench teams-package
+.PHONY: install run test index bench teams-package admin
 
 install: $(STAMP)
 
@@ -24,6 +24,10 @@ index: install
 
 run: install $(INDEX)
 	$(BIN)/protocol-bot run
+
+# The admin console for clerks, on http://127.0.0.1:3980/ (PROTOCOL_BOT_ADMIN_SECRET must be set).
+admin: install $(INDEX)
+	$(BIN)/protocol-bot admin
 
 # Lint and type checks first (pyproject.toml configures both); then the whole suite.
 test: install

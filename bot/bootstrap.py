@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.admin_console import AdminConsole
 from bot.answering import Calibration
+from bot.audit import FILE_NAME as AUDIT_FILE
+from bot.audit import AuditLog
 from bot.conversation import Conversation
 from bot.conversation_state import ConversationState
 from bot.embedding import Embedder, SentenceTransformerEmbedder
@@ -65,3 +68,10 @@ def bootstrap(settings: Settings | None = None, *, bot: ProtocolBot | None = Non
     state = ConversationState(settings.feedback_path)
     conversation = Conversation(bot, admins=settings.admins, scopes=scopes, feedback=feedback, state=state)
     return Services(settings, bot, conversation, feedback, state)
+
+
+def admin_console(services: Services) -> AdminConsole:
+    """What the admin console works with: the same core, feedback and settings as the chat front ends,
+    and the audit log beside the index."""
+    settings = services.settings
+    return AdminConsole(settings, services.bot, services.feedback, AuditLog(settings.home / AUDIT_FILE))

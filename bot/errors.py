@@ -8,6 +8,9 @@
     ├── ReindexFailed           a reindex stopped; the previous index keeps serving
     ├── ScopesError             the scopes file cannot be read or names documents that do not exist
     ├── CorrectionError         a correction names what does not exist, or the corrections file is malformed
+    ├── QuestionFileError       a question file (shared/eval/dev.jsonl format) has a line that is not a question
+    ├── AdminRefused            the admin console refuses a change (a file's type, size or name, a document
+    │                           still needed elsewhere); nothing was changed
     └── SettingsError           a setting in the environment has a value that cannot be used
 
     DeliveryDeferred            a chat platform cannot take a reply now; it is tried again later (never shown)
@@ -45,6 +48,14 @@ class ScopesError(ProtocolBotError):
 
 
 class CorrectionError(ProtocolBotError):
+    pass
+
+
+class QuestionFileError(ProtocolBotError):
+    pass
+
+
+class AdminRefused(ProtocolBotError):
     pass
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bot import messages
 from bot.answer import Answer, Citation
+from bot.errors import QuestionFileError
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "`": "'", "´": "'"})
 
@@ -41,12 +42,20 @@ class Outcome:
 
 
 def load(path: Path) -> list[EvalQuestion]:
+    return parse(path.read_text(encoding="utf-8"), path.name)
+
+
+def parse(text: str, name: str) -> list[EvalQuestion]:
+    """The questions of a question file; QuestionFileError names the first line that is not one."""
     out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for number, line in enumerate(text.splitlines(), start=1):
         if line.strip():
-            row = json.loads(line)
-            gold = tuple((g["source"], g["snippet"]) for g in row.get("gold", ()))
-            out.append(EvalQuestion(str(row["id"]), row["question"], gold, bool(row.get("out_of_scope"))))
+            try:
+                row = json.loads(line)
+                gold = tuple((str(g["source"]), str(g["snippet"])) for g in row.get("gold", ()))
+                out.append(EvalQuestion(str(row["id"]), str(row["question"]), gold, bool(row.get("out_of_scope"))))
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                raise QuestionFileError(messages.EVAL_BAD_LINE.format(file=name, number=number)) from exc
     return out
 
 

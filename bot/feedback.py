@@ -53,6 +53,13 @@ class ClauseTally:
     unhelpful: int
 
 
+@dataclass(frozen=True)
+class WeekTally:
+    week: str  # the Monday it starts on, YYYY-MM-DD
+    helpful: int
+    unhelpful: int
+
+
 def cited_refs(answer: Answer) -> tuple[CitedRef, ...]:
     return tuple(CitedRef(c.source, c.clause, c.heading) for c in answer.citations)
 
@@ -113,6 +120,16 @@ class FeedbackStore:
                 (limit,),
             ).fetchall()
         return [_entry(r) for r in rows]
+
+    def by_week(self, weeks: int = 12) -> list[WeekTally]:
+        """👍 and 👎 per week (weeks starting on Monday), newest first, for the weeks that had any."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT date(substr(at, 1, 10), '-' || ((strftime('%w', substr(at, 1, 10)) + 6) % 7) || ' days') AS week,"
+                " SUM(helpful), SUM(1 - helpful) FROM feedback GROUP BY week ORDER BY week DESC LIMIT ?",
+                (weeks,),
+            ).fetchall()
+        return [WeekTally(week, int(up), int(down)) for week, up, down in rows]
 
     def most_unhelpful(self, limit: int = 10) -> list[ClauseTally]:
         counts: dict[CitedRef, int] = {}

@@ -176,6 +176,17 @@ def previous_version(root: Path) -> str | None:
     return complete[position - 1] if position > 0 else None
 
 
+def read_manifest(root: Path) -> Manifest | None:
+    """The serving version's manifest alone (no vectors): None when no index has been built."""
+    version = current_version(root)
+    if version is None:
+        return None
+    try:
+        return Manifest.from_json(json.loads((root / version / MANIFEST).read_text(encoding="utf-8")))
+    except (OSError, ValueError) as exc:
+        raise IndexUnavailable(messages.INDEX_CORRUPT.format(detail=f"{version}: {exc}")) from exc
+
+
 def read_clauses(root: Path, version: str) -> tuple[StoredClause, ...]:
     try:
         return _clauses(root / version)

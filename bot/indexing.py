@@ -88,11 +88,16 @@ def load_documents(folder: Path) -> tuple[ParsedDocument, ...]:
         if doc.sha256 in seen:
             raise DocumentError(messages.DOCUMENT_DUPLICATE.format(name=doc.source, other=seen[doc.sha256]))
         seen[doc.sha256] = doc.source
-        clauses = tuple(parse(doc.source, doc.text))
-        if not clauses:
-            raise DocumentError(messages.DOCUMENT_NO_CLAUSES.format(name=doc.source))
-        parsed.append(ParsedDocument(doc.source, doc.sha256, clauses))
+        parsed.append(parse_document(doc))
     return tuple(parsed)
+
+
+def parse_document(doc: documents.SourceDocument) -> ParsedDocument:
+    """One document's clauses, as a build parses them; DocumentError when it has none."""
+    clauses = tuple(parse(doc.source, doc.text))
+    if not clauses:
+        raise DocumentError(messages.DOCUMENT_NO_CLAUSES.format(name=doc.source))
+    return ParsedDocument(doc.source, doc.sha256, clauses)
 
 
 def preview(knowledge_dir: Path, index_root: Path) -> Preview:

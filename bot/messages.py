@@ -78,6 +78,7 @@ MODEL_NOT_EXPORTABLE = (
     "Set PROTOCOL_BOT_RUNTIME=torch."
 )
 SETTING_NOT_A_CHOICE = "{name} must be one of {choices}, not '{value}'."
+SETTING_NOT_A_PORT = "{name} must be a port number from 1 to 65535, not '{value}'."
 NO_DOCUMENTS = "There are no protocol documents in {name}; add at least one .txt, .md, .pdf or .docx file."
 NOT_COVERED_MALFORMED = "{name}: `topics` must be a list of quoted phrases, e.g. topics = [\"bin collection days\"]."
 DOCUMENT_EMPTY = "{name}: the document has no text."
@@ -156,6 +157,10 @@ EVAL_HEADER = "{file} against index {version}"
 EVAL_MISSES = "answerable questions without a hit in the first three citations:"
 EVAL_BELOW = "FAIL: Recall@3 {recall:.3f} is below {required}"
 EVAL_NO_QUESTIONS = "{file} has no questions; each line should be a JSON object like those in shared/eval/dev.jsonl."
+EVAL_BAD_LINE = (
+    "{file}, line {number}: not a question. Each line should be a JSON object like those in shared/eval/dev.jsonl, "
+    'with an "id", a "question" and its "gold" clauses or "out_of_scope": true.'
+)
 CLI_BAD_JSONL = 'Skipped input line {number}: it is not a JSON object like {{"id": 1, "question": "..."}}.'
 CLI_COUNCIL_HEADING = "== {council} =="  # shown only when an answer cites more than one council
 
@@ -242,3 +247,288 @@ FEEDBACK_UNHELPFUL = "not helpful"
 FEEDBACK_WORST = "Clauses most often marked not helpful:"
 FEEDBACK_WORST_ENTRY = "  {count} × {source} · {clause} · {heading}"
 FEEDBACK_WORST_NONE = "  none yet"
+
+# --- Admin console (protocol-bot admin) ------------------------------------------------------------
+# Plain text: the console escapes every value it shows, so none of these may hold markup.
+
+ADMIN_SECRET_MISSING = (
+    "Set PROTOCOL_BOT_ADMIN_SECRET to a secret of at least {minimum} characters to run the admin console: "
+    "it is what admins sign in with (see Admin console in the README)."
+)
+ADMIN_SECRET_SHORT = (
+    "PROTOCOL_BOT_ADMIN_SECRET is {length} characters long; the admin console needs at least {minimum}, "
+    "for example a passphrase of four or five words."
+)
+ADMIN_LISTENING = "Admin console for {knowledge} at http://{host}:{port}/"
+
+ADMIN_PRODUCT = "Protocol Bot admin"
+ADMIN_PAGE_TITLE = "{page} — Protocol Bot admin"
+ADMIN_SKIP = "Skip to content"
+ADMIN_NAV_LABEL = "Admin pages"
+ADMIN_SIGNED_IN_AS = "Signed in as {who}"
+ADMIN_SIGN_OUT = "Sign out"
+
+ADMIN_SIGN_IN_TITLE = "Sign in"
+ADMIN_SIGN_IN_INTRO = (
+    "Sign in with the admin secret your technical contact set up (PROTOCOL_BOT_ADMIN_SECRET). "
+    "Your name is recorded beside every change you make."
+)
+ADMIN_SIGN_IN_NAME = "Your name"
+ADMIN_SIGN_IN_SECRET = "Admin secret"
+ADMIN_SIGN_IN_BUTTON = "Sign in"
+ADMIN_SIGN_IN_WRONG = "That secret is not right, so you are not signed in. Please try again."
+ADMIN_SIGN_IN_NO_NAME = "Please type your name: it is recorded beside the changes you make."
+ADMIN_SIGN_IN_WAIT = "Too many wrong attempts from your address. Please wait {seconds} seconds, then try again."
+ADMIN_SIGN_IN_STALE = "The sign-in form had expired. Please sign in again."
+ADMIN_SIGNED_OUT = "You have signed out."
+
+ADMIN_FORBIDDEN_TITLE = "That form has expired"
+ADMIN_FORBIDDEN = (
+    "The form you sent was out of date, or did not come from this console, so nothing was changed. "
+    "Open the page again and repeat what you were doing."
+)
+ADMIN_TOO_LARGE_TITLE = "That file is too large"
+ADMIN_TOO_LARGE = "Uploads are limited to {limit} MB, so nothing was changed."
+ADMIN_NOT_FOUND_TITLE = "Page not found"
+ADMIN_NOT_FOUND = "There is no such page in the admin console."
+ADMIN_BACK_HOME = "Go to the documents"
+
+ADMIN_NAV_DOCUMENTS = "Documents"
+ADMIN_NAV_REINDEX = "Reindex"
+ADMIN_NAV_ASK = "Ask"
+ADMIN_NAV_FEEDBACK = "Feedback"
+ADMIN_NAV_SCOPES = "Scopes"
+ADMIN_NAV_QUALITY = "Quality"
+
+# Documents
+ADMIN_DOCUMENTS_INTRO = (
+    "The protocols in the knowledge folder. Changes here are saved at once, but nothing changes what is served "
+    "until a reindex: check and publish them on the Reindex page."
+)
+ADMIN_PENDING = "Some changes are not published yet."
+ADMIN_PENDING_LINK = "Check and publish them"
+ADMIN_UPLOAD_TITLE = "Add a document"
+ADMIN_UPLOAD_HINT = (
+    "PDF (with a text layer), Word (.docx), text or Markdown, up to {limit} MB. "
+    "It is read and checked as a reindex would read it before it is saved."
+)
+ADMIN_UPLOAD_FILE = "Document file"
+ADMIN_UPLOAD_BUTTON = "Upload"
+ADMIN_FIELD_TITLE = "Title"
+ADMIN_FIELD_COUNCIL = "Council"
+ADMIN_FIELD_ADOPTED = "Adopted"
+ADMIN_FIELD_REVIEWED = "Last reviewed"
+ADMIN_FIELD_REVIEW = "Next review due"
+ADMIN_FIELD_FILE = "File"
+ADMIN_FIELD_CLAUSES = "Clauses"
+ADMIN_NOT_STATED = "not stated"
+ADMIN_STATUS_IN_FORCE = "In force"
+ADMIN_STATUS_SUPERSEDED = "Superseded by {successor}"
+ADMIN_STATUS_REVIEW_DUE = "Review due {review}"
+ADMIN_STATUS_UNREADABLE = "Cannot be indexed: {problem}"
+ADMIN_PUBLICATION_NEW = "New: not published yet"
+ADMIN_PUBLICATION_CHANGED = "Changed: not published yet"
+ADMIN_PUBLICATION_CATALOGUE = "Catalogue changed: not published yet"
+ADMIN_WITHDRAWN = "Retired, but still answered from until the next reindex: {names}"
+ADMIN_EDIT = "Edit catalogue fields"
+ADMIN_EDIT_HINT = "Only what the document itself states; leave a field empty where the document says nothing."
+ADMIN_SAVE = "Save"
+ADMIN_REPLACE = "Replace with a newer version"
+ADMIN_REPLACE_HINT = (
+    "A file in the same format takes this document's place, and the old one is kept in knowledge/retired/. "
+    "A file in another format is added beside it, and this one is marked superseded by it."
+)
+ADMIN_REPLACE_FILE = "New version of {name}"
+ADMIN_REPLACE_BUTTON = "Upload the new version"
+ADMIN_SUPERSEDE = "Mark superseded"
+ADMIN_SUPERSEDE_HINT = "A superseded document stays in the folder but is not cited in answers."
+ADMIN_SUPERSEDE_LABEL = "Superseded by"
+ADMIN_SUPERSEDE_NONE = "Nothing: it is in force"
+ADMIN_RETIRE = "Retire"
+ADMIN_RETIRE_HINT = "Moves the file to knowledge/retired/. It is no longer cited once a reindex is published."
+ADMIN_RETIRE_BUTTON = "Retire {name}"
+ADMIN_NO_DOCUMENTS = "There are no documents in the knowledge folder yet. Add one above."
+ADMIN_RECENT_CHANGES = "Recent changes"
+ADMIN_AUDIT_ENTRY = "{at} — {who}: {what}"
+
+ADMIN_UPLOAD_TYPE = "{name}: only PDF, Word (.docx), text (.txt) and Markdown (.md) documents can be uploaded."
+ADMIN_UPLOAD_NO_NAME = "The file has no usable name. Rename it, for example to council-protocol-2026.pdf, and upload it again."
+ADMIN_UPLOAD_TOO_LARGE = "{name} is {size:.1f} MB; documents of up to {limit} MB can be uploaded."
+ADMIN_UPLOAD_MISSING = "Choose a file to upload first."
+ADMIN_NAME_IN_USE = (
+    "There is already a document called {name}. To put a newer version in its place, use "
+    "“Replace with a newer version” on that document."
+)
+ADMIN_NO_SUCH_DOCUMENT = "There is no document called {name} in the knowledge folder."
+ADMIN_SAME_AS_CURRENT = "{name}: the uploaded file is the same as the current version, so nothing was changed."
+ADMIN_FIELD_TOO_LONG = "The {field} is longer than {limit} characters; please shorten it."
+ADMIN_SUPERSEDED_BY_ITSELF = "A document cannot be superseded by itself."
+ADMIN_SUPERSEDE_CYCLE = "{successor} is itself marked superseded by {name}; change that first."
+ADMIN_RETIRE_LAST = "{name} is the only document, and the bot needs at least one, so it was not retired."
+ADMIN_RETIRE_SCOPED = (
+    "{name} is named in the scopes file ({path}), and the bots would not start without it, so it was not retired. "
+    "Take it out of the scopes file first."
+)
+ADMIN_RETIRE_SUCCESSOR = "{others}: marked superseded by {name}, so it was not retired. Change that first."
+ADMIN_CATALOGUE_UNSAFE = (
+    "The catalogue could not be updated safely ({detail}), so nothing was changed; "
+    "edit knowledge/catalogue.toml by hand."
+)
+ADMIN_UNTIL_REINDEX = " Nothing changes what is served until a reindex is published."
+ADMIN_ADDED = "Saved {name} ({clauses} clauses)." + ADMIN_UNTIL_REINDEX
+ADMIN_REPLACED = (
+    "Replaced {name} with the uploaded file ({clauses} clauses); the previous version is kept as "
+    "knowledge/retired/{kept}." + ADMIN_UNTIL_REINDEX
+)
+ADMIN_REPLACED_BESIDE = "Saved {name} ({clauses} clauses) and marked {old} superseded by it." + ADMIN_UNTIL_REINDEX
+ADMIN_EDITED = "Saved the catalogue fields of {name}." + ADMIN_UNTIL_REINDEX
+ADMIN_UNCHANGED = "Nothing was changed: the fields already held those values."
+ADMIN_SUPERSEDED = "{name} is now marked superseded by {successor}." + ADMIN_UNTIL_REINDEX
+ADMIN_IN_FORCE_AGAIN = "{name} is no longer marked superseded." + ADMIN_UNTIL_REINDEX
+ADMIN_RETIRED = "{name} was moved to knowledge/retired/{kept}." + ADMIN_UNTIL_REINDEX
+
+# Reindex
+ADMIN_REINDEX_INTRO = (
+    "Check what a reindex would change, then publish it: the bots answer from the new index from their next "
+    "question on. If something is wrong afterwards, roll back to the version before."
+)
+ADMIN_SERVING = "Serving index {version}, built {built_at} with model {model}."
+ADMIN_SERVING_NONE = "No index has been built yet: publish one."
+ADMIN_DRY_RUN_BUTTON = "Dry run: show what would change"
+ADMIN_PUBLISH_BUTTON = "Publish: rebuild and switch"
+ADMIN_ROLLBACK_BUTTON = "Roll back to {version}"
+ADMIN_ROLLBACK_UNAVAILABLE = "There is no earlier complete version to roll back to."
+ADMIN_PUBLISHING = (
+    "Publishing: reading, parsing and embedding the documents. The bots go on answering from the current "
+    "index meanwhile. This page refreshes by itself."
+)
+ADMIN_PUBLISHING_PROGRESS = "Publishing"
+ADMIN_PUBLISHING_SINCE = "Started at {started} by {who}."
+ADMIN_PUBLISH_STARTED = "Publishing has started."
+ADMIN_PUBLISH_BUSY = "A reindex is already running; its result will show on this page."
+ADMIN_ROLLBACK_BUSY = "A reindex is running; roll back once it has finished, if you still need to."
+ADMIN_LAST_PUBLISH = "Last publish, finished at {finished} (started by {who})"
+ADMIN_DRY_RUN_TITLE = "Dry run"
+ADMIN_SERVED_CHANGES = "What changed when the serving index was built"
+ADMIN_VERSIONS = "Versions kept"
+ADMIN_VERSION_SERVING = "{version} (serving)"
+ADMIN_CHANGES_DOCUMENT = "{added} added, {removed} removed, {reworded} reworded"
+ADMIN_CHANGE_ADDED = "Added"
+ADMIN_CHANGE_REMOVED = "Removed"
+ADMIN_CHANGE_REWORDED = "Reworded"
+ADMIN_DIFF_LEGEND = "In reworded clauses, struck-through words are removed and underlined words are added."
+
+# Ask
+ADMIN_ASK_INTRO = (
+    "Ask as a councillor would, and see the answer they would get, with the ten nearest clauses and the "
+    "scores behind it."
+)
+ADMIN_ASK_QUESTION = "Question"
+ADMIN_ASK_SCOPE = "Where it is asked (optional)"
+ADMIN_ASK_SCOPE_HINT = "Leave these empty to ask where no scope applies. The ids are those in the scopes file."
+ADMIN_ASK_PLATFORM = "Platform"
+ADMIN_ASK_ANYWHERE = "Anywhere"
+ADMIN_ASK_SLACK = "Slack"
+ADMIN_ASK_TEAMS = "Teams"
+ADMIN_ASK_TEAM = "Workspace or team id"
+ADMIN_ASK_CHANNEL = "Channel id"
+ADMIN_ASK_TENANT = "Teams tenant id"
+ADMIN_ASK_BUTTON = "Ask"
+ADMIN_ASK_ANSWER = "What a councillor sees"
+ADMIN_ASK_SCOPED = "Asked there, only these documents answer: {documents}"
+ADMIN_ASK_EVERYWHERE = "No scope applies, so every document in force answers."
+ADMIN_ASK_NEAREST = "The ten nearest clauses"
+ADMIN_ASK_RANK = "Rank"
+ADMIN_ASK_SCORE = "Score"
+ADMIN_ASK_DOCUMENT = "Document"
+ADMIN_ASK_CLAUSE = "Clause"
+ADMIN_ASK_QUOTE = "Best-matching words"
+
+# Feedback and corrections
+ADMIN_FEEDBACK_INTRO = (
+    "What people said about answers in Slack and Teams, newest first. For a 👎, say which clause does answer "
+    "the question, or that the protocols don't cover it: the correction is used from the next question on, "
+    "for everyone."
+)
+ADMIN_FEEDBACK_TALLY = "Of the last {count}: {up} 👍 and {down} 👎."
+ADMIN_FEEDBACK_WEEKS = "👍 and 👎 by week"
+ADMIN_FEEDBACK_WEEK = "Week starting"
+ADMIN_FEEDBACK_UP = "👍 helpful"
+ADMIN_FEEDBACK_DOWN = "👎 not helpful"
+ADMIN_FEEDBACK_NONE = "No feedback yet: it appears here once people press 👍 or 👎 under an answer."
+ADMIN_FEEDBACK_META = "{at} · {platform} · {user}"
+ADMIN_FEEDBACK_COMMENT = "Comment: {comment}"
+ADMIN_FEEDBACK_CITED = "Cited: {clauses}"
+ADMIN_FEEDBACK_CORRECT = "Correct this answer"
+ADMIN_CORRECTIONS_TITLE = "Corrections"
+ADMIN_CORRECTIONS_NONE = "No corrections yet."
+ADMIN_CORRECTION_BY = "by {by}, {at}"
+ADMIN_CORRECTION_STALE = "Not used: its clause no longer exists"
+ADMIN_CORRECTION_REMOVE = "Remove"
+ADMIN_CORRECTION_MOVED = "The corrections changed since the page was shown, so nothing was removed. Please try again."
+ADMIN_TEACH_TITLE = "Correct an answer"
+ADMIN_TEACH_QUESTION = "The question"
+ADMIN_TEACH_NOW = "What the bot answers now"
+ADMIN_TEACH_PICK = "Which clause answers it?"
+ADMIN_TEACH_OTHER = "Another clause, not among these"
+ADMIN_TEACH_OTHER_DOCUMENT = "Document"
+ADMIN_TEACH_OTHER_CLAUSE = "Clause, as printed (for example 2.3)"
+ADMIN_TEACH_BUTTON = "Teach"
+ADMIN_TEACH_NO_FEEDBACK = "There is no feedback {id}."
+ADMIN_TEACH_NO_CHOICE = "Choose a clause, name another one, or say the protocols don't cover it."
+
+# Scopes
+ADMIN_SCOPES_INTRO = (
+    "Which documents answer where, as {path} says. Change that file to change it; the bots read it when they "
+    "start. The most specific entry wins: a channel's over its team's, a team's over its tenant's."
+)
+ADMIN_SCOPES_EVERYWHERE = "The scopes file has no entries, so every document answers everywhere."
+ADMIN_SCOPES_PLACE = "Where"
+ADMIN_SCOPES_ID = "Id"
+ADMIN_SCOPES_DOCUMENTS = "Documents"
+ADMIN_SCOPE_SLACK_CHANNELS = "Slack channel"
+ADMIN_SCOPE_SLACK_TEAMS = "Slack workspace"
+ADMIN_SCOPE_TEAMS_CHANNELS = "Teams channel"
+ADMIN_SCOPE_TEAMS_TEAMS = "Teams team"
+ADMIN_SCOPE_TEAMS_TENANTS = "Teams tenant"
+
+# Quality
+ADMIN_QUALITY_INTRO = (
+    "Upload a question file to see how well the served index answers it: one JSON object per line, as in "
+    "shared/eval/dev.jsonl, with an id, the question, and its gold clauses or out_of_scope."
+)
+ADMIN_QUALITY_FILE = "Question file (.jsonl)"
+ADMIN_QUALITY_BUTTON = "Run"
+ADMIN_QUALITY_LIMIT = (
+    "{file} has {count} questions; the console runs up to {limit} at a time. Use protocol-bot eval for larger sets."
+)
+ADMIN_QUALITY_NOT_TEXT = "{file} is not a UTF-8 text file of questions."
+ADMIN_QUALITY_QUESTIONS = "Questions"
+ADMIN_QUALITY_QUESTIONS_VALUE = "{answerable} answerable, {unanswerable} out of scope"
+ADMIN_QUALITY_R1 = "Right clause first (Recall@1)"
+ADMIN_QUALITY_R3 = "Right clause in the first three (Recall@3)"
+ADMIN_QUALITY_R5 = "Right clause in the first five (Recall@5)"
+ADMIN_QUALITY_MRR = "Mean reciprocal rank (MRR@10)"
+ADMIN_QUALITY_QUOTE = "Quote holds the answer"
+ADMIN_QUALITY_DECLINED = "Out-of-scope questions declined"
+ADMIN_QUALITY_FALSE = "Answerable questions wrongly declined"
+ADMIN_QUALITY_TIME = "Time per question (median / 95th percentile)"
+ADMIN_QUALITY_TIME_VALUE = "{p50:.0f} ms / {p95:.0f} ms"
+ADMIN_QUALITY_MISSES = "Answerable questions without the right clause in the first three"
+ADMIN_QUALITY_MISS = "{id}: {question} (rank {rank})"
+ADMIN_QUALITY_NO_MISSES = "Every answerable question had the right clause in the first three."
+
+# The audit log (var/admin-audit.log): one line per change, after the time and who made it
+AUDIT_ADDED = "added {name} ({clauses} clauses)"
+AUDIT_REPLACED = "replaced {name} ({clauses} clauses); the previous version is kept as retired/{kept}"
+AUDIT_REPLACED_BESIDE = "added {name} ({clauses} clauses) as the new version of {old}, now marked superseded"
+AUDIT_EDITED = "catalogue of {name}: {changes}"
+AUDIT_SUPERSEDED = "marked {name} superseded by {successor}"
+AUDIT_IN_FORCE = "marked {name} in force (no longer superseded)"
+AUDIT_RETIRED = "retired {name} to retired/{kept}"
+AUDIT_PUBLISH_STARTED = "started a reindex"
+AUDIT_PUBLISHED = "published index {version}"
+AUDIT_PUBLISH_FAILED = "reindex did not publish: {reason}"
+AUDIT_ROLLED_BACK = "rolled back to index {version} from {replaced}"
+AUDIT_TAUGHT = "taught {description}"
+AUDIT_FORGOT = "removed the correction {description}"

@@ -20,6 +20,7 @@ class ReindexOutcome:
 
     headline: str
     details: str | None = None  # plain text, as `protocol-bot index` prints it
+    version: str | None = None  # the index now serving, when the reindex published one
 
 
 Report = Callable[[ReindexOutcome], None]
@@ -56,7 +57,7 @@ class ReindexRunner:
     def _run(self) -> None:
         try:
             result = self._bot.reindex()
-            outcome = ReindexOutcome(messages.REINDEX_DONE.format(version=result.version), result.summary)
+            outcome = ReindexOutcome(messages.REINDEX_DONE.format(version=result.version), result.summary, result.version)
         except ReindexFailed as error:
             outcome = ReindexOutcome(str(error))  # already says the previous index keeps serving
         except ProtocolBotError as error:

@@ -35,19 +35,29 @@ def read(path: Path) -> SourceDocument:
         raw = path.read_bytes()
     except OSError as exc:
         raise KnowledgeProblem(Problem.UNREADABLE, path.name, str(exc)) from exc
-    text = _text(path, raw)
+    return decode(path.name, raw)
+
+
+def decode(name: str, raw: bytes) -> SourceDocument:
+    """A document's text from its bytes, read by the format its name's suffix says; an upload is
+    checked this way before it is saved, so it is read exactly as a build will read it."""
+    text = _text(name, raw)
     if not text.strip():
-        raise KnowledgeProblem(Problem.EMPTY, path.name)
-    return SourceDocument(path.name, text, hashlib.sha256(raw).hexdigest())
+        raise KnowledgeProblem(Problem.EMPTY, name)
+    return SourceDocument(name, text, fingerprint(raw))
 
 
-def _text(path: Path, raw: bytes) -> str:
-    suffix = path.suffix.lower()
+def fingerprint(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _text(name: str, raw: bytes) -> str:
+    suffix = Path(name).suffix.lower()
     if suffix == ".pdf":
-        return read_pdf(path.name, raw)
+        return read_pdf(name, raw)
     if suffix == ".docx":
-        return read_docx(path.name, raw)
+        return read_docx(name, raw)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise KnowledgeProblem(Problem.UNREADABLE, path.name, str(exc)) from exc
+        raise KnowledgeProblem(Problem.UNREADABLE, name, str(exc)) from exc

@@ -7,6 +7,7 @@ import pytest
 
 from bot.service import IndexedProtocolBot
 from bot.settings import PROJECT_ROOT
+from tests.admin_support import admin  # noqa: F401  (a fixture: the admin console, signed-in client)
 from tests.fakes import HashingEmbedder
 
 

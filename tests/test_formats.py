@@ -62,7 +62,7 @@ def _headings(text: str) -> dict[int, tuple[int, str]]:
     return found
 
 
-def _write_docx(text: str, path: Path) -> None:
+def write_docx(text: str, path: Path) -> None:
     document = docx.Document()
     headings = _headings(text)
     table: list[list[str]] = []
@@ -85,7 +85,7 @@ def _write_docx(text: str, path: Path) -> None:
     document.save(str(path))
 
 
-def _write_pdf(text: str, path: Path) -> None:
+def write_pdf(text: str, path: Path) -> None:
     pdf = FPDF(unit="pt", format=(6000, 842))
     if DEJAVU.exists():
         pdf.add_font("DejaVu", fname=str(DEJAVU))
@@ -110,7 +110,7 @@ def _words(text: str) -> str:
 def test_a_seed_protocol_gives_the_same_clauses_as_docx_and_as_pdf(tmp_path: Path, stem: str, suffix: str) -> None:
     text = _seed(stem)
     path = tmp_path / f"{stem}{suffix}"
-    (_write_docx if suffix == ".docx" else _write_pdf)(text, path)
+    (write_docx if suffix == ".docx" else write_pdf)(text, path)
     expected = parse(stem, text)
     got = parse(stem, documents.read(path).text)
     assert [c.ref for c in got] == [c.ref for c in expected]

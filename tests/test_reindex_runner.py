@@ -21,7 +21,8 @@ def run_to_the_end(runner: ReindexRunner) -> list[ReindexOutcome]:
 
 def test_a_finished_reindex_reports_the_new_version_and_the_build_summary() -> None:
     assert run_to_the_end(ReindexRunner(FakeProtocolBot())) == [
-        ReindexOutcome(messages.REINDEX_DONE.format(version="v-test-2"), "2 documents, 160 clauses; no changes.")
+        ReindexOutcome(messages.REINDEX_DONE.format(version="v-test-2"), "2 documents, 160 clauses; no changes.",
+                       "v-test-2")
     ]
 
 

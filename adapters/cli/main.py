@@ -12,11 +12,11 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from functools import partial
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from adapters.cli import render
 from bot import messages
@@ -27,6 +27,9 @@ from bot.errors import ProtocolBotError
 from bot.ports import ProtocolBot
 from bot.question import printable
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from adapters.admin.settings import AdminSettings
 
 
 @dataclass
@@ -182,15 +185,34 @@ def _server(platform: FrontEnd, port: int, rt: Runtime) -> Callable[[Conversatio
 
 def _serve(platform: FrontEnd, rt: Runtime, port: int) -> int:
     serve = _server(platform, port, rt)
+    console_settings = _console_settings()
     services = rt.services()
     # a server's only account of what it is doing is its log, so it says more than a terminal command
     root = logging.getLogger()
     root.setLevel(min(root.level, logging.INFO))
+    beside = None
     try:
+        if console_settings is not None:
+            from adapters.admin.server import Beside
+            from bot.bootstrap import admin_console
+
+            beside = Beside(admin_console(services), console_settings)
+            beside.start()
         serve(services.conversation)
     finally:
+        if beside is not None:
+            beside.stop()
         services.close()
     return 0
+
+
+def _console_settings() -> AdminSettings | None:
+    """The admin console runs beside a chat server when its secret is set (read now, before the model loads)."""
+    if not os.environ.get("PROTOCOL_BOT_ADMIN_SECRET", "").strip():
+        return None
+    from adapters.admin.settings import AdminSettings
+
+    return AdminSettings.from_env()
 
 
 def cmd_slack(args: argparse.Namespace, rt: Runtime) -> int:
@@ -207,6 +229,25 @@ def cmd_run(args: argparse.Namespace, rt: Runtime) -> int:
     if chosen is FrontEnd.TERMINAL:
         return cmd_chat(args, rt)
     return _serve(chosen, rt, DEFAULT_PORTS[chosen])
+
+
+def cmd_admin(args: argparse.Namespace, rt: Runtime) -> int:
+    """The admin console; its secret is checked before the model loads, so a missing one stops at once."""
+    from adapters.admin import server
+    from adapters.admin.settings import AdminSettings
+    from bot.bootstrap import admin_console
+
+    settings = AdminSettings.from_env()
+    if args.port:
+        settings = replace(settings, port=args.port)
+    services = rt.services()
+    root = logging.getLogger()
+    root.setLevel(min(root.level, logging.INFO))
+    try:
+        server.serve(admin_console(services), settings)
+    finally:
+        services.close()
+    return 0
 
 
 def cmd_feedback(args: argparse.Namespace, rt: Runtime) -> int:
@@ -287,6 +328,10 @@ def build_parser() -> argparse.ArgumentParser:
     teams.add_argument("--port", type=int, default=DEFAULT_PORTS[FrontEnd.TEAMS],
                        help="HTTP port for /api/messages (default %(default)s)")
     teams.set_defaults(handler=cmd_teams)
+    admin = sub.add_parser("admin", help="serve the admin console, a web page for clerks (needs PROTOCOL_BOT_ADMIN_SECRET)")
+    admin.add_argument("--port", type=int, default=None,
+                       help="port on 127.0.0.1 (default PROTOCOL_BOT_ADMIN_PORT, else 3980)")
+    admin.set_defaults(handler=cmd_admin)
     feedback = sub.add_parser("feedback", help="list recent 👍/👎 and the clauses most often marked not helpful")
     feedback.add_argument("--limit", type=int, default=20, help="how many entries and clauses (default %(default)s)")
     feedback.set_defaults(handler=cmd_feedback)

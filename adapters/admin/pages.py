@@ -1,0 +1,371 @@
+"""The console's pages, as HTML bodies for layout.page: what each page shows and the forms on it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from urllib.parse import quote
+
+from adapters.admin.layout import (
+    Viewer,
+    button,
+    esc,
+    field,
+    hidden,
+    link_button,
+    paragraphs,
+    post_form,
+    pre,
+    select,
+    table,
+)
+from bot import messages
+from bot.admin_console import Asked, Published, Publishing, Quality
+from bot.answer import Answer, Citation
+from bot.audit import AuditEntry
+from bot.changes import ChangeReport
+from bot.corrections import Correction
+from bot.feedback import FeedbackEntry, WeekTally
+from bot.indexing import Preview
+from bot.knowledge_admin import EDITABLE, MAX_UPLOAD_BYTES, DocumentView, Publication
+from bot.manifest import Manifest
+from bot.scopes import Scopes
+
+UPLOAD_LIMIT_MB = MAX_UPLOAD_BYTES // 1024 // 1024
+ACCEPT = ".pdf,.docx,.txt,.md"
+_LABELS = {
+    "title": messages.ADMIN_FIELD_TITLE,
+    "council": messages.ADMIN_FIELD_COUNCIL,
+    "adopted": messages.ADMIN_FIELD_ADOPTED,
+    "reviewed": messages.ADMIN_FIELD_REVIEWED,
+    "review": messages.ADMIN_FIELD_REVIEW,
+}
+_PUBLICATION = {
+    Publication.NEW: messages.ADMIN_PUBLICATION_NEW,
+    Publication.CHANGED: messages.ADMIN_PUBLICATION_CHANGED,
+    Publication.CATALOGUE_CHANGED: messages.ADMIN_PUBLICATION_CATALOGUE,
+}
+_SCOPE_PLACES = {
+    ("slack", "channels"): messages.ADMIN_SCOPE_SLACK_CHANNELS,
+    ("slack", "teams"): messages.ADMIN_SCOPE_SLACK_TEAMS,
+    ("teams", "channels"): messages.ADMIN_SCOPE_TEAMS_CHANNELS,
+    ("teams", "teams"): messages.ADMIN_SCOPE_TEAMS_TEAMS,
+    ("teams", "tenants"): messages.ADMIN_SCOPE_TEAMS_TENANTS,
+}
+
+
+def sign_in(token: str, name: str = "") -> str:
+    return (
+        paragraphs(messages.ADMIN_SIGN_IN_INTRO)
+        + '<form method="post" action="/sign-in" class="card">'
+        + hidden("token", token)
+        + field(messages.ADMIN_SIGN_IN_NAME, "who", name, required=True, extra=' autocomplete="name"')
+        + field(messages.ADMIN_SIGN_IN_SECRET, "secret", kind="password", required=True,
+                extra=' autocomplete="current-password"')
+        + button(messages.ADMIN_SIGN_IN_BUTTON) + "</form>"
+    )
+
+
+def message(text: str) -> str:
+    return paragraphs(text) + f'<p>{link_button("/", messages.ADMIN_BACK_HOME)}</p>'
+
+
+# --- Documents ------------------------------------------------------------------------------------
+
+
+def documents(views: Sequence[DocumentView], withdrawn: Sequence[str], recent: Sequence[AuditEntry], viewer: Viewer) -> str:
+    parts = [paragraphs(messages.ADMIN_DOCUMENTS_INTRO)]
+    if withdrawn or any(v.publication is not Publication.PUBLISHED for v in views):
+        parts.append(f'<p class="pending">{esc(messages.ADMIN_PENDING)} '
+                     f'<a href="/reindex">{esc(messages.ADMIN_PENDING_LINK)}</a></p>')
+    if withdrawn:
+        parts.append(f'<p class="pending">{esc(messages.ADMIN_WITHDRAWN.format(names=", ".join(withdrawn)))}</p>')
+    parts.append(
+        f'<section class="card" aria-labelledby="upload-h"><h2 id="upload-h">{esc(messages.ADMIN_UPLOAD_TITLE)}</h2>'
+        + post_form("/documents/upload", viewer,
+                    field(messages.ADMIN_UPLOAD_FILE, "file", kind="file", required=True,
+                          hint=messages.ADMIN_UPLOAD_HINT.format(limit=UPLOAD_LIMIT_MB), extra=f' accept="{ACCEPT}"')
+                    + button(messages.ADMIN_UPLOAD_BUTTON), multipart=True)
+        + "</section>")
+    if not views:
+        parts.append(paragraphs(messages.ADMIN_NO_DOCUMENTS))
+    names = [v.source for v in views]
+    parts.extend(_document(n, view, names, viewer) for n, view in enumerate(views))
+    if recent:
+        items = "".join(f"<li>{esc(messages.ADMIN_AUDIT_ENTRY.format(at=e.at, who=e.who, what=e.what))}</li>"
+                        for e in recent)
+        parts.append(f'<section aria-labelledby="recent-h"><h2 id="recent-h">{esc(messages.ADMIN_RECENT_CHANGES)}</h2>'
+                     f"<ul class=\"log\">{items}</ul></section>")
+    return "".join(parts)
+
+
+def _status(view: DocumentView) -> list[tuple[str, str]]:
+    """(text, css class) badges saying where a document stands."""
+    badges = []
+    if view.problem:
+        badges.append((messages.ADMIN_STATUS_UNREADABLE.format(problem=view.problem), "bad"))
+    if view.entry.superseded_by:
+        badges.append((messages.ADMIN_STATUS_SUPERSEDED.format(successor=view.entry.superseded_by), "muted"))
+    else:
+        badges.append((messages.ADMIN_STATUS_IN_FORCE, "good"))
+    if view.review_due:
+        badges.append((messages.ADMIN_STATUS_REVIEW_DUE.format(review=view.review_due), "warn"))
+    if view.publication in _PUBLICATION:
+        badges.append((_PUBLICATION[view.publication], "warn"))
+    return badges
+
+
+def _document(n: int, view: DocumentView, names: Sequence[str], viewer: Viewer) -> str:
+    entry = view.entry
+    prefix = f"d{n}-"
+    badges = "".join(f'<li class="badge {css}">{esc(text)}</li>' for text, css in _status(view))
+    facts = [
+        (messages.ADMIN_FIELD_COUNCIL, entry.council),
+        (messages.ADMIN_FIELD_FILE, view.source),
+        (messages.ADMIN_FIELD_ADOPTED, entry.adopted),
+        (messages.ADMIN_FIELD_REVIEWED, entry.reviewed),
+        (messages.ADMIN_FIELD_REVIEW, entry.review),
+        (messages.ADMIN_FIELD_CLAUSES, "" if view.clauses is None else str(view.clauses)),
+    ]
+    facts_html = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v or messages.ADMIN_NOT_STATED)}</dd>" for k, v in facts)
+    source = hidden("source", view.source)
+    edit = post_form("/documents/edit", viewer, source + paragraphs(messages.ADMIN_EDIT_HINT) + "".join(
+        field(_LABELS[key], key, getattr(entry, key), id_prefix=prefix) for key in EDITABLE) + button(messages.ADMIN_SAVE))
+    replace = post_form("/documents/replace", viewer, source + paragraphs(messages.ADMIN_REPLACE_HINT) + field(
+        messages.ADMIN_REPLACE_FILE.format(name=view.source), "file", kind="file", required=True, id_prefix=prefix,
+        extra=f' accept="{ACCEPT}"') + button(messages.ADMIN_REPLACE_BUTTON), multipart=True)
+    successors = [("", messages.ADMIN_SUPERSEDE_NONE)] + [(o, o) for o in names if o != view.source]
+    supersede = post_form("/documents/supersede", viewer, source + paragraphs(messages.ADMIN_SUPERSEDE_HINT) + select(
+        messages.ADMIN_SUPERSEDE_LABEL, "successor", successors, entry.superseded_by, id_prefix=prefix)
+        + button(messages.ADMIN_SAVE))
+    retire = post_form("/documents/retire", viewer, source + paragraphs(messages.ADMIN_RETIRE_HINT)
+                       + button(messages.ADMIN_RETIRE_BUTTON.format(name=view.source), danger=True))
+    actions = "".join(f'<details><summary>{esc(label)}</summary>{form}</details>' for label, form in (
+        (messages.ADMIN_EDIT, edit), (messages.ADMIN_REPLACE, replace),
+        (messages.ADMIN_SUPERSEDE, supersede), (messages.ADMIN_RETIRE, retire)))
+    return (f'<section class="card doc" aria-labelledby="{prefix}h"><h2 id="{prefix}h">{esc(entry.display_title)}</h2>'
+            f'<ul class="badges">{badges}</ul><dl>{facts_html}</dl>{actions}</section>')
+
+
+# --- Reindex --------------------------------------------------------------------------------------
+
+
+def reindex(serving: Manifest | None, previous: str | None, versions: Sequence[str], publishing: Publishing | None,
+            published: Published | None, served_changes: str | None, viewer: Viewer, *,
+            dry_run: Preview | None = None) -> str:
+    parts = [paragraphs(messages.ADMIN_REINDEX_INTRO)]
+    parts.append(paragraphs(messages.ADMIN_SERVING.format(version=serving.version, built_at=serving.built_at,
+                                                          model=serving.model) if serving else messages.ADMIN_SERVING_NONE))
+    if publishing:
+        parts.append(
+            f'<div class="card" role="status"><p>{esc(messages.ADMIN_PUBLISHING)}</p>'
+            f'<progress aria-label="{esc(messages.ADMIN_PUBLISHING_PROGRESS)}"></progress>'
+            f"<p>{esc(messages.ADMIN_PUBLISHING_SINCE.format(started=publishing.started, who=publishing.by))}</p></div>")
+    buttons = [link_button("/reindex/dry-run", messages.ADMIN_DRY_RUN_BUTTON)]
+    if not publishing:
+        buttons.append(post_form("/reindex/publish", viewer, button(messages.ADMIN_PUBLISH_BUTTON), css="inline"))
+        if previous:
+            buttons.append(post_form("/reindex/roll-back", viewer,
+                                     button(messages.ADMIN_ROLLBACK_BUTTON.format(version=previous), quiet=True),
+                                     css="inline"))
+    parts.append(f'<div class="actions">{"".join(buttons)}</div>')
+    if not previous and not publishing:
+        parts.append(paragraphs(messages.ADMIN_ROLLBACK_UNAVAILABLE))
+    if dry_run is not None:
+        parts.append(f'<section class="card" aria-labelledby="dry-h"><h2 id="dry-h">{esc(messages.ADMIN_DRY_RUN_TITLE)}</h2>'
+                     f"{changes(dry_run.summary(), dry_run.changes)}</section>")
+    if published:
+        heading = messages.ADMIN_LAST_PUBLISH.format(finished=published.finished, who=published.by)
+        parts.append(f'<section class="card" aria-labelledby="last-h"><h2 id="last-h">{esc(heading)}</h2>'
+                     f"{paragraphs(published.outcome.headline)}{pre(published.outcome.details or '')}</section>")
+    elif served_changes:
+        parts.append(f'<section aria-labelledby="served-h"><h2 id="served-h">{esc(messages.ADMIN_SERVED_CHANGES)}</h2>'
+                     f"{pre(served_changes)}</section>")
+    if versions:
+        current = serving.version if serving else ""
+        items = "".join(f"<li>{esc(messages.ADMIN_VERSION_SERVING.format(version=v) if v == current else v)}</li>"
+                        for v in reversed(versions))
+        parts.append(f'<section aria-labelledby="versions-h"><h2 id="versions-h">{esc(messages.ADMIN_VERSIONS)}</h2>'
+                     f"<ul>{items}</ul></section>")
+    return "".join(parts)
+
+
+_DIFF = re.compile(r"\[-(.*?)-\]|\{\+(.*?)\+\}")
+
+
+def diff_html(diff: str) -> str:
+    """A word diff (`[-old-] {+new+}`) with removed words struck through and added ones underlined."""
+    def mark(found: re.Match[str]) -> str:
+        removed, added = found.group(1), found.group(2)
+        return f"<del>{removed}</del>" if removed is not None else f"<ins>{added}</ins>"
+    return _DIFF.sub(mark, esc(diff))
+
+
+def changes(summary: str, report: ChangeReport) -> str:
+    parts = [f'<p>{esc(summary.splitlines()[0])}</p>']
+    for name in report.documents_added:
+        parts.append(f"<p>+ {esc(name)}</p>")
+    for name in report.documents_retired:
+        parts.append(f"<p>− {esc(name)}</p>")
+    for doc in report.documents:
+        rows = [(esc(messages.ADMIN_CHANGE_ADDED), esc(c.label), esc(c.detail)) for c in doc.added]
+        rows += [(esc(messages.ADMIN_CHANGE_REMOVED), esc(c.label), esc(c.detail)) for c in doc.removed]
+        rows += [(esc(messages.ADMIN_CHANGE_REWORDED), esc(c.label), diff_html(c.detail)) for c in doc.reworded]
+        caption = f"{doc.source}: " + messages.ADMIN_CHANGES_DOCUMENT.format(
+            added=len(doc.added), removed=len(doc.removed), reworded=len(doc.reworded))
+        parts.append(table(caption, ("", messages.ADMIN_ASK_CLAUSE, ""), rows))
+    if report.documents:
+        parts.append(paragraphs(messages.ADMIN_DIFF_LEGEND))
+    if not (report.documents or report.documents_added or report.documents_retired):
+        parts.append(pre("\n".join(summary.splitlines()[1:])))
+    return "".join(parts)
+
+
+# --- Ask and teach --------------------------------------------------------------------------------
+
+
+def ask_form(question: str, platform: str, team: str, channel: str, tenant: str) -> str:
+    platforms = (("", messages.ADMIN_ASK_ANYWHERE), ("slack", messages.ADMIN_ASK_SLACK), ("teams", messages.ADMIN_ASK_TEAMS))
+    return (
+        paragraphs(messages.ADMIN_ASK_INTRO)
+        + '<form method="get" action="/ask" class="card">'
+        + field(messages.ADMIN_ASK_QUESTION, "question", question, required=True)
+        + f'<fieldset><legend>{esc(messages.ADMIN_ASK_SCOPE)}</legend><p class="hint">{esc(messages.ADMIN_ASK_SCOPE_HINT)}</p>'
+        + select(messages.ADMIN_ASK_PLATFORM, "platform", platforms, platform)
+        + field(messages.ADMIN_ASK_TEAM, "team", team) + field(messages.ADMIN_ASK_CHANNEL, "channel", channel)
+        + field(messages.ADMIN_ASK_TENANT, "tenant", tenant) + "</fieldset>"
+        + button(messages.ADMIN_ASK_BUTTON) + "</form>"
+    )
+
+
+def answer(shown: Answer) -> str:
+    """The reply as a councillor reads it: the lead, then each cited clause with its quote."""
+    parts = [f'<p class="lead">{esc(shown.lead)}</p>']
+    for council in shown.by_council:
+        for group in council.documents:
+            parts.append(f"<h3>{esc(' · '.join(p for p in (group.council, group.title) if p))}</h3>")
+            for c in group.citations:
+                note = f' <span class="badge warn">{esc(c.note)}</span>' if c.note else ""
+                parts.append(f"<p><strong>{esc(c.label)}</strong>{note}</p><blockquote>{esc(c.quote)}</blockquote>")
+    return f'<div class="reply">{"".join(parts)}</div>'
+
+
+def asked(result: Asked, question: str) -> str:
+    scope = (messages.ADMIN_ASK_SCOPED.format(documents=", ".join(sorted(result.scope.documents)))
+             if result.scope is not None and result.scope.documents is not None else messages.ADMIN_ASK_EVERYWHERE)
+    rows = [(str(rank), f"{c.score:.3f}", esc(c.source), esc(c.label), esc(c.quote))
+            for rank, c in enumerate(result.answer.nearest[:10], start=1)]
+    teach = f'<p>{link_button("/teach?question=" + quote(question, safe=""), messages.ADMIN_FEEDBACK_CORRECT)}</p>'
+    return (
+        f'<section class="card" aria-labelledby="answer-h"><h2 id="answer-h">{esc(messages.ADMIN_ASK_ANSWER)}</h2>'
+        f"{answer(result.answer)}{teach}</section>{paragraphs(scope)}"
+        + table(messages.ADMIN_ASK_NEAREST, (messages.ADMIN_ASK_RANK, messages.ADMIN_ASK_SCORE, messages.ADMIN_ASK_DOCUMENT,
+                                             messages.ADMIN_ASK_CLAUSE, messages.ADMIN_ASK_QUOTE), rows)
+    )
+
+
+def teach(question: str, feedback_id: str, current: Answer | None, documents: Sequence[str], viewer: Viewer) -> str:
+    """Which clause answers `question`: one of those the bot finds nearest, another named, or none."""
+    candidates: list[Citation] = list(current.nearest[:5]) if current else []
+    options = []
+    for n, c in enumerate(candidates):
+        value = f"{c.source}|{c.clause or ''}"
+        options.append(f'<p class="choice"><input type="radio" name="choice" id="c{n}" value="{esc(value)}"'
+                       f'{"" if c.clause else " disabled"}>'
+                       f'<label for="c{n}">{esc(c.source)} · {esc(c.label)}: “{esc(c.quote)}”</label></p>')
+    options.append('<p class="choice"><input type="radio" name="choice" id="c-other" value="other">'
+                   f'<label for="c-other">{esc(messages.ADMIN_TEACH_OTHER)}</label></p>')
+    options.append('<p class="choice"><input type="radio" name="choice" id="c-none" value="not-covered">'
+                   f'<label for="c-none">{esc(messages.TEACH_CHOICE_NOT_COVERED)}</label></p>')
+    other = (select(messages.ADMIN_TEACH_OTHER_DOCUMENT, "other_source", [("", "")] + [(d, d) for d in documents])
+             + field(messages.ADMIN_TEACH_OTHER_CLAUSE, "other_clause"))
+    now = (f'<section aria-labelledby="now-h"><h2 id="now-h">{esc(messages.ADMIN_TEACH_NOW)}</h2>{answer(current)}</section>'
+           if current else "")
+    form = post_form("/teach", viewer, hidden("question", question) + hidden("feedback", feedback_id)
+                     + f'<fieldset><legend>{esc(messages.ADMIN_TEACH_PICK)}</legend>{"".join(options)}{other}</fieldset>'
+                     + button(messages.ADMIN_TEACH_BUTTON), css="card")
+    return (f'<p><strong>{esc(messages.ADMIN_TEACH_QUESTION)}:</strong> {esc(question)}</p>{now}{form}')
+
+
+# --- Feedback, scopes, quality ------------------------------------------------------------------------
+
+
+def feedback(weeks: Sequence[WeekTally], entries: Sequence[FeedbackEntry], listed: Sequence[tuple[Correction, bool]],
+             viewer: Viewer) -> str:
+    parts = [paragraphs(messages.ADMIN_FEEDBACK_INTRO)]
+    if not entries:
+        parts.append(paragraphs(messages.ADMIN_FEEDBACK_NONE))
+    if weeks:
+        parts.append(table(messages.ADMIN_FEEDBACK_WEEKS, (messages.ADMIN_FEEDBACK_WEEK, messages.ADMIN_FEEDBACK_UP,
+                                                           messages.ADMIN_FEEDBACK_DOWN),
+                           [(esc(w.week), str(w.helpful), str(w.unhelpful)) for w in weeks]))
+    if entries:
+        up = sum(1 for e in entries if e.helpful)
+        parts.append(paragraphs(messages.ADMIN_FEEDBACK_TALLY.format(count=len(entries), up=up, down=len(entries) - up)))
+    items = []
+    for e in entries:
+        cited = ", ".join(f"{c.source} {c.clause or c.heading or ''}".strip() for c in e.citations)
+        meta = messages.ADMIN_FEEDBACK_META.format(at=e.at, platform=e.platform, user=e.user)
+        lines = [f'<p class="meta">{"👍" if e.helpful else "👎"} {esc(meta)}</p>',
+                 f"<p><strong>{esc(e.question)}</strong></p>"]
+        if cited:
+            lines.append(f"<p>{esc(messages.ADMIN_FEEDBACK_CITED.format(clauses=cited))}</p>")
+        if e.comment:
+            lines.append(f"<p>{esc(messages.ADMIN_FEEDBACK_COMMENT.format(comment=e.comment))}</p>")
+        if not e.helpful:
+            lines.append(f'<p>{link_button(f"/teach?feedback={e.id}", messages.ADMIN_FEEDBACK_CORRECT)}</p>')
+        items.append(f'<li class="card">{"".join(lines)}</li>')
+    parts.append(f'<ul class="plain">{"".join(items)}</ul>')
+    parts.append(f'<section aria-labelledby="corr-h"><h2 id="corr-h">{esc(messages.ADMIN_CORRECTIONS_TITLE)}</h2>')
+    if not listed:
+        parts.append(paragraphs(messages.ADMIN_CORRECTIONS_NONE))
+    for number, (correction, in_use) in enumerate(listed, start=1):
+        stale = "" if in_use else f' <span class="badge bad">{esc(messages.ADMIN_CORRECTION_STALE)}</span>'
+        remove = post_form("/corrections/remove", viewer, hidden("number", str(number))
+                           + hidden("described", correction.describe()) + button(messages.ADMIN_CORRECTION_REMOVE, quiet=True),
+                           css="inline")
+        parts.append(f'<div class="card"><p>{esc(correction.describe())}{stale}</p>'
+                     f'<p class="meta">{esc(messages.ADMIN_CORRECTION_BY.format(by=correction.by, at=correction.at))}</p>'
+                     f"{remove}</div>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def scopes(found: Scopes, path: str) -> str:
+    parts = [paragraphs(messages.ADMIN_SCOPES_INTRO.format(path=path))]
+    rows = [(esc(_SCOPE_PLACES.get(key, " ".join(key))), esc(place),
+             esc(", ".join(sorted(scope.documents)) if scope.documents is not None else ""))
+            for key, places in sorted(found.table.items()) for place, scope in sorted(places.items())]
+    if not rows:
+        parts.append(paragraphs(messages.ADMIN_SCOPES_EVERYWHERE))
+    else:
+        parts.append(table(messages.ADMIN_NAV_SCOPES, (messages.ADMIN_SCOPES_PLACE, messages.ADMIN_SCOPES_ID,
+                                                       messages.ADMIN_SCOPES_DOCUMENTS), rows))
+    return "".join(parts)
+
+
+def quality(viewer: Viewer, result: Quality | None = None) -> str:
+    parts = [paragraphs(messages.ADMIN_QUALITY_INTRO),
+             post_form("/quality", viewer, field(messages.ADMIN_QUALITY_FILE, "file", kind="file", required=True,
+                                                 extra=' accept=".jsonl,.json,.txt"')
+                       + button(messages.ADMIN_QUALITY_BUTTON), multipart=True, css="card")]
+    if result is not None:
+        s = result.scores
+        figures = (
+            (messages.ADMIN_QUALITY_QUESTIONS, messages.ADMIN_QUALITY_QUESTIONS_VALUE.format(
+                answerable=s.answerable, unanswerable=s.unanswerable)),
+            (messages.ADMIN_QUALITY_R1, f"{s.recall[1]:.0%}"), (messages.ADMIN_QUALITY_R3, f"{s.recall[3]:.0%}"),
+            (messages.ADMIN_QUALITY_R5, f"{s.recall[5]:.0%}"), (messages.ADMIN_QUALITY_MRR, f"{s.mrr10:.3f}"),
+            (messages.ADMIN_QUALITY_QUOTE, f"{s.quote:.0%}"), (messages.ADMIN_QUALITY_DECLINED, f"{s.abstention:.0%}"),
+            (messages.ADMIN_QUALITY_FALSE, f"{s.false_abstention:.0%}"),
+            (messages.ADMIN_QUALITY_TIME, messages.ADMIN_QUALITY_TIME_VALUE.format(p50=s.p50_ms, p95=s.p95_ms)),
+        )
+        parts.append("<dl class=\"figures\">" + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in figures) + "</dl>")
+        parts.append(f"<h2>{esc(messages.ADMIN_QUALITY_MISSES)}</h2>")
+        if result.misses:
+            missed = (messages.ADMIN_QUALITY_MISS.format(id=o.question.id, question=o.question.question, rank=o.rank or ">10")
+                      for o in result.misses)
+            parts.append("<ul>" + "".join(f"<li>{esc(line)}</li>" for line in missed) + "</ul>")
+        else:
+            parts.append(paragraphs(messages.ADMIN_QUALITY_NO_MISSES))
+    return "".join(parts)

@@ -1,0 +1,192 @@
+"""What the admin console does, apart from the web: reindexing, trying questions, feedback and
+corrections, scopes and quality checks, each change written to the audit log with who made it.
+
+The web adapter (adapters/admin) only reads forms and renders pages; every rule lives here or in
+KnowledgeAdmin, which changes the knowledge folder. Slow work (parsing every document, a reindex, a
+question file) is called from the adapter's worker threads, never its event loop.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot import evaluation, index_store, indexing, messages
+from bot.answer import Answer, Scope
+from bot.audit import AuditLog
+from bot.corrections import Correction
+from bot.errors import AdminRefused, CorrectionError
+from bot.evaluation import Scores
+from bot.feedback import FeedbackEntry, FeedbackStore, WeekTally
+from bot.knowledge_admin import KnowledgeAdmin
+from bot.knowledge_problems import worded
+from bot.manifest import Manifest
+from bot.ports import ProtocolBot
+from bot.reindex_runner import ReindexOutcome, ReindexRunner
+from bot.scopes import Scopes
+from bot.settings import Settings
+
+MAX_QUALITY_QUESTIONS = 500  # about a minute of answering: more belongs to `protocol-bot eval`
+PLATFORMS = ("slack", "teams")
+
+
+@dataclass(frozen=True)
+class Publishing:
+    started: str
+    by: str
+
+
+@dataclass(frozen=True)
+class Published:
+    finished: str
+    by: str
+    outcome: ReindexOutcome
+
+
+@dataclass(frozen=True)
+class Asked:
+    answer: Answer
+    scope: Scope | None  # None: no scope applies, every document in force answers
+
+
+@dataclass(frozen=True)
+class Quality:
+    scores: Scores
+    misses: tuple[evaluation.Outcome, ...]  # answerable questions without the right clause in the first three
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class AdminConsole:
+    def __init__(self, settings: Settings, bot: ProtocolBot, feedback: FeedbackStore, audit: AuditLog) -> None:
+        self.settings = settings
+        self.bot = bot
+        self.feedback_store = feedback
+        self.audit = audit
+        self.knowledge = KnowledgeAdmin(settings.knowledge_dir, settings.index_root, settings.scopes_path, audit)
+        self._runner = ReindexRunner(bot)
+        self._lock = threading.Lock()
+        self._publishing: Publishing | None = None
+        self._published: Published | None = None
+
+    # --- reindex ---------------------------------------------------------------------------------
+
+    def serving(self) -> Manifest | None:
+        return index_store.read_manifest(self.settings.index_root)
+
+    def previous_version(self) -> str | None:
+        return index_store.previous_version(self.settings.index_root)
+
+    def versions(self) -> list[str]:
+        return index_store.versions(self.settings.index_root)
+
+    def dry_run(self) -> indexing.Preview:
+        """What a publish would change; DocumentError (worded for a clerk) when a document would stop it."""
+        with worded():
+            return indexing.preview(self.settings.knowledge_dir, self.settings.index_root)
+
+    def publish(self, *, by: str) -> bool:
+        """Start a reindex in the background; False when one is running already (its outcome will show)."""
+        with self._lock:
+            if self._publishing is not None:
+                return False
+            self._publishing = Publishing(_now(), by)
+        self.audit.record(by, messages.AUDIT_PUBLISH_STARTED)
+        return self._runner.start(lambda outcome: self._finished(by, outcome))
+
+    def _finished(self, by: str, outcome: ReindexOutcome) -> None:
+        if outcome.version:
+            self.audit.record(by, messages.AUDIT_PUBLISHED.format(version=outcome.version))
+        else:
+            self.audit.record(by, messages.AUDIT_PUBLISH_FAILED.format(reason=outcome.headline))
+        with self._lock:
+            self._publishing = None
+            self._published = Published(_now(), by, outcome)
+
+    def publishing(self) -> Publishing | None:
+        return self._publishing
+
+    def last_published(self) -> Published | None:
+        return self._published
+
+    def wait(self) -> None:
+        """Until a running publish has ended: shutting down must not cut a build short."""
+        self._runner.wait()
+
+    def roll_back(self, *, by: str) -> str:
+        with self._lock:
+            if self._publishing is not None:
+                raise AdminRefused(messages.ADMIN_ROLLBACK_BUSY)
+            replaced = index_store.current_version(self.settings.index_root)
+            target = index_store.roll_back(self.settings.index_root) if replaced else None
+        if replaced is None or target is None:
+            raise AdminRefused(messages.ADMIN_ROLLBACK_UNAVAILABLE)
+        self.audit.record(by, messages.AUDIT_ROLLED_BACK.format(version=target, replaced=replaced))
+        return messages.ROLLBACK_DONE.format(version=target, replaced=replaced)
+
+    # --- ask ---------------------------------------------------------------------------------------
+
+    def ask(self, question: str, *, platform: str = "", team: str = "", channel: str = "", tenant: str = "") -> Asked:
+        """The answer a councillor would get asking there; the scopes file is read afresh, as an admin may
+        just have changed it."""
+        scope = None
+        if platform in PLATFORMS:
+            scope = self.scopes().resolve(platform, team=team or None, channel=channel or None, tenant=tenant or None)
+        return Asked(self.bot.ask(question, scope), scope)
+
+    def scopes(self) -> Scopes:
+        return Scopes.for_settings(self.settings)
+
+    # --- feedback and corrections ------------------------------------------------------------------
+
+    def feedback(self, limit: int = 50) -> list[FeedbackEntry]:
+        return self.feedback_store.recent(limit)
+
+    def feedback_weeks(self) -> list[WeekTally]:
+        return self.feedback_store.by_week()
+
+    def feedback_entry(self, feedback_id: int) -> FeedbackEntry:
+        entry = self.feedback_store.entry(feedback_id)
+        if entry is None:
+            raise AdminRefused(messages.ADMIN_TEACH_NO_FEEDBACK.format(id=feedback_id))
+        return entry
+
+    def teach(self, question: str, *, by: str, source: str = "", clause: str = "", not_covered: bool = False) -> Correction:
+        if not not_covered and not (source and clause):
+            raise CorrectionError(messages.ADMIN_TEACH_NO_CHOICE)
+        made = self.bot.teach(question, by=by, source=source or None, clause=clause or None, not_covered=not_covered)
+        self.audit.record(by, messages.AUDIT_TAUGHT.format(description=made.describe()))
+        return made
+
+    def corrections(self) -> tuple[tuple[Correction, bool], ...]:
+        return self.bot.corrections()
+
+    def forget(self, number: int, described: str, *, by: str) -> Correction:
+        """Remove correction `number`, if it is still the one the admin saw (`described`)."""
+        listed = self.bot.corrections()
+        if not 1 <= number <= len(listed) or listed[number - 1][0].describe() != described:
+            raise AdminRefused(messages.ADMIN_CORRECTION_MOVED)
+        gone = self.bot.forget(number)
+        self.audit.record(by, messages.AUDIT_FORGOT.format(description=gone.describe()))
+        return gone
+
+    # --- quality -----------------------------------------------------------------------------------
+
+    def quality(self, name: str, raw: bytes) -> Quality:
+        """The `eval` command's figures for an uploaded question file, against the served index."""
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise AdminRefused(messages.ADMIN_QUALITY_NOT_TEXT.format(file=name)) from exc
+        questions = evaluation.parse(text, name)
+        if not questions:
+            raise AdminRefused(messages.EVAL_NO_QUESTIONS.format(file=name))
+        if len(questions) > MAX_QUALITY_QUESTIONS:
+            raise AdminRefused(messages.ADMIN_QUALITY_LIMIT.format(file=name, count=len(questions),
+                                                                   limit=MAX_QUALITY_QUESTIONS))
+        outcomes = evaluation.run(questions, self.bot.ask)
+        missed = tuple(o for o in outcomes if not o.question.out_of_scope and (o.rank is None or o.rank > 3))
+        return Quality(evaluation.score(outcomes), missed)

@@ -1,0 +1,385 @@
+"""The admin console over HTTP, as a browser uses it: sign-in, forms, uploads, publishing, asking, teaching."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import urllib.request
+from pathlib import Path
+
+import pytest
+from fpdf import FPDF
+
+from adapters.admin.guard import SIGN_IN_FORM_SECONDS
+from adapters.admin.server import Beside
+from adapters.admin.settings import AdminSettings
+from adapters.cli.main import main
+from bot import messages
+from bot.errors import SettingsError
+from bot.feedback import cited_refs
+from bot.knowledge_admin import MAX_UPLOAD_BYTES
+from tests.admin_support import SECRET, Admin, hidden_value
+from tests.background import WAIT_SECONDS
+from tests.test_formats import write_pdf
+
+PAGES = ("/", "/reindex", "/reindex/dry-run", "/ask", "/ask?question=x", "/feedback", "/scopes", "/quality",
+         "/teach?question=x")
+NEW_PROTOCOL = (
+    b"Protocol on working together\n\n"
+    b"1. Purpose\n"
+    b"1.1 This protocol sets out how members and staff of the parish work together with courtesy.\n"
+    b"1.2 The clerk arranges the hire of the village hall for parish meetings and keeps the booking diary.\n"
+    b"2. Allotments\n"
+    b"2.1 Requests about allotment plots and their waiting list go to the clerk in writing, never to a member.\n"
+)
+
+
+def protocols(admin: Admin) -> set[str]:
+    return {p.name for p in (admin.console.settings.knowledge_dir / "protocols").iterdir()}
+
+
+async def published(admin: Admin) -> str:
+    """Wait for the running publish to end; the reindex page as it then reads."""
+    for _ in range(WAIT_SECONDS * 20):
+        if admin.console.publishing() is None:
+            break
+        await asyncio.sleep(0.05)
+    return await (await admin.client.get("/reindex")).text()
+
+
+def pdf_without_text() -> bytes:
+    """A one-page PDF with nothing but a drawn box: what a scanner without OCR produces, to a reader."""
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.rect(20, 20, 100, 50)
+    return bytes(pdf.output())
+
+
+# --- who may use it -------------------------------------------------------------------------------
+
+
+async def test_without_signing_in_every_page_sends_you_to_sign_in(admin: Admin) -> None:
+    for path in PAGES:
+        response = await admin.client.get(path, allow_redirects=False)
+        assert (response.status, response.headers["Location"]) == (303, "/sign-in"), path
+
+
+async def test_a_form_posted_without_signing_in_changes_nothing(admin: Admin) -> None:
+    before = protocols(admin)
+    response = await admin.post("/documents/upload", {}, file=("new.txt", NEW_PROTOCOL), token="made-up")
+    assert response.status == 403
+    assert messages.ADMIN_FORBIDDEN in await response.text()
+    assert protocols(admin) == before
+
+
+async def test_signing_in_with_the_secret_opens_the_documents_page_with_your_name(admin: Admin) -> None:
+    page = await (await admin.sign_in(who="Sam Clerk")).text()
+    assert messages.ADMIN_SIGNED_IN_AS.format(who="Sam Clerk") in page
+    assert "<h1>Documents</h1>" in page
+
+
+async def test_a_wrong_secret_is_refused_and_repeated_guesses_must_wait(admin: Admin) -> None:
+    for _ in range(3):
+        response = await admin.sign_in(secret="not the secret at all")
+        assert response.status == 401
+        assert messages.ADMIN_SIGN_IN_WRONG in await response.text()
+    response = await admin.sign_in()  # even the right secret waits its turn now
+    assert response.status == 429
+    assert "Please wait" in await response.text()
+    admin.clock.now += 60
+    assert "<h1>Documents</h1>" in await (await admin.sign_in()).text()
+
+
+async def test_a_sign_in_form_left_open_too_long_is_refused_as_stale(admin: Admin) -> None:
+    form = await (await admin.client.get("/sign-in")).text()
+    admin.clock.now += SIGN_IN_FORM_SECONDS + 1
+    response = await admin.client.post("/sign-in", data={"token": hidden_value(form, "token"), "who": "Jo", "secret": SECRET})
+    assert response.status == 400
+    assert messages.ADMIN_SIGN_IN_STALE in await response.text()
+
+
+async def test_a_session_expires_and_its_forms_are_then_refused(admin: Admin) -> None:
+    await admin.sign_in()
+    token = await admin.token()
+    admin.clock.now += AdminSettings(secret=SECRET).session_hours * 3600 + 1
+    assert (await admin.client.get("/", allow_redirects=False)).status == 303
+    response = await admin.post("/reindex/publish", {}, token=token)
+    assert response.status == 403
+    assert admin.console.publishing() is None and admin.console.last_published() is None
+
+
+async def test_a_forged_form_token_changes_nothing_even_when_signed_in(admin: Admin) -> None:
+    await admin.sign_in()
+    before = protocols(admin)
+    response = await admin.post("/documents/upload", {}, file=("new.txt", NEW_PROTOCOL), token="forged")
+    assert response.status == 403
+    assert protocols(admin) == before
+
+
+async def test_after_signing_out_the_old_cookie_opens_nothing(admin: Admin) -> None:
+    await admin.sign_in()
+    cookies = {c.key: c.value for c in admin.client.session.cookie_jar}
+    response = await admin.post("/sign-out", {})
+    assert messages.ADMIN_SIGNED_OUT in await response.text()
+    admin.client.session.cookie_jar.update_cookies(cookies)  # a copy of the cookie, replayed
+    assert (await admin.client.get("/", allow_redirects=False)).status == 303
+
+
+def test_the_console_refuses_to_start_without_a_secret_or_with_a_short_one() -> None:
+    with pytest.raises(SettingsError, match="PROTOCOL_BOT_ADMIN_SECRET"):
+        AdminSettings.from_env({})
+    with pytest.raises(SettingsError, match="at least 16"):
+        AdminSettings.from_env({"PROTOCOL_BOT_ADMIN_SECRET": "password"})
+    assert AdminSettings.from_env({"PROTOCOL_BOT_ADMIN_SECRET": SECRET}).host == "127.0.0.1"
+
+
+def test_protocol_bot_admin_without_a_secret_says_how_to_set_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PROTOCOL_BOT_ADMIN_SECRET", raising=False)
+    out = io.StringIO()
+    assert main(["admin"], out) == 2
+    assert "Set PROTOCOL_BOT_ADMIN_SECRET" in out.getvalue()
+
+
+async def test_every_page_forbids_framing_and_scripts_from_elsewhere(admin: Admin) -> None:
+    await admin.sign_in()
+    response = await admin.client.get("/")
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+# --- documents ------------------------------------------------------------------------------------
+
+
+async def test_an_uploaded_protocol_is_saved_but_not_served_until_published(admin: Admin) -> None:
+    await admin.sign_in()
+    page = await (await admin.post("/documents/upload", {}, file=("Parish protocol 2026.txt", NEW_PROTOCOL))).text()
+    assert messages.ADMIN_ADDED.format(name="Parish_protocol_2026.txt", clauses=3) in page
+    assert messages.ADMIN_PUBLICATION_NEW in page
+    assert "Parish_protocol_2026.txt" not in admin.console.bot.status().documents.__repr__()
+    audit = admin.console.audit.recent()
+    assert audit[0].who == "Jo Clerk" and "Parish_protocol_2026.txt" in audit[0].what
+
+
+@pytest.mark.parametrize(("name", "data", "expected"), [
+    ("minutes.xlsx", b"PK\x03\x04 spreadsheet", "only PDF, Word (.docx), text (.txt) and Markdown (.md)"),
+    ("empty.txt", b"  \n\n ", "empty"),
+    ("scanned.pdf", pdf_without_text(), "scanned"),
+    ("not-really.pdf", b"this is not a PDF at all", "not-really.pdf"),
+])
+async def test_a_file_that_cannot_be_read_as_a_protocol_is_refused_with_a_reason(
+        admin: Admin, name: str, data: bytes, expected: str) -> None:
+    await admin.sign_in()
+    before = protocols(admin)
+    page = await (await admin.post("/documents/upload", {}, file=(name, data))).text()
+    assert 'class="notice error"' in page
+    assert expected in page
+    assert protocols(admin) == before
+
+
+async def test_a_fifty_megabyte_upload_is_refused_and_nothing_is_saved(admin: Admin) -> None:
+    await admin.sign_in()
+    before = protocols(admin)
+    response = await admin.post("/documents/upload", {}, file=("huge.pdf", b"%PDF-1.4\n" + b"0" * (50 * 1024 * 1024)))
+    assert response.status == 413
+    assert f"up to {MAX_UPLOAD_BYTES // 1024 // 1024} MB" in await response.text()
+    assert protocols(admin) == before
+
+
+async def test_markup_typed_into_a_catalogue_field_is_shown_as_text(admin: Admin) -> None:
+    await admin.sign_in()
+    source = sorted(protocols(admin))[0]
+    page = await (await admin.post("/documents/edit", {"source": source, "title": "<script>alert(1)</script> Protocol",
+                                                       "council": "<b>Bold</b> Parish"})).text()
+    assert "<script>alert(1)</script>" not in page and "<b>Bold</b>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Protocol" in page
+    assert "&lt;b&gt;Bold&lt;/b&gt; Parish" in page
+
+
+async def test_a_document_name_from_a_form_never_reaches_outside_the_knowledge_folder(admin: Admin, tmp_path: Path) -> None:
+    await admin.sign_in()
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep me")
+    page = await (await admin.post("/documents/retire", {"source": "../../outside.txt"})).text()
+    assert 'class="notice error"' in page
+    assert outside.read_text() == "keep me"
+
+
+# --- reindex --------------------------------------------------------------------------------------
+
+
+async def test_dry_run_shows_the_new_document_and_publish_switches_to_it(admin: Admin) -> None:
+    await admin.sign_in()
+    await admin.post("/documents/upload", {}, file=("parish.txt", NEW_PROTOCOL))
+    before = admin.console.serving()
+    dry = await (await admin.client.get("/reindex/dry-run")).text()
+    assert "+ parish.txt" in dry
+    assert admin.console.serving() == before  # a dry run changes nothing
+    await admin.post("/reindex/publish", {})
+    page = await published(admin)
+    serving = admin.console.serving()
+    assert serving is not None and serving.version != before.version  # type: ignore[union-attr]
+    assert messages.REINDEX_DONE.format(version=serving.version) in page
+    assert "parish.txt" in serving.documents
+
+
+async def test_a_reworded_clause_shows_struck_and_added_words_in_the_dry_run(admin: Admin) -> None:
+    await admin.sign_in()
+    await admin.post("/documents/upload", {}, file=("parish.txt", NEW_PROTOCOL))
+    await admin.post("/reindex/publish", {})
+    await published(admin)
+    newer = NEW_PROTOCOL.replace(b"keeps the booking diary", b"keeps the online booking calendar")
+    page = await (await admin.post("/documents/replace", {"source": "parish.txt"}, file=("parish-v2.txt", newer))).text()
+    assert messages.ADMIN_PUBLICATION_CHANGED in page
+    dry = await (await admin.client.get("/reindex/dry-run")).text()
+    assert "<del>diary.</del>" in dry and "<ins>online</ins>" in dry
+
+
+async def test_a_clerk_replaces_a_protocol_with_a_newer_pdf_publishes_it_and_answers_cite_the_pdf(
+        admin: Admin, tmp_path: Path) -> None:
+    await admin.sign_in()
+    await admin.post("/documents/upload", {}, file=("parish.txt", NEW_PROTOCOL))
+    await admin.post("/reindex/publish", {})
+    await published(admin)
+    newer = tmp_path / "parish-2027.pdf"
+    write_pdf(NEW_PROTOCOL.decode().replace("in writing, never to a member", "by email, never to a member"), newer)
+    page = await (await admin.post("/documents/replace", {"source": "parish.txt"},
+                                   file=("parish-2027.pdf", newer.read_bytes()))).text()
+    assert messages.ADMIN_REPLACED_BESIDE.format(name="parish-2027.pdf", clauses=3, old="parish.txt") in page
+    assert messages.ADMIN_STATUS_SUPERSEDED.format(successor="parish-2027.pdf") in page
+    assert "+ parish-2027.pdf" in await (await admin.client.get("/reindex/dry-run")).text()
+    await admin.post("/reindex/publish", {})
+    await published(admin)
+    nearest = admin.console.ask("Where do requests about allotment plots and their waiting list go?").answer.nearest
+    assert "parish.txt" not in {c.source for c in nearest}  # superseded: not cited
+    assert (nearest[0].source, nearest[0].clause) == ("parish-2027.pdf", "2.1")
+    assert "by email" in nearest[0].text
+
+
+async def test_a_failed_publish_says_why_and_the_served_index_keeps_serving(admin: Admin) -> None:
+    await admin.sign_in()
+    before = admin.console.serving()
+    (admin.console.settings.knowledge_dir / "protocols" / "broken.txt").write_text("   ")  # put there by hand
+    await admin.post("/reindex/publish", {})
+    page = await published(admin)
+    assert "Reindex failed, and the previous index is still serving" in page
+    assert admin.console.serving() == before
+
+
+async def test_roll_back_serves_the_previous_version(admin: Admin) -> None:
+    await admin.sign_in()
+    first = admin.console.serving()
+    await admin.post("/documents/upload", {}, file=("parish.txt", NEW_PROTOCOL))
+    await admin.post("/reindex/publish", {})
+    await published(admin)
+    page = await (await admin.post("/reindex/roll-back", {})).text()
+    assert admin.console.serving() == first
+    assert "Rolled back" in page
+
+
+# --- ask, feedback and teaching ---------------------------------------------------------------------
+
+
+async def test_ask_shows_the_councillors_answer_and_the_nearest_clauses_with_scores(admin: Admin) -> None:
+    await admin.sign_in()
+    question = "Can I copy an officer's email to another councillor?"
+    page = await (await admin.client.get("/ask", params={"question": question})).text()
+    assert messages.ADMIN_ASK_ANSWER in page and messages.ADMIN_ASK_NEAREST in page
+    assert page.count("<tr>") >= 11  # the heading row and ten clauses
+    assert "<blockquote>" in page
+
+
+async def test_an_empty_question_gets_a_polite_reply_not_an_error_page(admin: Admin) -> None:
+    await admin.sign_in()
+    response = await admin.client.get("/ask", params={"question": "   "})
+    assert response.status == 200
+    assert 'class="notice error"' in await response.text()
+
+
+async def test_teaching_a_clause_from_the_ask_page_makes_it_the_first_citation(admin: Admin) -> None:
+    await admin.sign_in()
+    await admin.post("/documents/upload", {}, file=("parish.txt", NEW_PROTOCOL))
+    await admin.post("/reindex/publish", {})
+    await published(admin)
+    question = "Who looks after the hall bookings?"
+    await admin.client.get("/teach", params={"question": question})
+    page = await (await admin.post("/teach", {"question": question, "feedback": "", "choice": "other",
+                                              "other_source": "parish.txt", "other_clause": "2.1"})).text()
+    assert "Taught:" in page
+    answer = admin.console.ask(question).answer
+    assert (answer.citations[0].source, answer.citations[0].clause) == ("parish.txt", "2.1")
+    assert "taught" in admin.console.audit.recent()[0].what
+
+
+async def test_a_thumbs_down_is_listed_with_its_comment_and_can_be_marked_not_covered(admin: Admin) -> None:
+    await admin.sign_in()
+    question = "Can the council fix my neighbour's fence?"
+    answer = admin.console.ask(question).answer
+    feedback_id = admin.console.feedback_store.record(platform="slack", user="U1", question=question, helpful=False,
+                                                      citations=cited_refs(answer))
+    admin.console.feedback_store.add_comment(feedback_id, "<i>nothing to do with us</i>")
+    page = await (await admin.client.get("/feedback")).text()
+    assert "&lt;i&gt;nothing to do with us&lt;/i&gt;" in page
+    assert f"/teach?feedback={feedback_id}" in page
+    await admin.client.get("/teach", params={"feedback": str(feedback_id)})
+    await admin.post("/teach", {"question": question, "feedback": str(feedback_id), "choice": "not-covered"})
+    assert admin.console.ask(question).answer.out_of_scope
+    listed = await (await admin.client.get("/feedback")).text()
+    assert "not covered by the protocols" in listed
+
+
+async def test_the_feedback_page_counts_thumbs_up_and_down_by_week(admin: Admin) -> None:
+    await admin.sign_in()
+    for helpful in (True, False, False):
+        admin.console.feedback_store.record(platform="teams", user="U2", question="Q?", helpful=helpful, citations=())
+    page = await (await admin.client.get("/feedback")).text()
+    assert messages.ADMIN_FEEDBACK_WEEKS in page
+    assert "<td>1</td><td>2</td>" in page
+
+
+async def test_a_correction_removed_from_a_stale_page_is_refused(admin: Admin) -> None:
+    await admin.sign_in()
+    admin.console.teach("First question?", by="Jo", not_covered=True)
+    admin.console.teach("Second question?", by="Jo", not_covered=True)
+    page = await (await admin.post("/corrections/remove", {"number": "1", "described": "something else"})).text()
+    assert messages.ADMIN_CORRECTION_MOVED in page
+    assert len(admin.console.corrections()) == 2
+    described = admin.console.corrections()[0][0].describe()
+    await admin.post("/corrections/remove", {"number": "1", "described": described})
+    assert [c.question for c, _ in admin.console.corrections()] == ["Second question?"]
+
+
+# --- scopes and quality -------------------------------------------------------------------------------
+
+
+async def test_the_scopes_page_lists_which_documents_answer_where(admin: Admin) -> None:
+    await admin.sign_in()
+    source = sorted(protocols(admin))[0]
+    admin.console.settings.scopes_path.write_text(f'[slack.channels]\nC0123 = ["{source}"]\n')
+    page = await (await admin.client.get("/scopes")).text()
+    assert "C0123" in page and source in page
+
+
+async def test_a_question_file_gets_the_eval_figures_and_a_bad_line_is_named(admin: Admin) -> None:
+    await admin.sign_in()
+    good = (b'{"id": "q1", "question": "Can I copy an email?", "gold": []}\n'
+            b'{"id": "q2", "question": "Bins?", "out_of_scope": true}\n')
+    page = await (await admin.post("/quality", {}, file=("mine.jsonl", good))).text()
+    assert messages.ADMIN_QUALITY_R3 in page and "1 answerable, 1 out of scope" in page
+    bad = await admin.post("/quality", {}, file=("mine.jsonl", good + b"not json\n"))
+    assert bad.status == 400
+    assert "mine.jsonl, line 3: not a question" in await bad.text()
+
+
+# --- beside a chat server -----------------------------------------------------------------------------
+
+
+def test_beside_a_chat_server_the_console_answers_on_its_own_thread_until_stopped(admin: Admin) -> None:
+    beside = Beside(admin.console, AdminSettings(secret=SECRET, port=0))
+    beside.start()
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{beside.port}/sign-in", timeout=WAIT_SECONDS) as response:
+            assert messages.ADMIN_SIGN_IN_INTRO in response.read().decode()
+    finally:
+        beside.stop()
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"http://127.0.0.1:{beside.port}/sign-in", timeout=WAIT_SECONDS)
