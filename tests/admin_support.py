@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from aiohttp import ClientResponse
+from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.admin.server import ConsoleServer
@@ -45,7 +45,7 @@ def console_for(tmp_path: Path, knowledge: Path, bot: IndexedProtocolBot) -> Adm
 class Admin:
     """A browser's worth of HTTP: cookies kept between requests."""
 
-    client: TestClient
+    client: TestClient[web.Request, web.Application]
     console: AdminConsole
     clock: Clock
 

@@ -213,7 +213,8 @@ def changes(summary: str, report: ChangeReport) -> str:
         rows += [(esc(messages.ADMIN_CHANGE_REWORDED), esc(c.label), diff_html(c.detail)) for c in doc.reworded]
         caption = f"{doc.source}: " + messages.ADMIN_CHANGES_DOCUMENT.format(
             added=len(doc.added), removed=len(doc.removed), reworded=len(doc.reworded))
-        parts.append(table(caption, ("", messages.ADMIN_ASK_CLAUSE, ""), rows))
+        headings = (messages.ADMIN_CHANGE_KIND, messages.ADMIN_CHANGE_CLAUSE, messages.ADMIN_CHANGE_DETAIL)
+        parts.append(table(caption, headings, rows))
     if report.documents:
         parts.append(paragraphs(messages.ADMIN_DIFF_LEGEND))
     if not (report.documents or report.documents_added or report.documents_retired):

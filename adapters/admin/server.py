@@ -471,4 +471,6 @@ def serve(console: AdminConsole, settings: AdminSettings) -> None:
     """Run the console until interrupted; a publish under way finishes before the process ends."""
     logger.info(messages.ADMIN_LISTENING.format(knowledge=console.settings.knowledge_dir, host=settings.host,
                                                 port=settings.port))
-    web.run_app(ConsoleServer(console, settings).app(), host=settings.host, port=settings.port, print=None)
+    # no access log: the Ask page's address holds the question, and questions stay out of logs
+    web.run_app(ConsoleServer(console, settings).app(), host=settings.host, port=settings.port, print=None,
+                access_log=None)
