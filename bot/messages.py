@@ -289,6 +289,11 @@ ADMIN_FORBIDDEN = (
 )
 ADMIN_TOO_LARGE_TITLE = "That file is too large"
 ADMIN_TOO_LARGE = "Uploads are limited to {limit} MB, so nothing was changed."
+ADMIN_FAILED_TITLE = "Something went wrong"
+ADMIN_FAILED = (
+    "Something went wrong on the server and it has been logged; what was being done may not have finished. "
+    "Please try again, and tell your technical contact if it happens again."
+)
 ADMIN_NOT_FOUND_TITLE = "Page not found"
 ADMIN_NOT_FOUND = "There is no such page in the admin console."
 ADMIN_BACK_HOME = "Go to the documents"

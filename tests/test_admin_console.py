@@ -15,11 +15,14 @@ from adapters.admin.server import Beside
 from adapters.admin.settings import AdminSettings
 from adapters.cli.main import main
 from bot import messages
+from bot.corrections import Correction
 from bot.errors import SettingsError
 from bot.feedback import cited_refs
 from bot.knowledge_admin import MAX_UPLOAD_BYTES
+from bot.service import IndexedProtocolBot
 from tests.admin_support import SECRET, Admin, hidden_value
 from tests.background import WAIT_SECONDS
+from tests.fakes import HashingEmbedder
 from tests.test_formats import write_pdf
 
 PAGES = ("/", "/reindex", "/reindex/dry-run", "/ask", "/ask?question=x", "/feedback", "/scopes", "/quality",
@@ -383,3 +386,22 @@ def test_beside_a_chat_server_the_console_answers_on_its_own_thread_until_stoppe
         beside.stop()
     with pytest.raises(OSError):
         urllib.request.urlopen(f"http://127.0.0.1:{beside.port}/sign-in", timeout=WAIT_SECONDS)
+
+
+class CorrectionsOnFire(IndexedProtocolBot):
+    """The real core, but reading the corrections fails in a way nobody planned for."""
+
+    def corrections(self) -> tuple[tuple[Correction, bool], ...]:
+        raise RuntimeError("the disk is on fire")
+
+
+async def test_a_fault_in_the_server_gets_a_polite_page_and_the_console_goes_on(
+        admin: Admin, tmp_path: Path, knowledge: Path, caplog: pytest.LogCaptureFixture) -> None:
+    await admin.sign_in()
+    admin.console.bot = CorrectionsOnFire(knowledge, tmp_path / "index", tmp_path / "cache.sqlite3", HashingEmbedder())
+    response = await admin.client.get("/feedback")
+    assert response.status == 500
+    page = await response.text()
+    assert messages.ADMIN_FAILED in page and "on fire" not in page
+    assert "the disk is on fire" in caplog.text  # in the log, for whoever keeps the server running
+    assert (await admin.client.get("/reindex")).status == 200

@@ -74,19 +74,23 @@ async def read_form(request: web.Request) -> Form:
                 form.fields[key] = value[:MAX_FIELD_CHARS]
         return form
     reader = await request.multipart()
+    total = 0
     while (part := await reader.next()) is not None:
         if not isinstance(part, BodyPartReader) or not part.name:
             continue
-        if part.filename is None:
-            form.fields[part.name] = (await part.read_chunk(MAX_FIELD_CHARS * 4)).decode("utf-8", "replace")[:MAX_FIELD_CHARS]
-            while await part.read_chunk():
-                pass
-            continue
+        limit = MAX_UPLOAD_BYTES if part.filename is not None else MAX_FIELD_CHARS * 4
         size, data = 0, bytearray()
         while chunk := await part.read_chunk():
             size += len(chunk)
-            if size <= MAX_UPLOAD_BYTES:
+            if size <= limit:
                 data.extend(chunk)
+            if total + size > MAX_BODY_BYTES:  # a body sent without a length: stop reading, say it was too large
+                form.too_large = (unquote(part.filename or part.name), total + size)
+                return form
+        total += size
+        if part.filename is None:
+            form.fields[part.name] = data.decode("utf-8", "replace")[:MAX_FIELD_CHARS]
+            continue
         # browsers (and aiohttp's client) send %-escapes for quotes and line breaks, some for spaces too
         filename = unquote(part.filename)
         if size > MAX_UPLOAD_BYTES:
@@ -157,6 +161,9 @@ class ConsoleServer:
         except web.HTTPException as exc:
             exc.headers.update({name: value for name, value in HEADERS.items() if name not in exc.headers})
             raise
+        except Exception:
+            logger.exception("Admin console: %s %s failed", request.method, request.path)
+            response = self._message(request, messages.ADMIN_FAILED_TITLE, messages.ADMIN_FAILED, status=500)
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
         return response
@@ -182,7 +189,7 @@ class ConsoleServer:
                 name, size = form.too_large
                 text = messages.ADMIN_UPLOAD_TOO_LARGE.format(name=one_line(name), size=size / 1024 / 1024,
                                                               limit=MAX_UPLOAD_BYTES // 1024 // 1024)
-                return self._message(request, messages.ADMIN_TOO_LARGE_TITLE, text, status=413)
+                return self._message(request, messages.ADMIN_TOO_LARGE_TITLE, text, status=413, close=True)
             request[FORM] = form
         return await handler(request)
 
