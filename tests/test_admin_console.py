@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fpdf import FPDF
 
-from adapters.admin.guard import SIGN_IN_FORM_SECONDS
+from adapters.admin.guard import SIGN_IN_FORM_SECONDS, Guard
 from adapters.admin.server import Beside
 from adapters.admin.settings import AdminSettings
 from adapters.cli.main import main
@@ -126,6 +126,16 @@ async def test_after_signing_out_the_old_cookie_opens_nothing(admin: Admin) -> N
     assert messages.ADMIN_SIGNED_OUT in await response.text()
     admin.client.session.cookie_jar.update_cookies(cookies)  # a copy of the cookie, replayed
     assert (await admin.client.get("/", allow_redirects=False)).status == 303
+
+
+def test_a_changed_or_borrowed_cookie_opens_no_session() -> None:
+    guard = Guard(SECRET, session_seconds=3600)
+    session, cookie = guard.new_session("Jo")
+    assert guard.session(cookie) == session
+    body, _, signature = cookie.partition(".")
+    assert guard.session(body[:-2] + "xx." + signature) is None  # its contents changed
+    assert guard.session(guard.seal({"who": "Mallory", "sid": "s", "exp": "9e99"})) is None  # signed for a notice
+    assert Guard("another secret entirely", session_seconds=3600).session(cookie) is None  # the secret changed
 
 
 def test_the_console_refuses_to_start_without_a_secret_or_with_a_short_one() -> None:

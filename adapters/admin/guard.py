@@ -93,24 +93,18 @@ class Guard:
     def new_session(self, who: str) -> tuple[Session, str]:
         """A session for `who` and the cookie value that carries it."""
         session = Session(who, secrets.token_urlsafe(16), self._clock() + self._session_seconds)
-        body = _b64(json.dumps({"who": session.who, "sid": session.sid, "exp": session.expires}).encode("utf-8"))
-        return session, f"{body}.{self._sign('session|' + body)}"
+        return session, self._sealed("session", {"who": session.who, "sid": session.sid, "exp": str(session.expires)})
 
     def session(self, cookie: str | None) -> Session | None:
         """The session a cookie carries, if it is ours, unexpired and not signed out."""
-        if not cookie:
-            return None
-        body, _, signature = cookie.partition(".")
-        if not hmac.compare_digest(signature.encode("ascii", "replace"), self._sign("session|" + body).encode("ascii")):
-            return None
+        raw = self._opened("session", cookie)
         try:
-            raw = json.loads(_unb64(body))
-            session = Session(str(raw["who"]), str(raw["sid"]), float(raw["exp"]))
-        except (ValueError, KeyError, TypeError):
+            session = Session(raw["who"], raw["sid"], float(raw["exp"])) if raw else None
+        except (KeyError, ValueError):
             return None
         now = self._clock()
         with self._lock:
-            if session.sid in self._signed_out or session.expires <= now:
+            if session is None or session.sid in self._signed_out or session.expires <= now:
                 return None
         return session
 
@@ -129,14 +123,21 @@ class Guard:
     # --- messages carried across a redirect --------------------------------------------------------
 
     def seal(self, payload: dict[str, str]) -> str:
-        body = _b64(json.dumps(payload).encode("utf-8"))
-        return f"{body}.{self._sign('notice|' + body)}"
+        return self._sealed("notice", payload)
 
     def unseal(self, value: str | None) -> dict[str, str] | None:
-        if not value:
-            return None
-        body, _, signature = value.partition(".")
-        if not hmac.compare_digest(signature.encode("ascii", "replace"), self._sign("notice|" + body).encode("ascii")):
+        return self._opened("notice", value)
+
+    def _sealed(self, purpose: str, payload: dict[str, str]) -> str:
+        """`payload` readable by anyone but changed by no one: signed for one purpose, so a value made for
+        one cookie is refused as another."""
+        body = _b64(json.dumps(payload).encode("utf-8"))
+        return f"{body}.{self._sign(purpose + '|' + body)}"
+
+    def _opened(self, purpose: str, value: str | None) -> dict[str, str] | None:
+        body, _, signature = (value or "").partition(".")
+        if not body or not hmac.compare_digest(signature.encode("ascii", "replace"),
+                                               self._sign(purpose + "|" + body).encode("ascii")):
             return None
         try:
             raw = json.loads(_unb64(body))
