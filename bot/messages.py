@@ -262,6 +262,7 @@ ADMIN_SECRET_SHORT = (
 ADMIN_LISTENING = "Admin console for {knowledge} at http://{host}:{port}/"
 
 ADMIN_PRODUCT = "Protocol Bot admin"
+ADMIN_TIME = "{day} {month} {year}, {time} UTC"
 ADMIN_PAGE_TITLE = "{page} — Protocol Bot admin"
 ADMIN_SKIP = "Skip to content"
 ADMIN_NAV_LABEL = "Admin pages"

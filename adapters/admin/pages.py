@@ -18,6 +18,7 @@ from adapters.admin.layout import (
     pre,
     select,
     table,
+    when,
 )
 from bot import messages
 from bot.admin_console import Asked, Published, Publishing, Quality
@@ -92,7 +93,7 @@ def documents(views: Sequence[DocumentView], withdrawn: Sequence[str], recent: S
     names = [v.source for v in views]
     parts.extend(_document(n, view, names, viewer) for n, view in enumerate(views))
     if recent:
-        items = "".join(f"<li>{esc(messages.ADMIN_AUDIT_ENTRY.format(at=e.at, who=e.who, what=e.what))}</li>"
+        items = "".join(f"<li>{esc(messages.ADMIN_AUDIT_ENTRY.format(at=when(e.at), who=e.who, what=e.what))}</li>"
                         for e in recent)
         parts.append(f'<section aria-labelledby="recent-h"><h2 id="recent-h">{esc(messages.ADMIN_RECENT_CHANGES)}</h2>'
                      f"<ul class=\"log\">{items}</ul></section>")
@@ -154,13 +155,13 @@ def reindex(serving: Manifest | None, previous: str | None, versions: Sequence[s
             published: Published | None, served_changes: str | None, viewer: Viewer, *,
             dry_run: Preview | None = None) -> str:
     parts = [paragraphs(messages.ADMIN_REINDEX_INTRO)]
-    parts.append(paragraphs(messages.ADMIN_SERVING.format(version=serving.version, built_at=serving.built_at,
+    parts.append(paragraphs(messages.ADMIN_SERVING.format(version=serving.version, built_at=when(serving.built_at),
                                                           model=serving.model) if serving else messages.ADMIN_SERVING_NONE))
     if publishing:
         parts.append(
             f'<div class="card" role="status"><p>{esc(messages.ADMIN_PUBLISHING)}</p>'
             f'<progress aria-label="{esc(messages.ADMIN_PUBLISHING_PROGRESS)}"></progress>'
-            f"<p>{esc(messages.ADMIN_PUBLISHING_SINCE.format(started=publishing.started, who=publishing.by))}</p></div>")
+            f"<p>{esc(messages.ADMIN_PUBLISHING_SINCE.format(started=when(publishing.started), who=publishing.by))}</p></div>")
     buttons = [link_button("/reindex/dry-run", messages.ADMIN_DRY_RUN_BUTTON)]
     if not publishing:
         buttons.append(post_form("/reindex/publish", viewer, button(messages.ADMIN_PUBLISH_BUTTON), css="inline"))
@@ -175,7 +176,7 @@ def reindex(serving: Manifest | None, previous: str | None, versions: Sequence[s
         parts.append(f'<section class="card" aria-labelledby="dry-h"><h2 id="dry-h">{esc(messages.ADMIN_DRY_RUN_TITLE)}</h2>'
                      f"{changes(dry_run.summary(), dry_run.changes)}</section>")
     if published:
-        heading = messages.ADMIN_LAST_PUBLISH.format(finished=published.finished, who=published.by)
+        heading = messages.ADMIN_LAST_PUBLISH.format(finished=when(published.finished), who=published.by)
         parts.append(f'<section class="card" aria-labelledby="last-h"><h2 id="last-h">{esc(heading)}</h2>'
                      f"{paragraphs(published.outcome.headline)}{pre(published.outcome.details or '')}</section>")
     elif served_changes:
@@ -306,7 +307,7 @@ def feedback(weeks: Sequence[WeekTally], entries: Sequence[FeedbackEntry], liste
     items = []
     for e in entries:
         cited = ", ".join(f"{c.source} {c.clause or c.heading or ''}".strip() for c in e.citations)
-        meta = messages.ADMIN_FEEDBACK_META.format(at=e.at, platform=e.platform, user=e.user)
+        meta = messages.ADMIN_FEEDBACK_META.format(at=when(e.at), platform=e.platform, user=e.user)
         lines = [f'<p class="meta">{"👍" if e.helpful else "👎"} {esc(meta)}</p>',
                  f"<p><strong>{esc(e.question)}</strong></p>"]
         if cited:
@@ -326,7 +327,7 @@ def feedback(weeks: Sequence[WeekTally], entries: Sequence[FeedbackEntry], liste
                            + hidden("described", correction.describe()) + button(messages.ADMIN_CORRECTION_REMOVE, quiet=True),
                            css="inline")
         parts.append(f'<div class="card"><p>{esc(correction.describe())}{stale}</p>'
-                     f'<p class="meta">{esc(messages.ADMIN_CORRECTION_BY.format(by=correction.by, at=correction.at))}</p>'
+                     f'<p class="meta">{esc(messages.ADMIN_CORRECTION_BY.format(by=correction.by, at=when(correction.at)))}</p>'
                      f"{remove}</div>")
     parts.append("</section>")
     return "".join(parts)
