@@ -136,6 +136,7 @@ def test_a_changed_or_borrowed_cookie_opens_no_session() -> None:
     assert guard.session(body[:-2] + "xx." + signature) is None  # its contents changed
     assert guard.session(guard.seal({"who": "Mallory", "sid": "s", "exp": "9e99"})) is None  # signed for a notice
     assert Guard("another secret entirely", session_seconds=3600).session(cookie) is None  # the secret changed
+    assert Guard(SECRET, session_seconds=3600).session(cookie) is None  # the console restarted
 
 
 def test_the_console_refuses_to_start_without_a_secret_or_with_a_short_one() -> None:

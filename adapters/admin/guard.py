@@ -2,7 +2,8 @@
 wrong guesses.
 
 A session is a cookie holding who signed in and when it expires, signed with a key derived from the
-admin secret, so changing the secret signs everyone out. Every form carries a token tied to the
+admin secret and a random value drawn when the console starts: changing the secret or restarting the
+console signs everyone out, so a cookie kept after signing out never works again. Every form carries a token tied to the
 session, so a page on another site cannot post a form with the clerk's cookie; the sign-in form's own
 token expires, so an old page cannot be replayed. Nothing is kept on the server but the sessions
 signed out before they expire and the recent wrong guesses.
@@ -43,7 +44,8 @@ def _unb64(text: str) -> bytes:
 class Guard:
     def __init__(self, secret: str, *, session_seconds: float, clock: Callable[[], float] = time.time) -> None:
         self._secret = secret.encode("utf-8")
-        self._key = hmac.new(self._secret, b"protocol-bot admin console", hashlib.sha256).digest()
+        # the sign-outs below are remembered only while this process runs, so its sessions end with it
+        self._key = hmac.new(self._secret, b"protocol-bot admin console" + secrets.token_bytes(32), hashlib.sha256).digest()
         self._session_seconds = session_seconds
         self._clock = clock
         self._lock = threading.Lock()
