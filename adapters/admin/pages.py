@@ -279,7 +279,8 @@ def teach(question: str, feedback_id: str, current: Answer | None, documents: Se
                    f'<label for="c-other">{esc(messages.ADMIN_TEACH_OTHER)}</label></p>')
     options.append('<p class="choice"><input type="radio" name="choice" id="c-none" value="not-covered">'
                    f'<label for="c-none">{esc(messages.TEACH_CHOICE_NOT_COVERED)}</label></p>')
-    other = (select(messages.ADMIN_TEACH_OTHER_DOCUMENT, "other_source", [("", "")] + [(d, d) for d in documents])
+    named = [("", messages.ADMIN_TEACH_OTHER_PICK)] + [(d, d) for d in documents]
+    other = (select(messages.ADMIN_TEACH_OTHER_DOCUMENT, "other_source", named)
              + field(messages.ADMIN_TEACH_OTHER_CLAUSE, "other_clause"))
     now = (f'<section aria-labelledby="now-h"><h2 id="now-h">{esc(messages.ADMIN_TEACH_NOW)}</h2>{answer(current)}</section>'
            if current else "")
