@@ -188,5 +188,4 @@ class AdminConsole:
             raise AdminRefused(messages.ADMIN_QUALITY_LIMIT.format(file=name, count=len(questions),
                                                                    limit=MAX_QUALITY_QUESTIONS))
         outcomes = evaluation.run(questions, self.bot.ask)
-        missed = tuple(o for o in outcomes if not o.question.out_of_scope and (o.rank is None or o.rank > 3))
-        return Quality(evaluation.score(outcomes), missed)
+        return Quality(evaluation.score(outcomes), tuple(evaluation.missed(outcomes)))

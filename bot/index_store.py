@@ -182,8 +182,8 @@ def read_manifest(root: Path) -> Manifest | None:
     if version is None:
         return None
     try:
-        return Manifest.from_json(json.loads((root / version / MANIFEST).read_text(encoding="utf-8")))
-    except (OSError, ValueError) as exc:
+        return _manifest(root / version)
+    except (OSError, ValueError, KeyError) as exc:
         raise IndexUnavailable(messages.INDEX_CORRUPT.format(detail=f"{version}: {exc}")) from exc
 
 
@@ -201,13 +201,17 @@ def _clauses(folder: Path) -> tuple[StoredClause, ...]:
     )
 
 
+def _manifest(folder: Path) -> Manifest:
+    return Manifest.from_json(json.loads((folder / MANIFEST).read_text(encoding="utf-8")))
+
+
 def read(root: Path) -> IndexData:
     version = current_version(root)
     if version is None:
         raise IndexUnavailable(messages.INDEX_MISSING)
     folder = root / version
     try:
-        manifest = Manifest.from_json(json.loads((folder / MANIFEST).read_text(encoding="utf-8")))
+        manifest = _manifest(folder)
         clauses = _clauses(folder)
         pieces = tuple(
             StoredPiece(r["clause"], r["quote"])

@@ -221,10 +221,7 @@ class KnowledgeAdmin:
     # --- helpers ---------------------------------------------------------------------------------
 
     def _files(self) -> list[Path]:
-        if not self._protocols.is_dir():
-            return []
-        return sorted(p for p in self._protocols.iterdir()
-                      if p.is_file() and p.suffix.lower() in documents.READABLE_SUFFIXES)
+        return documents.listed(self._protocols) if self._protocols.is_dir() else []
 
     def _existing(self, source: str) -> Path:
         """The document called `source`, found among the folder's files: a name from a form is never a path."""

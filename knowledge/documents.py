@@ -23,8 +23,13 @@ class SourceDocument:
     sha256: str
 
 
+def listed(folder: Path) -> list[Path]:
+    """The readable documents in `folder`, by name (none is not a problem here)."""
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in READABLE_SUFFIXES)
+
+
 def find(folder: Path) -> list[Path]:
-    paths = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in READABLE_SUFFIXES)
+    paths = listed(folder)
     if not paths:
         raise KnowledgeProblem(Problem.NO_DOCUMENTS, str(folder))
     return paths

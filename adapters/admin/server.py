@@ -30,8 +30,8 @@ from bot import messages
 from bot.admin_console import AdminConsole
 from bot.audit import one_line
 from bot.corrections import Correction
-from bot.errors import DocumentError, ProtocolBotError
-from bot.knowledge_admin import MAX_UPLOAD_BYTES
+from bot.errors import AdminRefused, DocumentError, ProtocolBotError
+from bot.knowledge_admin import MAX_UPLOAD_BYTES, check_size
 
 logger = logging.getLogger(__name__)
 
@@ -187,9 +187,10 @@ class ConsoleServer:
                 return self._message(request, messages.ADMIN_FORBIDDEN_TITLE, messages.ADMIN_FORBIDDEN, status=403)
             if form.too_large is not None:
                 name, size = form.too_large
-                text = messages.ADMIN_UPLOAD_TOO_LARGE.format(name=one_line(name), size=size / 1024 / 1024,
-                                                              limit=MAX_UPLOAD_BYTES // 1024 // 1024)
-                return self._message(request, messages.ADMIN_TOO_LARGE_TITLE, text, status=413, close=True)
+                try:
+                    check_size(one_line(name), size)
+                except AdminRefused as refused:
+                    return self._message(request, messages.ADMIN_TOO_LARGE_TITLE, str(refused), status=413, close=True)
             request[FORM] = form
         return await handler(request)
 

@@ -183,13 +183,17 @@ def _server(platform: FrontEnd, port: int, rt: Runtime) -> Callable[[Conversatio
     return partial(teams.serve, teams=TeamsSettings.from_env(), port=port, workers=rt.settings.workers)
 
 
+def _log_as_a_server() -> None:
+    """A server's only account of what it is doing is its log, so it says more than a terminal command."""
+    root = logging.getLogger()
+    root.setLevel(min(root.level, logging.INFO))
+
+
 def _serve(platform: FrontEnd, rt: Runtime, port: int) -> int:
     serve = _server(platform, port, rt)
     console_settings = _console_settings()
     services = rt.services()
-    # a server's only account of what it is doing is its log, so it says more than a terminal command
-    root = logging.getLogger()
-    root.setLevel(min(root.level, logging.INFO))
+    _log_as_a_server()
     beside = None
     try:
         if console_settings is not None:
@@ -241,8 +245,7 @@ def cmd_admin(args: argparse.Namespace, rt: Runtime) -> int:
     if args.port:
         settings = replace(settings, port=args.port)
     services = rt.services()
-    root = logging.getLogger()
-    root.setLevel(min(root.level, logging.INFO))
+    _log_as_a_server()
     try:
         server.serve(admin_console(services), settings)
     finally:
