@@ -308,8 +308,9 @@ class Conversation:
                 taught = self._bot.teach(answer.question, by=user, not_covered=True)
             else:
                 cited = answer.nearest[choice]
-                # the quoted sentence pins the right part of a clause that was split, and is what is quoted
-                quoted = cited.quote.split(QUOTE_GAP)[0]
+                # the quoted sentence pins the right part of a clause that was split, and is what is quoted;
+                # a quote opens with the lead-in or referent a rule needs, so the rule itself is its last part
+                quoted = cited.quote.split(QUOTE_GAP)[-1]
                 taught = self._bot.teach(answer.question, by=user, source=cited.source, clause=cited.clause,
                                          quote=quoted)
             return TextReply(messages.TEACH_DONE.format(description=taught.describe()))

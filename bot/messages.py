@@ -23,6 +23,16 @@ OUT_OF_SCOPE = (
     "The councillor/officer protocols don't cover that. "
     "Please ask the Clerk (the council's Proper Officer) or the Monitoring Officer."
 )
+# Declined questions about the council's services, meetings and money: the Clerk's office knows.
+OUT_OF_SCOPE_COUNCIL_BUSINESS = (
+    "The council's governance documents don't cover that: it is council business rather than how "
+    "councillors and staff work together. Please ask the Clerk or the council's offices."
+)
+# Declined questions that are not about the council at all.
+OUT_OF_SCOPE_OFF_TOPIC = (
+    "That isn't something the council's governance documents cover, so I can't help with it. "
+    "I answer questions about the council's protocol, code of conduct, standing orders and policies."
+)
 # Beside a citation, so nobody relies on a clause without knowing the document's standing.
 NOTE_REVIEW_OVERDUE = "review due {review}"
 NOTE_SUPERSEDED = "superseded by {successor}"
