@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from bot import messages
 from bot.errors import InvalidQuestion
@@ -28,8 +29,9 @@ class Question:
 # out as UTF-8 at all, so it would crash whatever echoes the question.
 _HIDDEN = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
 # A terminal escape sequence (colours, cursor moves, a window title): its letters after ESC would
-# otherwise be left behind as noise once ESC itself is blanked.
-_TERMINAL_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]")
+# otherwise be left behind as noise once ESC itself is blanked. No space among the intermediates, so a
+# stray CSI never swallows the first letter of the next word.
+_TERMINAL_ESCAPE = re.compile(r"\x1b\[[0-?]*[!-/]*[@-~]|\x9b[0-?]*[!-/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]")
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -42,6 +44,12 @@ def has_lone_surrogate(text: str) -> bool:
 def printable(text: str) -> str:
     """Text that can be written anywhere: lone surrogates replaced by U+FFFD."""
     return _SURROGATE.sub("\ufffd", text)
+
+
+def storable(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Values SQLite can store: it writes text as UTF-8, which a lone surrogate (half an emoji, from a
+    platform or a person) cannot be, so each becomes U+FFFD; the same id then always finds the same row."""
+    return tuple(printable(value) if isinstance(value, str) else value for value in values)
 
 
 def one_line(text: str) -> str:
