@@ -82,6 +82,22 @@ def _batch_answer(rt: Runtime, read: batch.BatchLine, scope: Scope | None) -> st
         return batch.refused(read, messages.ERROR_APOLOGY)
 
 
+MAX_LOG_MESSAGE_CHARS = 500
+
+
+class OneLineFormatter(logging.Formatter):
+    """Each log message on one line of at most MAX_LOG_MESSAGE_CHARS: a server logs what platforms and
+    libraries hand it, and an id or a body in there can be a megabyte, or hold a line break that would
+    forge a log line of its own. A traceback, when there is one, still follows in full."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 (logging's naming)
+        message = record.message.replace("\r", "\\r").replace("\n", "\\n")
+        if len(message) > MAX_LOG_MESSAGE_CHARS:
+            message = message[:MAX_LOG_MESSAGE_CHARS] + f"… ({len(message)} characters)"
+        record.message = message
+        return super().formatMessage(record)
+
+
 def cmd_chat(args: argparse.Namespace, rt: Runtime) -> int:
     bot, out = rt.bot(), rt.out
     interactive = sys.stdin.isatty()
@@ -365,7 +381,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, *, bot: ProtocolBot | None = None) -> int:
     """`bot` stands in for the one the settings describe (tests)."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(OneLineFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, handlers=[handler])
     out = out or sys.stdout
     try:
         return int(args.handler(args, Runtime(Settings.from_env(), out, bot)))
