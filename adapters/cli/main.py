@@ -78,24 +78,8 @@ def _batch_answer(rt: Runtime, read: batch.BatchLine, scope: Scope | None) -> st
     except ProtocolBotError as exc:
         return batch.refused(read, str(exc))
     except Exception as exc:  # one line failing must not cost the lines after it their answers
-        logger.warning("Answering batch line %r failed: %.200r", read.id, exc)
+        logger.warning("Answering batch line %.200r failed: %.200r", read.id, exc)
         return batch.refused(read, messages.ERROR_APOLOGY)
-
-
-MAX_LOG_MESSAGE_CHARS = 500
-
-
-class OneLineFormatter(logging.Formatter):
-    """Each log message on one line of at most MAX_LOG_MESSAGE_CHARS: a server logs what platforms and
-    libraries hand it, and an id or a body in there can be a megabyte, or hold a line break that would
-    forge a log line of its own. A traceback, when there is one, still follows in full."""
-
-    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 (logging's naming)
-        message = record.message.replace("\r", "\\r").replace("\n", "\\n")
-        if len(message) > MAX_LOG_MESSAGE_CHARS:
-            message = message[:MAX_LOG_MESSAGE_CHARS] + f"… ({len(message)} characters)"
-        record.message = message
-        return super().formatMessage(record)
 
 
 def cmd_chat(args: argparse.Namespace, rt: Runtime) -> int:
@@ -376,6 +360,22 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--rollback", action="store_true", help="serve the index version built before the current one")
     index.set_defaults(handler=cmd_index)
     return parser
+
+
+MAX_LOG_MESSAGE_CHARS = 500
+
+
+class OneLineFormatter(logging.Formatter):
+    """Each log message on one line of at most MAX_LOG_MESSAGE_CHARS: a server logs what platforms and
+    libraries hand it, and an id or a body in there can be a megabyte, or hold a line break that would
+    forge a log line of its own. A traceback, when there is one, still follows in full."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 (logging's naming)
+        message = record.message.replace("\r", "\\r").replace("\n", "\\n")
+        if len(message) > MAX_LOG_MESSAGE_CHARS:
+            message = message[:MAX_LOG_MESSAGE_CHARS] + f"… ({len(message)} characters)"
+        record.message = message
+        return super().formatMessage(record)
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, *, bot: ProtocolBot | None = None) -> int:
