@@ -172,6 +172,12 @@ EVAL_BAD_LINE = (
     'with an "id", a "question" and its "gold" clauses or "out_of_scope": true.'
 )
 CLI_BAD_JSONL = 'Skipped input line {number}: it is not a JSON object like {{"id": 1, "question": "..."}}.'
+CLI_JSONL_TOO_DEEP = "Skipped input line {number}: it is nested too deeply to be read."
+CLI_QUESTION_NOT_TEXT = 'The "question" must be text, like {"id": 1, "question": "Can I copy an email?"}.'
+CLI_ID_REPLACED = (
+    'This line\'s "id" could not be written back exactly as given (it holds characters or a number that JSON output '
+    "cannot carry), so a stand-in is shown in its place."
+)
 CLI_COUNCIL_HEADING = "== {council} =="  # shown only when an answer cites more than one council
 
 # --- Chat platforms (Slack and Teams alike) ------------------------------------------------------
