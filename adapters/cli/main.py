@@ -144,7 +144,7 @@ def cmd_index(args: argparse.Namespace, rt: Runtime) -> int:
         return index.rollback(rt.settings, rt.out)
     if args.dry_run:
         return index.dry_run(rt.settings, rt.out)
-    return index.run(rt.settings, rt.out)
+    return index.run(rt.given_bot or protocol_bot(rt.settings, threads=index.BUILD_THREADS, build_progress=True), rt.out)
 
 
 class FrontEnd(Enum):
