@@ -2,7 +2,7 @@
 where it applies, the terminal.
 
 Each driver talks to its front end as a person would (Slack over HTTP against a fake Slack, Teams
-through the Bot Framework's test adapter) and reads back what that person would see.
+through a host that records what the bot sends) and reads back what that person would see.
 """
 
 from __future__ import annotations
@@ -15,11 +15,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import pytest
-from botbuilder.core.adapters import TestAdapter
-from botbuilder.schema import Activity
 
 from adapters.cli import main as cli
-from adapters.teams.translate import ProtocolTeamsBot, apologise
+from adapters.teams.translate import ProtocolTeamsBot
 from bot import messages
 from bot.answer import Answer, Scope
 from bot.feedback import FeedbackStore
@@ -102,23 +100,20 @@ class TeamsDriver:
         self.core = core
         self.chat = chat
         self.store = FeedbackStore(":memory:")
-        self.bot = ProtocolTeamsBot(conversation(core, self.store, admins=frozenset({teams.ADMIN_AAD})))
-        self.adapter = TestAdapter(self.bot.on_turn)
-        self.adapter.on_turn_error = apologise
-        self.last: Activity | None = None
+        self.host = teams.RecordingHost()
+        self.bot = ProtocolTeamsBot(conversation(core, self.store, admins=frozenset({teams.ADMIN_AAD})), self.host)
+        self.last: dict[str, Any] | None = None
         self.last_sent: dict[str, Any] = {}
 
-    async def _send(self, activity: dict[str, Any]) -> list[Activity]:
+    async def _send(self, activity: dict[str, Any]) -> list[dict[str, Any]]:
         self.last_sent = activity
-        await self.adapter.receive_activity(Activity().deserialize(activity))
-        sent = list(self.adapter.activity_buffer)
-        self.adapter.activity_buffer.clear()
-        return sent
+        await self.host.process(None, activity, self.bot.on_turn)
+        return self.host.taken()
 
     async def _said(self, activity: dict[str, Any]) -> str:
         (reply,) = await self._send(activity)
         self.last = reply
-        return json.dumps(reply.serialize(), ensure_ascii=False)
+        return json.dumps(reply, ensure_ascii=False)
 
     def _activity(self, text: str, aad: str = teams.USER_AAD) -> dict[str, Any]:
         return teams.personal_message(text, aad=aad) if self.chat else teams.channel_mention(text, aad=aad)
@@ -131,10 +126,10 @@ class TeamsDriver:
 
     async def vote(self, helpful: bool) -> tuple[str, set[str]]:
         assert self.last is not None
-        card = self.last.attachments[0].content
+        card = self.last["attachments"][0]["content"]
         data = card["actions"][0 if helpful else 1]["data"]
         await self._send(teams.personal_message(None, value=data, reply_to="card-1"))
-        updated = self.adapter.updated_activities[-1].attachments[0].content
+        updated = self.host.updated[-1]["attachments"][0]["content"]
         return json.dumps(updated, ensure_ascii=False), {a["title"] for a in updated.get("actions", [])}
 
     async def redeliver(self) -> None:
@@ -159,7 +154,7 @@ def driver(place: str, starter: SlackStarter, core: FakeProtocolBot | None = Non
 
 
 async def run(value: Any) -> Any:
-    """Drivers are sync (Slack over HTTP) or async (Teams' test adapter); scenarios read either."""
+    """Drivers are sync (Slack over HTTP) or async (Teams' recording host); scenarios read either."""
     return await value if hasattr(value, "__await__") else value
 
 
