@@ -184,10 +184,6 @@ REINDEX_BUSY = "A reindex is already running; I'll post the result here when it'
 # --- Teams ---------------------------------------------------------------------------------------
 # Teams Markdown: **bold**, lists start with "- ".
 
-TEAMS_WELCOME = (
-    "Hello! I answer questions about the councillor/officer protocol and quote the clauses I rely on. "
-    "In a channel or group chat, mention me first. Try:\n\n{examples}\n\nType **help** to see which documents I use."
-)
 TEAMS_HELP = (
     "I answer questions about these documents:\n\n{documents}\n\n"
     "Ask in your own words, for example:\n\n{examples}\n\n"

@@ -4,6 +4,7 @@ it, and a way to read the cards the bot sends back."""
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -79,6 +80,17 @@ def other_activity(kind: str, **fields: Any) -> dict[str, Any]:
                      conversation_type="personal", activity_id="1700000000200", sender=user(), **fields)
 
 
+def feedback(reply_to: str, *, helpful: bool, text: str = "", aad: str = USER_AAD,
+             conversation: str = PERSONAL_CHAT, service_url: str = "https://smba.example/teams") -> dict[str, Any]:
+    """A click on Teams' own 👍/👎 under the bot's message `reply_to`, as Teams sends it once its box is sent."""
+    return _activity("invoke", service_url=service_url, conversation=conversation,
+                     conversation_type="personal" if conversation == PERSONAL_CHAT else "channel",
+                     activity_id=next_id(), sender=user(aad), name="message/submitAction", replyToId=reply_to,
+                     value={"actionName": "feedback", "actionValue": {
+                         "reaction": "like" if helpful else "dislike",
+                         "feedback": json.dumps({"feedbackText": text})}})
+
+
 def elements(card: dict[str, Any]) -> list[dict[str, Any]]:
     """Every element in a card's body, depth first."""
     found: list[dict[str, Any]] = []
@@ -102,10 +114,12 @@ class RecordingTurn(Turn):
     def activity(self) -> Json:
         return self._activity
 
-    async def send(self, activity: Json) -> None:
+    async def send(self, activity: Json) -> str | None:
         # as an SDK does: into the turn's conversation, threaded under the turn's activity
         self._host.sent.append({**activity, "conversation": self._activity.get("conversation"),
                                 "replyToId": self._activity.get("id")})
+        self._host.last_id = f"sent-{next_id()}"
+        return self._host.last_id
 
     async def update(self, activity: Json) -> None:
         self._host.updated.append(activity)
@@ -117,6 +131,7 @@ class RecordingHost(Host):
     def __init__(self) -> None:
         self.sent: list[Json] = []
         self.updated: list[Json] = []
+        self.last_id = ""  # the id "Teams" gave the last activity sent
         self._on_error: Callable[[Turn, Exception], Awaitable[None]] | None = None
 
     def readable(self, activity: Json) -> bool:

@@ -312,21 +312,51 @@ async def test_a_mention_in_a_mapped_channel_is_answered_from_that_channels_docu
     assert scoped_bot.core.asked == [(QUESTION, CONDUCT)]
 
 
-async def test_clicking_thumbs_up_stores_the_vote_and_replaces_the_buttons_with_thanks(emulator_bot: Running) -> None:
+async def test_an_answer_carries_numbered_markers_citations_and_teams_own_feedback_control(
+    emulator_bot: Running,
+) -> None:
+    await emulator_bot.post(teams.personal_message(QUESTION, service_url=emulator_bot.connector.url))
+    answer = (await emulator_bot.connector.next()).activity
+
+    assert "[1]" in answer["text"] and "[2]" in answer["text"]
+    (entity,) = answer["entities"]
+    assert [claim["position"] for claim in entity["citation"]] == [1, 2]
+    assert entity["citation"][0]["appearance"]["abstract"] == emulator_bot.core.ask(QUESTION).citations[0].quote
+    assert answer["channelData"]["feedbackLoopEnabled"] is True
+
+
+async def test_teams_own_thumbs_up_in_a_channel_thread_is_acknowledged_and_the_vote_stored(
+    emulator_bot: Running,
+) -> None:
     url = emulator_bot.connector.url
     await emulator_bot.post(teams.channel_mention(QUESTION, service_url=url))
     answered = await emulator_bot.connector.next()
-    thumbs_up = answered.card["actions"][0]["data"]
-    click = teams.personal_message(None, value=thumbs_up, service_url=url, reply_to="reply-1")
+    click = teams.feedback("reply-1", helpful=True, text="Clear, thanks", conversation=answered.conversation,
+                           service_url=url)
 
-    assert await emulator_bot.post(click) == 201
-    updated = await emulator_bot.connector.next_update()
+    response = await emulator_bot.client.post("/api/messages", json=click, timeout=ClientTimeout(total=WAIT_SECONDS))
 
-    assert updated.reply_to == "reply-1"
-    assert "actions" not in updated.card and messages.FEEDBACK_THANKS in teams.card_texts(updated.card)
+    assert response.status == 200
     (entry,) = emulator_bot.store.recent()
-    assert (entry.platform, entry.user, entry.helpful) == ("teams", teams.USER_AAD, True)
+    assert (entry.platform, entry.user, entry.helpful, entry.comment) == ("teams", teams.USER_AAD, True, "Clear, thanks")
     assert entry.citations == cited_refs(emulator_bot.core.ask(QUESTION))
+    assert emulator_bot.connector.replies.empty()  # Teams thanks the person itself
+
+
+async def test_an_admins_thumbs_down_in_teams_own_control_is_followed_by_the_correction_card(
+    emulator_bot: Running,
+) -> None:
+    url = emulator_bot.connector.url
+    await emulator_bot.post(teams.personal_message(QUESTION, aad=teams.ADMIN_AAD, service_url=url))
+    await emulator_bot.connector.next()
+
+    assert await emulator_bot.post(teams.feedback("reply-1", helpful=False, aad=teams.ADMIN_AAD,
+                                                  service_url=url)) == 200
+    offer = await emulator_bot.connector.next()
+
+    assert any(element["type"] == "Input.ChoiceSet" for element in teams.elements(offer.card))
+    (entry,) = emulator_bot.store.recent()
+    assert (entry.user, entry.helpful) == (teams.ADMIN_AAD, False)
 
 
 async def test_an_empty_message_gets_a_prompt(emulator_bot: Running) -> None:

@@ -46,8 +46,8 @@ class AgentsTurn(Turn):
     def activity(self) -> Json:
         return self._activity
 
-    async def send(self, activity: Json) -> None:
-        await self._context.send_activity(Activity.model_validate(activity))
+    async def send(self, activity: Json) -> str | None:
+        return (await self._context.send_activity(Activity.model_validate(activity))).id
 
     async def update(self, activity: Json) -> None:
         await self._context.update_activity(Activity.model_validate(activity))

@@ -14,7 +14,7 @@ from typing import cast
 import aiohttp
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-from botbuilder.schema import Activity, ActivityTypes, ConversationReference
+from botbuilder.schema import Activity, ActivityTypes, ConversationReference, Entity
 from botframework.connector.auth import (
     AuthenticationConstants,
     CallerIdConstants,
@@ -37,11 +37,31 @@ class BotbuilderTurn(Turn):
     def activity(self) -> Json:
         return self._activity
 
-    async def send(self, activity: Json) -> None:
-        await self._context.send_activity(Activity().deserialize(activity))
+    async def send(self, activity: Json) -> str | None:
+        sent = await self._context.send_activity(_outgoing(activity))
+        return sent.id if sent else None
 
     async def update(self, activity: Json) -> None:
-        await self._context.update_activity(Activity().deserialize(activity))
+        await self._context.update_activity(_outgoing(activity))
+
+
+class _JsonEntity(Entity):  # type: ignore[misc]  # botbuilder ships no type information
+    """An entity sent as given: botbuilder's Entity knows only `type`, and would drop the rest (Teams'
+    citations) on the way out."""
+
+    def __init__(self, fields: Json) -> None:
+        super().__init__(type=fields.get("type"))
+        self._attribute_map = {key: {"key": key, "type": "object"} for key in fields}
+        for key, value in fields.items():
+            setattr(self, key, value)
+
+
+def _outgoing(activity: Json) -> Activity:
+    sent = Activity().deserialize(activity)
+    entities = activity.get("entities")
+    if isinstance(entities, list):
+        sent.entities = [_JsonEntity(entity) for entity in entities if isinstance(entity, dict)]
+    return sent
 
 
 class BotbuilderHost(Host):

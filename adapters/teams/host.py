@@ -45,8 +45,9 @@ class Turn(ABC):
         """The activity that started the turn, as the channel sent it."""
 
     @abstractmethod
-    async def send(self, activity: Json) -> None:
-        """Post an activity to the turn's conversation, threaded under the turn's activity."""
+    async def send(self, activity: Json) -> str | None:
+        """Post an activity to the turn's conversation, threaded under the turn's activity; the id the
+        channel gave it, where it says."""
 
     @abstractmethod
     async def update(self, activity: Json) -> None:

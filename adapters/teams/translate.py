@@ -20,16 +20,20 @@ from typing import Any
 
 from adapters.teams.host import Host, InvokeReply, Json, Turn
 from adapters.teams.render import (
+    SUBMIT_ACTION,
     TEACH_NOT_COVERED,
     CardAction,
     Comment,
+    Feedback,
+    card_message,
+    correction_card,
     read_card_action,
+    read_feedback,
     render,
     voted_card,
-    welcome_text,
 )
 from bot import messages
-from bot.conversation import Conversation, Message, Place, ReindexReport, Reply
+from bot.conversation import AnswerReply, Conversation, Message, Place, ReindexReport, Reply
 from bot.errors import DeliveryDeferred
 
 log = logging.getLogger(__name__)
@@ -37,7 +41,6 @@ log = logging.getLogger(__name__)
 PLATFORM = "teams"
 _MENTION_TAGS = re.compile(r"</?at\b[^>]*>", re.IGNORECASE)
 _REPLY_CHAIN = ";messageid="  # a channel conversation id with this names one thread of the channel
-ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 
 
 class ProtocolTeamsBot:
@@ -57,10 +60,13 @@ class ProtocolTeamsBot:
         if kind == "message":
             await self._on_message(turn)
         elif kind == "invoke":
-            # The bot's cards submit messages, never invokes: an invoke is acknowledged and left alone.
+            feedback = read_feedback(activity.get("value")) if activity.get("name") == SUBMIT_ACTION else None
+            if feedback is not None:
+                await self._feedback(turn, feedback)
+            # Anything else is acknowledged and left alone: the bot's cards submit messages, not invokes.
             return InvokeReply(HTTPStatus.OK)
-        elif kind == "conversationUpdate":
-            await self._on_members_added(turn)
+        # No welcome when the bot is added: the app's prompt starters (teams-package/manifest.json) greet
+        # a person instead, and Teams asks for one or the other, not both.
         return None
 
     async def _on_message(self, turn: Turn) -> None:
@@ -78,7 +84,7 @@ class ProtocolTeamsBot:
 
         def deliver(reply: Reply, delivery: dict[str, Any]) -> None:
             if in_turn and not isinstance(reply, ReindexReport):
-                self._run(_with_retries(self._host, lambda: _send(turn, reply)))
+                self._run(_with_retries(self._host, lambda: self._send(turn, reply)))
             else:
                 self.deliver_later(reply, delivery)
 
@@ -95,7 +101,7 @@ class ProtocolTeamsBot:
         async def send(turn: Turn) -> None:
             # caught here: the host's error handler would log it and report success
             try:
-                await _send(turn, reply)
+                await self._send(turn, reply)
             except Exception as error:
                 failed.append(error)
 
@@ -118,18 +124,26 @@ class ProtocolTeamsBot:
         """The server's event loop, so put-off replies can be sent before any new message arrives."""
         self._loop = loop
 
-    async def _on_members_added(self, turn: Turn) -> None:
+    async def _send(self, turn: Turn, reply: Reply) -> None:
+        rendered = render(reply)
+        posted = await turn.send(_text(rendered) if isinstance(rendered, str) else rendered)
+        if isinstance(reply, AnswerReply) and posted:
+            await asyncio.to_thread(self._conversation.posted, reply.answer_id, _posted_key(turn.activity, posted))
+
+    async def _feedback(self, turn: Turn, feedback: Feedback) -> None:
+        """A click on Teams' own 👍/👎 under an answer: stored as a vote, with what was typed as its comment;
+        an admin's 👎 is followed by the card for correcting the answer."""
         activity = turn.activity
-        added = activity.get("membersAdded")
-        if not isinstance(added, list) or not added:
+        key = _posted_key(activity, _text_field(activity, "replyToId") or "")
+        user = _user(activity)
+        voted = await asyncio.to_thread(self._conversation.vote, _place(activity), user or "", key, feedback.helpful)
+        if voted is None:
+            await turn.send(_text(messages.ANSWER_EXPIRED))
             return
-        bot = _text_field(activity.get("recipient"), "id")
-        bot_added = any(_text_field(member, "id") == bot for member in added)
-        # In a team or group chat only the bot's own arrival is greeted, not every new colleague;
-        # in a personal chat the user is the only other member. The Emulator sends no conversation type.
-        personal = _text_field(activity.get("conversation"), "conversationType") in (None, "personal")
-        if bot_added or personal:
-            await turn.send(_text(welcome_text()))
+        answer, feedback_id = voted
+        await asyncio.to_thread(self._conversation.comment, feedback_id, feedback.text)
+        if not feedback.helpful and self._conversation.is_admin(user):
+            await turn.send(card_message(correction_card(answer, key, feedback_id)))
 
     async def drain(self) -> None:
         """Wait for a running reindex to finish and report, so shutting down doesn't lose its result."""
@@ -162,7 +176,7 @@ class ProtocolTeamsBot:
 
 
 async def _replace_card(turn: Turn, card: dict[str, object]) -> None:
-    update = {**_card(card), "id": _text_field(turn.activity, "replyToId")}
+    update = {**card_message(card), "id": _text_field(turn.activity, "replyToId")}
     try:
         if not update["id"]:
             raise ValueError("the click names no message to update")
@@ -172,17 +186,14 @@ async def _replace_card(turn: Turn, card: dict[str, object]) -> None:
         await turn.send(_text(messages.FEEDBACK_THANKS))
 
 
-async def _send(turn: Turn, reply: Reply) -> None:
-    rendered = render(reply)
-    await turn.send(_text(rendered) if isinstance(rendered, str) else _card(rendered))
-
-
 def _text(text: str) -> Json:
     return {"type": "message", "text": text}
 
 
-def _card(card: dict[str, object]) -> Json:
-    return {"type": "message", "attachments": [{"contentType": ADAPTIVE_CARD, "content": card}]}
+def _posted_key(activity: Json, message_id: str) -> str:
+    """The name an answer is also kept under once posted: its message, which Teams' feedback names (with
+    the chat or channel, not the thread: the two may name a thread's conversation differently)."""
+    return f"{PLATFORM}:{_place(activity).conversation}:{message_id}"
 
 
 _TRANSIENT = frozenset({408, 429, 500, 502, 503, 504})
