@@ -23,7 +23,7 @@ from bot.answer import Answer, Scope
 from bot.feedback import FeedbackStore
 from tests import teams_support as teams
 from tests.fakes import FakeProtocolBot, conversation
-from tests.slack_support import ADMIN, CHANNEL, USER, SlackStarter, buttons, mention, message, rendered
+from tests.slack_support import ADMIN, CHANNEL, USER, SlackStarter, mention, message, rendered
 
 TRIMMED = messages.QUESTION_TRIMMED.format(limit=1000)
 LONG = "Can I copy this email to another councillor? " + "Please explain in detail. " * 60
@@ -84,9 +84,7 @@ class SlackDriver:
         return self._send(message(text, thread_ts=self.thread))
 
     def vote(self, helpful: bool) -> list[tuple[bool, str]]:
-        action = "protocol_helpful" if helpful else "protocol_unhelpful"
-        [answer_id] = buttons(self.last["blocks"])[action]
-        self.slack.click(action, answer_id, message={"ts": self.last.get("ts", "1"), "blocks": self.last["blocks"]})
+        self.slack.vote(self.last["blocks"], helpful, message={"ts": self.last.get("ts", "1"), "blocks": self.last["blocks"]})
         return [(entry.helpful, entry.question) for entry in self.slack.store.recent()]
 
     def redeliver(self) -> None:

@@ -53,12 +53,13 @@ def test_the_manifest_offers_the_bot_in_every_scope_with_its_commands() -> None:
     assert len(manifest["name"]["short"]) <= 30 and len(manifest["description"]["short"]) <= 80
 
 
-def test_the_prompt_starters_are_the_example_questions_help_shows() -> None:
+def test_the_prompt_starters_are_the_example_questions_help_and_slack_show() -> None:
     manifest = json.loads((PACKAGE_SOURCE / "manifest.json").read_text(encoding="utf-8"))
     commands = [command for listing in manifest["bots"][0]["commandLists"] for command in listing["commands"]]
 
-    prompts = [command["prompt"] for command in commands if command.get("type") == "prompt"]
-    assert prompts == list(messages.EXAMPLE_QUESTIONS) and 3 <= len(prompts) <= 4
+    prompts = [(command["title"], command["prompt"]) for command in commands if command.get("type") == "prompt"]
+    assert prompts == list(messages.EXAMPLE_PROMPTS) and 3 <= len(prompts) <= 4
+    assert all(len(title) <= 32 for title, _ in prompts)
     assert tuple(int(part) for part in manifest["manifestVersion"].split(".")) >= (1, 28)  # "type": "prompt"
 
 
