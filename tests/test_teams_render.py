@@ -80,6 +80,10 @@ def test_huge_clauses_are_trimmed_to_keep_the_card_under_the_message_budget() ->
     hidden = [element["text"] for element in elements(card) if element.get("isVisible") is False]
     assert len(hidden) == 3
     assert all(text.startswith("Word 😀 Word") and text.endswith(messages.TEAMS_CLAUSE_SHORTENED) for text in hidden)
+    message = answer_message(answer, ANSWER_ID)  # the card, and the citations' copies of each clause
+    assert card_bytes(message) < CARD_BUDGET_BYTES
+    assert all(claim["appearance"]["text"].endswith(messages.TEAMS_CLAUSE_SHORTENED)
+               for claim in message["entities"][0]["citation"])
 
 
 def test_what_the_user_typed_does_not_become_a_mention_link_or_function() -> None:
@@ -131,7 +135,7 @@ def test_each_citation_names_the_document_quotes_the_sentence_and_opens_on_the_w
     appearance = first["appearance"]
     assert appearance["@type"] == "DigitalDocument" and appearance["name"] == COPY_EMAIL.title
     assert appearance["abstract"] == COPY_EMAIL.quote and len(COPY_EMAIL.quote) <= 160  # Teams shows 160
-    assert card_texts(json.loads(appearance["text"])) == [COPY_EMAIL.text]
+    assert appearance["text"] == COPY_EMAIL.text and "encodingFormat" not in appearance  # plain text
     assert appearance["keywords"] == ["Ilminster Town Council", "CORRESPONDENCE"]
     assert second["appearance"]["keywords"] == ["clause 20", "Relationships between…"]  # 28 characters at most
     assert "AIGeneratedContent" not in json.dumps(entity)

@@ -162,7 +162,6 @@ def _capitalised(text: str) -> str:
 
 def _claim(number: int, citation: Citation, clause_chars: int) -> dict[str, Any]:
     keywords = [citation.council, citation.clause and f"clause {citation.clause}", citation.heading]
-    clause = _card([_text(plain(_full_text(citation, clause_chars)))])
     return {
         "@type": "Claim",
         "position": number,
@@ -170,8 +169,8 @@ def _claim(number: int, citation: Citation, clause_chars: int) -> dict[str, Any]
             "@type": "DigitalDocument",
             "name": shorten(citation.title, _CITATION_NAME_CHARS),
             "abstract": shorten(citation.quote, _CITATION_ABSTRACT_CHARS),
-            # what Teams shows when the citation is opened: an Adaptive Card, as a string
-            "text": json.dumps(clause, ensure_ascii=False),
+            # what Teams shows when the citation is opened: plain text, as no encodingFormat is given
+            "text": _full_text(citation, clause_chars),
             "keywords": [shorten(k, _KEYWORD_CHARS) for k in keywords if k][:_KEYWORDS],
         },
     }
