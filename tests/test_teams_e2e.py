@@ -292,6 +292,22 @@ async def test_a_channel_mention_is_answered_in_the_thread_without_the_mention(e
     assert emulator_bot.core.asked == [(QUESTION, None)]
 
 
+async def test_a_later_message_in_a_channel_thread_needs_no_mention_and_keeps_the_threads_topic(
+    emulator_bot: Running,
+) -> None:
+    url = emulator_bot.connector.url
+    await emulator_bot.post(teams.channel_mention(QUESTION, service_url=url))
+    await emulator_bot.connector.next()
+    follow_up = teams.channel_mention("and to officers?", service_url=url)
+    follow_up["text"], follow_up["entities"] = "and to officers?", []  # no mention this time
+
+    assert await emulator_bot.post(follow_up) == 201
+    reply = await emulator_bot.connector.next()
+
+    assert reply.conversation == teams.CHANNEL_THREAD
+    assert emulator_bot.core.asked[-1][0] == f"{QUESTION} and to officers?"
+
+
 async def test_a_personal_message_in_a_mapped_tenant_is_answered_from_its_documents(scoped_bot: Running) -> None:
     activity = teams.personal_message(QUESTION, service_url=scoped_bot.connector.url)
     activity["channelData"] = {"tenant": {"id": "tenant-1"}}  # where Teams puts the tenant of every message
