@@ -35,6 +35,7 @@ from adapters.teams.render import (
 from bot import messages
 from bot.conversation import AnswerReply, Conversation, Message, Place, ReindexReport, Reply
 from bot.errors import DeliveryDeferred
+from bot.question import displayable
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +183,7 @@ async def _replace_card(turn: Turn, card: dict[str, object]) -> None:
             raise ValueError("the click names no message to update")
         await turn.update(update)
     except Exception as error:  # the vote is stored; a card Teams will not update is only cosmetic
-        log.warning("Could not update the answer card after a vote: %r", error)
+        log.warning("Could not update the answer card after a vote: %.200r", error)
         await turn.send(_text(messages.FEEDBACK_THANKS))
 
 
@@ -225,7 +226,7 @@ async def apologise(turn: Turn, error: Exception) -> None:
     try:
         await turn.send(_text(messages.ERROR_APOLOGY))
     except Exception as failure:  # one line: the traceback above already says what went wrong
-        log.warning("Could not send the apology either: %r", failure)
+        log.warning("Could not send the apology either: %.200r", failure)
 
 
 def _text_field(value: object, *path: str) -> str | None:
@@ -265,12 +266,25 @@ def _user(activity: Json) -> str | None:
 
 
 def _question(activity: Json) -> str:
-    """The message text without the bot's @mention (or anyone else's <at> tags), whitespace tidied."""
+    """The message text without the bot's @mention (or anyone else's <at> tags), safe to keep and show."""
     text = _text_field(activity, "text") or ""
+    for mention in _own_mentions(activity):
+        text = text.replace(mention, " ")
+    return displayable(_MENTION_TAGS.sub("", text))
+
+
+def _own_mentions(activity: Json) -> list[str]:
+    """The text of each mention of the bot, as it appears in the message (`<at>Protocol Bot</at>`).
+
+    Read from the JSON rather than with the SDKs' remove_recipient_mention, which fails on a null entity or
+    a mention naming nobody, and takes the mentioned name for a regular expression.
+    """
     bot = _text_field(activity, "recipient", "id")
     entities = activity.get("entities")
+    found = []
     for entity in entities if isinstance(entities, list) else []:
-        mention = _text_field(entity, "text")
-        if bot and mention and _text_field(entity, "type") == "mention" and _text_field(entity, "mentioned", "id") == bot:
-            text = text.replace(mention, " ")
-    return " ".join(_MENTION_TAGS.sub("", text).split())
+        text = _text_field(entity, "text")
+        if (bot and text and (_text_field(entity, "type") or "").lower() == "mention"
+                and _text_field(entity, "mentioned", "id") == bot):
+            found.append(text)
+    return found
