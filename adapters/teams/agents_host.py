@@ -8,9 +8,12 @@ botframework.com tenant, as it did there.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
 import urllib.request
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextvars import ContextVar
 from typing import Any, cast
 
 import aiohttp
@@ -73,11 +76,7 @@ class AgentsHost(Host):
             token_providers, connections_configurations={_SERVICE_CONNECTION: connection}))
 
     def readable(self, activity: Json) -> bool:
-        try:
-            Activity.model_validate(activity)
-        except ValueError:  # pydantic's ValidationError is one
-            return False
-        return True
+        return _readable(activity) is not None
 
     async def authenticate(self, activity: Json, authorization: str | None) -> object:
         if not self._teams.authenticated:
@@ -101,8 +100,10 @@ class AgentsHost(Host):
                 await context.send_activity(Activity(type=ActivityTypes.invoke_response,
                                                      value=InvokeResponse(status=reply.status, body=reply.body)))
 
-        response = await self._adapter.process_activity(cast(ClaimsIdentity, identity),
-                                                        Activity.model_validate(activity), turn)
+        readable = _readable(activity)
+        if readable is None:
+            raise ValueError("the activity is not one the SDK can read")
+        response = await self._adapter.process_activity(cast(ClaimsIdentity, identity), readable, turn)
         return InvokeReply(response.status, cast(Json | None, response.body)) if response else None
 
     async def continue_conversation(self, reference: Json, send: Callable[[Turn], Awaitable[None]]) -> None:
@@ -151,6 +152,55 @@ class _KeysFrom(_JwkClientManager):
 def _jwks_uri(openid_metadata_url: str) -> str:
     with urllib.request.urlopen(openid_metadata_url, timeout=10) as response:  # noqa: S310 (a configured URL)
         return str(json.load(response)["jwks_uri"])
+
+
+# Lists the bot reads from the JSON itself (translate.py), where one item of the wrong shape (a null, a
+# mention naming nobody) makes the SDK refuse the whole activity; the SDK gets only the items it can read.
+_TIDIED = ("entities", "membersAdded", "membersRemoved")
+_checking = ContextVar("_checking", default=False)
+
+
+class _QuietWhileChecking(logging.Filter):
+    """The SDK logs every activity it cannot read as an error with a traceback; one the bot is only checking
+    (a forged or broken body, answered with a 400 and a line of the bot's own) is not an error."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _checking.get()
+
+
+logging.getLogger("microsoft_agents.activity.activity").addFilter(_QuietWhileChecking())
+
+
+@contextlib.contextmanager
+def _quietly() -> Iterator[None]:
+    token = _checking.set(True)
+    try:
+        yield
+    finally:
+        _checking.reset(token)
+
+
+def _readable(activity: Json) -> Activity | None:
+    """`activity` as the SDK's model, with what it cannot read of the lists in _TIDIED left out; None if the
+    rest is still not an activity to the SDK."""
+    tidied = dict(activity)
+    with _quietly():
+        for field in _TIDIED:
+            items = tidied.pop(field, None)
+            if isinstance(items, list):
+                tidied[field] = [item for item in items if _item_readable(field, item)]
+        try:
+            return Activity.model_validate(tidied)
+        except Exception:  # pydantic's ValidationError, or a bare Exception for a productInfo the channel id denies
+            return None
+
+
+def _item_readable(field: str, item: object) -> bool:
+    try:
+        Activity.model_validate({"type": "message", field: [item]})
+    except Exception:
+        return False
+    return True
 
 
 def _json(activity: Activity) -> Json:
