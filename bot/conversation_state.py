@@ -20,9 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.answer import Answer, Citation
+from bot.migrations import migrate
 from bot.question import printable, storable
 
-_SCHEMA = """
+STORE = "conversation"
+MIGRATIONS = ("""
 CREATE TABLE IF NOT EXISTS answers (id TEXT PRIMARY KEY, at REAL NOT NULL, payload TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS topics (place TEXT PRIMARY KEY, at REAL NOT NULL, question TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS inbox (
@@ -37,7 +39,7 @@ CREATE INDEX IF NOT EXISTS answers_at ON answers (at);
 CREATE INDEX IF NOT EXISTS topics_at ON topics (at);
 CREATE INDEX IF NOT EXISTS inbox_at ON inbox (at);
 CREATE INDEX IF NOT EXISTS inbox_pending ON inbox (platform, done);
-"""
+""",)
 
 DAY = 24 * 3600.0
 # (rows kept, seconds kept): enough for a busy council's month of buttons, a week of threads, and
@@ -80,9 +82,9 @@ class ConversationState:
         self._lock = threading.Lock()
         self._clock = clock
         self._writes = 0
-        with self._lock, self._db:
+        with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(_SCHEMA)
+            migrate(self._db, STORE, MIGRATIONS)
 
     def keep_answer(self, answer_id: str, answer: Answer) -> None:
         self._write("INSERT OR REPLACE INTO answers VALUES (?, ?, ?)", (answer_id, self._clock(), _json(answer.to_dict())))

@@ -9,6 +9,10 @@ from pathlib import Path
 import numpy as np
 
 from bot.embedding import Embedder
+from bot.migrations import migrate
+
+STORE = "embedding_cache"
+MIGRATIONS = ("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL);",)
 
 
 def _key(model: str, text: str) -> str:
@@ -20,7 +24,7 @@ class CachedEmbedder:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._embedder = embedder
         self._db = sqlite3.connect(str(path))
-        self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)")
+        migrate(self._db, STORE, MIGRATIONS)
         self.computed = 0
 
     def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:

@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.answer import Answer
+from bot.migrations import migrate
 from bot.question import storable
 
-_SCHEMA = """
+STORE = "feedback"
+MIGRATIONS = ("""
 CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     at TEXT NOT NULL,
@@ -24,7 +26,7 @@ CREATE TABLE IF NOT EXISTS feedback (
     comment TEXT,
     citations TEXT NOT NULL
 );
-"""
+""",)
 
 
 @dataclass(frozen=True)
@@ -78,8 +80,8 @@ class FeedbackStore:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path), check_same_thread=False)
         self._lock = threading.Lock()
-        with self._lock, self._db:
-            self._db.executescript(_SCHEMA)
+        with self._lock:
+            migrate(self._db, STORE, MIGRATIONS)
 
     def record(
         self,
