@@ -15,17 +15,19 @@ from datetime import UTC, datetime
 from bot import evaluation, index_store, indexing, messages
 from bot.answer import Answer, Scope
 from bot.audit import AuditLog
+from bot.changes import ChangeReport
 from bot.corrections import Correction
-from bot.errors import AdminRefused, CorrectionError
+from bot.errors import AdminRefused, CorrectionError, ProtocolBotError
 from bot.evaluation import Scores
 from bot.feedback import FeedbackEntry, FeedbackStore, WeekTally
-from bot.knowledge_admin import KnowledgeAdmin
+from bot.knowledge_admin import FolderRestore, KnowledgeAdmin
 from bot.knowledge_problems import worded
 from bot.manifest import Manifest
 from bot.ports import ProtocolBot
 from bot.reindex_runner import ReindexOutcome, ReindexRunner
 from bot.scopes import Scopes
 from bot.settings import Settings
+from bot.wording import when
 
 MAX_QUALITY_QUESTIONS = 500  # about a minute of answering: more belongs to `protocol-bot eval`
 PLATFORMS = ("slack", "teams")
@@ -38,10 +40,30 @@ class Publishing:
 
 
 @dataclass(frozen=True)
-class Published:
+class LastChange:
+    """The last publish or roll back made from this console, as the reindex page reports it."""
+
     finished: str
     by: str
-    outcome: ReindexOutcome
+    headline: str
+
+
+@dataclass(frozen=True)
+class VersionView:
+    """One kept version of the index, as a clerk reads it in the history."""
+
+    version: str
+    built_at: str
+    by: str | None  # who published it from the console; None when it was built elsewhere
+    serving: bool
+    documents: tuple[str, ...]
+    changes: ChangeReport | None  # None for versions built before change reports were kept
+
+
+@dataclass(frozen=True)
+class RestorePlan:
+    target: VersionView
+    folder: FolderRestore
 
 
 @dataclass(frozen=True)
@@ -54,6 +76,13 @@ class Asked:
 class Quality:
     scores: Scores
     misses: tuple[evaluation.Outcome, ...]  # answerable questions without the right clause in the first three
+
+
+def describe_version(view: VersionView) -> str:
+    """A version in a clerk's words: when it was published and by whom, never its id."""
+    at = when(view.built_at)
+    return (messages.ADMIN_VERSION_BY.format(at=at, who=view.by) if view.by
+            else messages.ADMIN_VERSION_ELSEWHERE.format(at=at))
 
 
 def _now() -> str:
@@ -70,7 +99,7 @@ class AdminConsole:
         self._runner = ReindexRunner(bot)
         self._lock = threading.Lock()
         self._publishing: Publishing | None = None
-        self._published: Published | None = None
+        self._last: LastChange | None = None
 
     # --- reindex ---------------------------------------------------------------------------------
 
@@ -80,8 +109,24 @@ class AdminConsole:
     def previous_version(self) -> str | None:
         return index_store.previous_version(self.settings.index_root)
 
-    def versions(self) -> list[str]:
-        return index_store.versions(self.settings.index_root)
+    def history(self) -> list[VersionView]:
+        """Every kept version, newest first, with who published it and what changed when it was built."""
+        root = self.settings.index_root
+        serving = index_store.current_version(root)
+        views = []
+        for version in reversed(index_store.versions(root)):
+            try:
+                views.append(self._version_view(version, serving))
+            except ProtocolBotError:
+                continue  # an unreadable version cannot be restored, so it is not offered
+        return views
+
+    def _version_view(self, version: str, serving: str | None) -> VersionView:
+        root = self.settings.index_root
+        manifest = index_store.manifest_of(root, version)
+        raw = index_store.changes_of(root, version)
+        return VersionView(version, manifest.built_at, index_store.publisher(root, version), version == serving,
+                           tuple(sorted(manifest.documents)), ChangeReport.from_json(raw) if raw else None)
 
     def dry_run(self) -> indexing.Preview:
         """What a publish would change; DocumentError (worded for a clerk) when a document would stop it."""
@@ -99,33 +144,49 @@ class AdminConsole:
 
     def _finished(self, by: str, outcome: ReindexOutcome) -> None:
         if outcome.version:
-            self.audit.record(by, messages.AUDIT_PUBLISHED.format(version=outcome.version))
+            index_store.mark_publisher(self.settings.index_root, outcome.version, by)
+            self.audit.record(by, messages.AUDIT_PUBLISHED)
         else:
             self.audit.record(by, messages.AUDIT_PUBLISH_FAILED.format(reason=outcome.headline))
         with self._lock:
             self._publishing = None
-            self._published = Published(_now(), by, outcome)
+            self._last = LastChange(_now(), by, messages.ADMIN_PUBLISHED if outcome.version else outcome.headline)
 
     def publishing(self) -> Publishing | None:
         return self._publishing
 
-    def last_published(self) -> Published | None:
-        return self._published
+    def last_change(self) -> LastChange | None:
+        return self._last
 
     def wait(self) -> None:
         """Until a running publish has ended: shutting down must not cut a build short."""
         self._runner.wait()
 
-    def roll_back(self, *, by: str) -> str:
+    def restore_plan(self, version: str) -> RestorePlan:
+        """What restoring `version` would change, for the clerk to confirm first."""
+        root = self.settings.index_root
+        target = self._version_view(version, index_store.current_version(root))
+        return RestorePlan(target, self.knowledge.restore_plan(index_store.manifest_of(root, version)))
+
+    def restore(self, version: str, *, by: str) -> str:
+        """Serve `version` again, and bring the documents folder and catalogue back to what it was built from,
+        so that the next publish does not serve again what was rolled away from."""
         with self._lock:
             if self._publishing is not None:
                 raise AdminRefused(messages.ADMIN_ROLLBACK_BUSY)
-            replaced = index_store.current_version(self.settings.index_root)
-            target = index_store.roll_back(self.settings.index_root) if replaced else None
-        if replaced is None or target is None:
-            raise AdminRefused(messages.ADMIN_ROLLBACK_UNAVAILABLE)
-        self.audit.record(by, messages.AUDIT_ROLLED_BACK.format(version=target, replaced=replaced))
-        return messages.ROLLBACK_DONE.format(version=target, replaced=replaced)
+            root = self.settings.index_root
+            if version == index_store.current_version(root):
+                raise AdminRefused(messages.ADMIN_RESTORE_SERVING)
+            manifest = index_store.manifest_of(root, version)
+            folder = self.knowledge.restore(manifest, by=by)
+            index_store.restore(root, version)
+            target = self._version_view(version, version)
+            self.audit.record(by, messages.AUDIT_RESTORED.format(version=describe_version(target)))
+            told = messages.ADMIN_RESTORED.format(version=describe_version(target))
+            if folder.missing:
+                told += " " + messages.ADMIN_RESTORE_MISSING.format(names=", ".join(folder.missing))
+            self._last = LastChange(_now(), by, told)
+        return told
 
     # --- ask ---------------------------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ PIECE_VECTORS = "pieces.faiss"
 NOT_COVERED_VECTORS = "not_covered.npy"
 CHANGES_JSON = "changes.json"
 CHANGES_TEXT = "changes.txt"
+PUBLISHER = "published_by.txt"  # who published a version from the console; builds from elsewhere have none
 STAGING_PREFIX = ".building-"
 LOCK = ".build.lock"
 
@@ -185,6 +186,42 @@ def read_manifest(root: Path) -> Manifest | None:
         return _manifest(root / version)
     except (OSError, ValueError, KeyError) as exc:
         raise IndexUnavailable(messages.INDEX_CORRUPT.format(detail=f"{version}: {exc}")) from exc
+
+
+def manifest_of(root: Path, version: str) -> Manifest:
+    """A kept version's manifest; IndexUnavailable when it is not a complete version."""
+    if version not in versions(root):
+        raise IndexUnavailable(messages.INDEX_NO_SUCH_VERSION)
+    try:
+        return _manifest(root / version)
+    except (OSError, ValueError, KeyError) as exc:
+        raise IndexUnavailable(messages.INDEX_CORRUPT.format(detail=f"{version}: {exc}")) from exc
+
+
+def changes_of(root: Path, version: str) -> dict[str, Any] | None:
+    """What changed when `version` was built, as its build wrote it; None for versions built before reports were kept."""
+    try:
+        raw = json.loads((root / version / CHANGES_JSON).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return raw if isinstance(raw, dict) else None
+
+
+def mark_publisher(root: Path, version: str, who: str) -> None:
+    (root / version / PUBLISHER).write_text(who + "\n", encoding="utf-8")
+
+
+def publisher(root: Path, version: str) -> str | None:
+    try:
+        return (root / version / PUBLISHER).read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
+
+def restore(root: Path, version: str) -> None:
+    """Point CURRENT at any kept complete version (one built before or after the serving one)."""
+    manifest_of(root, version)  # refuses a name that is not a complete version
+    point_to(root, version)
 
 
 def read_clauses(root: Path, version: str) -> tuple[StoredClause, ...]:

@@ -60,6 +60,20 @@ class DocumentView:
     publication: Publication
 
 
+@dataclass(frozen=True)
+class FolderRestore:
+    """What bringing the folder back to what a version was built from changes, and what it cannot."""
+
+    brought_back: tuple[str, ...]  # documents whose file becomes the copy that version was built from
+    set_aside: tuple[str, ...]  # documents that version did not have, moved to retired/
+    catalogue: tuple[str, ...]  # documents whose catalogue fields go back to what that version said
+    missing: tuple[str, ...]  # documents whose copy is kept nowhere, so the folder's file stays as it is
+
+    @property
+    def changes_anything(self) -> bool:
+        return bool(self.brought_back or self.set_aside or self.catalogue)
+
+
 def safe_name(filename: str) -> str:
     """The name an uploaded file is saved under: its last path part, with anything but letters, digits,
     '.', '-' and '_' replaced, no leading dot, and a document suffix. AdminRefused otherwise."""
@@ -217,6 +231,54 @@ class KnowledgeAdmin:
             kept = self._move_to_retired(path)
             self._audit.record(by, messages.AUDIT_RETIRED.format(name=source, kept=kept))
         return messages.ADMIN_RETIRED.format(name=source, kept=kept)
+
+    def restore_plan(self, manifest: Manifest) -> FolderRestore:
+        """What `restore` would change to bring the folder back to what `manifest`'s version was built from."""
+        return self._restore_steps(manifest)[0]
+
+    def restore(self, manifest: Manifest, *, by: str) -> FolderRestore:
+        """Bring the documents and catalogue back to what `manifest`'s version was built from, so the next
+        publish builds that version again rather than what it replaced. Nothing is deleted: a file set aside
+        moves to `retired/`, and a copy brought back from `retired/` stays there too."""
+        with self._lock:
+            plan, copies = self._restore_steps(manifest)
+            contents = {name: path.read_bytes() for name, path in copies.items()}  # before anything moves
+            entries = self._catalogue()
+            updated: dict[str, dict[str, str]] = {}
+            for source in plan.catalogue:
+                served = manifest.documents[source].catalogue
+                entry = entries.get(source, Entry(source))
+                updated[source] = {f: getattr(served, f) for f in catalogue.FIELDS if getattr(entry, f) != getattr(served, f)}
+            for name in plan.set_aside:
+                kept = self._move_to_retired(self._protocols / name)
+                self._audit.record(by, messages.AUDIT_RETIRED.format(name=name, kept=kept))
+            for name in plan.brought_back:
+                target = self._protocols / name
+                if target.exists():
+                    self._move_to_retired(target)
+                self._write(target, contents[name])
+                self._audit.record(by, messages.AUDIT_BROUGHT_BACK.format(name=name))
+            for source, values in updated.items():
+                self._set_fields(source, values)
+                self._audit.record(by, messages.AUDIT_EDITED.format(
+                    name=source, changes=", ".join(f"{key} “{value}”" for key, value in values.items())))
+        return plan
+
+    def _restore_steps(self, manifest: Manifest) -> tuple[FolderRestore, dict[str, Path]]:
+        present = {p.name: documents.fingerprint(p.read_bytes()) for p in self._files()}
+        kept: dict[str, Path] = {}  # every copy the folder and retired/ hold, by fingerprint
+        retired = self._knowledge / RETIRED
+        for path in [*self._files(), *(documents.listed(retired) if retired.is_dir() else [])]:
+            kept.setdefault(documents.fingerprint(path.read_bytes()), path)
+        copies = {name: kept[record.sha256] for name, record in manifest.documents.items()
+                  if present.get(name) != record.sha256 and record.sha256 in kept}
+        missing = tuple(sorted(name for name, record in manifest.documents.items()
+                               if present.get(name) != record.sha256 and record.sha256 not in kept))
+        entries = self._catalogue()
+        reset = tuple(sorted(name for name, record in manifest.documents.items()
+                             if name not in missing and entries.get(name, Entry(name)) != record.catalogue))
+        set_aside = tuple(sorted(set(present) - set(manifest.documents)))
+        return FolderRestore(tuple(sorted(copies)), set_aside, reset, missing), copies
 
     # --- helpers ---------------------------------------------------------------------------------
 

@@ -168,11 +168,11 @@ class Console:
     def publish(self) -> None:
         """Press Publish on the Reindex page and wait, as the clerk does, for the page to say it finished."""
         self.open("/reindex")
-        self.follow(self.button("Publish: rebuild and switch"))
+        self.follow(self.button(messages.ADMIN_PUBLISH_BUTTON))
         assert self.path() == "/reindex"
         assert "Publishing has started." in self.notice()
         WebDriverWait(self.driver, PUBLISH_SECONDS, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
-                      ).until(lambda _: "Reindex finished" in self.main())
+                      ).until(lambda _: messages.ADMIN_PUBLISHED in self.main())
 
     def ask(self, question: str) -> None:
         self.open("/ask")
@@ -237,16 +237,15 @@ def test_a_clerk_uploads_publishes_asks_and_corrects_an_answer_in_the_browser(co
     assert f"Jo Clerk: added {NAME} (7 clauses)" in console.main()
 
     console.open("/reindex")
-    console.follow(console.link("Dry run: show what would change"))
+    console.follow(console.link(messages.ADMIN_DRY_RUN_BUTTON))
     dry_run = console.driver.find_element(By.CSS_SELECTOR, "section[aria-labelledby=dry-h]")
     assert "from 6 documents are valid" in dry_run.text
-    assert f"+ {NAME}" in dry_run.text.splitlines()
+    assert f"Documents added: {NAME}" in dry_run.text.splitlines()
 
     console.publish()
     main = console.main()
-    assert f"{NAME}: 7 clauses" in main
     assert f"Documents added: {NAME}" in main
-    assert "Roll back to" in main
+    assert messages.ADMIN_ROLLBACK_BUTTON in main
     console.open("/")
     assert "not published yet" not in console.document(NAME).text
 
@@ -299,7 +298,7 @@ def test_a_newer_version_of_a_document_shows_its_reworded_clauses_struck_through
 
     console.open("/reindex/dry-run")
     dry_run = console.driver.find_element(By.CSS_SELECTOR, "section[aria-labelledby=dry-h]")
-    assert f"{NAME}: 0 added, 0 removed, 2 reworded" in dry_run.text
+    assert f"{NAME}: 0 added, 0 removed, 2 reworded, 0 renumbered" in dry_run.text
     rows = dry_run.find_elements(By.CSS_SELECTOR, "tbody tr")
     assert [r.find_element(By.CSS_SELECTOR, "td:nth-child(2)").text.split()[:2] for r in rows] == [
         ["clause", "2.1"], ["clause", "2.3"]]
@@ -307,6 +306,29 @@ def test_a_newer_version_of_a_document_shows_its_reworded_clauses_struck_through
     assert [i.text for i in dry_run.find_elements(By.TAG_NAME, "ins")] == ["three", "or snow"]
     assert "struck-through words are removed" in dry_run.text
     assert "[-" not in dry_run.text and "{+" not in dry_run.text
+
+
+def test_rolling_back_then_publishing_does_not_serve_the_rolled_back_document_again(
+        console: Console, protocol_file: Path) -> None:
+    console.sign_in()
+    console.upload(protocol_file)
+    console.publish()
+    assert f"Documents added: {NAME}" in console.main()
+
+    console.follow(console.link(messages.ADMIN_ROLLBACK_BUTTON))
+    assert console.heading() == messages.ADMIN_RESTORE_TITLE
+    assert messages.ADMIN_RESTORE_SET_ASIDE.format(names=NAME) in console.main()
+    console.follow(console.button(messages.ADMIN_RESTORE_CONFIRM))
+    assert "Done: the bots answer from the version" in console.notice()
+    console.open("/")
+    with pytest.raises(NoSuchElementException):
+        console.document(NAME)
+    assert messages.ADMIN_PENDING not in console.main()
+
+    console.publish()
+    console.ask(SHED_QUESTION)
+    assert NAME not in console.driver.find_element(By.TAG_NAME, "main").text
+    assert not any(q.startswith(SHED_CLAUSE) for q in console.quoted())
 
 
 def test_a_title_typed_with_markup_is_shown_as_text_and_never_run(console: Console) -> None:

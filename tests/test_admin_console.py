@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import io
+import re
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from fpdf import FPDF
@@ -108,7 +111,7 @@ async def test_a_session_expires_and_its_forms_are_then_refused(admin: Admin) ->
     assert (await admin.client.get("/", allow_redirects=False)).status == 303
     response = await admin.post("/reindex/publish", {}, token=token)
     assert response.status == 403
-    assert admin.console.publishing() is None and admin.console.last_published() is None
+    assert admin.console.publishing() is None and admin.console.last_change() is None
 
 
 async def test_a_forged_form_token_changes_nothing_even_when_signed_in(admin: Admin) -> None:
@@ -226,13 +229,13 @@ async def test_dry_run_shows_the_new_document_and_publish_switches_to_it(admin: 
     await admin.post("/documents/upload", {}, file=("parish.txt", NEW_PROTOCOL))
     before = admin.console.serving()
     dry = await (await admin.client.get("/reindex/dry-run")).text()
-    assert "+ parish.txt" in dry
+    assert messages.ADMIN_CHANGES_DOCUMENTS_ADDED.format(names="parish.txt") in dry
     assert admin.console.serving() == before  # a dry run changes nothing
     await admin.post("/reindex/publish", {})
     page = await published(admin)
     serving = admin.console.serving()
     assert serving is not None and serving.version != before.version  # type: ignore[union-attr]
-    assert messages.REINDEX_DONE.format(version=serving.version) in page
+    assert messages.ADMIN_PUBLISHED in page and serving.version not in page
     assert "parish.txt" in serving.documents
 
 
@@ -260,7 +263,8 @@ async def test_a_clerk_replaces_a_protocol_with_a_newer_pdf_publishes_it_and_ans
                                    file=("parish-2027.pdf", newer.read_bytes()))).text()
     assert messages.ADMIN_REPLACED_BESIDE.format(name="parish-2027.pdf", clauses=3, old="parish.txt") in page
     assert messages.ADMIN_STATUS_SUPERSEDED.format(successor="parish-2027.pdf") in page
-    assert "+ parish-2027.pdf" in await (await admin.client.get("/reindex/dry-run")).text()
+    assert messages.ADMIN_CHANGES_DOCUMENTS_ADDED.format(names="parish-2027.pdf") in await (
+        await admin.client.get("/reindex/dry-run")).text()
     await admin.post("/reindex/publish", {})
     await published(admin)
     nearest = admin.console.ask("Where do requests about allotment plots and their waiting list go?").answer.nearest
@@ -279,15 +283,103 @@ async def test_a_failed_publish_says_why_and_the_served_index_keeps_serving(admi
     assert admin.console.serving() == before
 
 
-async def test_roll_back_serves_the_previous_version(admin: Admin) -> None:
+async def roll_back(admin: Admin) -> str:
+    """Press "Roll back to the version before…", read what it will change, and confirm; the page after."""
+    reindex = await (await admin.client.get("/reindex")).text()
+    link = re.search(r'href="(/reindex/restore\?version=[^"]+)"', reindex)
+    assert link, "no roll back on the reindex page"
+    confirm = await (await admin.client.get(html.unescape(link.group(1)))).text()
+    assert messages.ADMIN_RESTORE_CONFIRM in confirm
+    return await (await admin.post("/reindex/roll-back", {"version": hidden_value(confirm, "version")})).text()
+
+
+async def test_roll_back_serves_the_previous_version_and_a_publish_after_it_does_not_bring_back_what_was_undone(
+        admin: Admin) -> None:
     await admin.sign_in()
     first = admin.console.serving()
+    assert first is not None
     await admin.post("/documents/upload", {}, file=("parish.txt", NEW_PROTOCOL))
     await admin.post("/reindex/publish", {})
     await published(admin)
-    page = await (await admin.post("/reindex/roll-back", {})).text()
+    page = await roll_back(admin)
     assert admin.console.serving() == first
-    assert "Rolled back" in page
+    assert "Done: the bots answer from the version" in page
+    assert "parish.txt" not in protocols(admin)  # set aside, kept in retired/
+    assert (admin.console.settings.knowledge_dir / "retired" / "parish.txt").read_bytes() == NEW_PROTOCOL
+    await admin.post("/reindex/publish", {})
+    await published(admin)
+    assert set(admin.console.serving().documents) == set(first.documents)  # type: ignore[union-attr]
+
+
+async def test_rolling_back_a_replaced_document_puts_its_earlier_wording_and_catalogue_back(admin: Admin) -> None:
+    await admin.sign_in()
+    await admin.post("/documents/upload", {}, file=("parish.txt", NEW_PROTOCOL))
+    await admin.post("/documents/edit", {"source": "parish.txt", "title": "Parish protocol"})
+    await admin.post("/reindex/publish", {})
+    await published(admin)
+    newer = NEW_PROTOCOL.replace(b"keeps the booking diary", b"keeps the online booking calendar")
+    await admin.post("/documents/replace", {"source": "parish.txt"}, file=("parish.txt", newer))
+    await admin.post("/documents/edit", {"source": "parish.txt", "title": "Parish protocol 2027"})
+    await admin.post("/reindex/publish", {})
+    await published(admin)
+    await roll_back(admin)
+    folder = admin.console.settings.knowledge_dir
+    assert (folder / "protocols" / "parish.txt").read_bytes() == NEW_PROTOCOL
+    assert admin.console.knowledge.documents()[-1].entry.title == "Parish protocol"
+    documents = await (await admin.client.get("/")).text()
+    assert messages.ADMIN_PENDING not in documents  # the folder is what is served: nothing waits to be published
+
+
+async def test_every_published_version_is_listed_with_who_published_it_and_a_rolled_back_one_can_be_restored(
+        admin: Admin) -> None:
+    await admin.sign_in("Sam Clerk")
+    await admin.post("/documents/upload", {}, file=("parish.txt", NEW_PROTOCOL))
+    await admin.post("/reindex/publish", {})
+    await published(admin)
+    newest = admin.console.serving()
+    await roll_back(admin)
+    page = await (await admin.client.get("/reindex")).text()
+    assert "Sam Clerk" in page and messages.ADMIN_HISTORY_ADDED.format(count=1) in page
+    assert newest.version not in page.replace(quote(newest.version), "")  # type: ignore[union-attr]  # never shown as an id
+    restore = re.findall(r'href="(/reindex/restore\?version=[^"]+)"', page)
+    assert any(newest.version in link for link in restore)  # type: ignore[union-attr]
+    await admin.post("/reindex/roll-back", {"version": newest.version})  # type: ignore[union-attr]
+    assert admin.console.serving() == newest
+    assert "parish.txt" in protocols(admin)
+
+
+async def test_the_last_change_box_tells_of_a_roll_back_not_the_publish_before_it(admin: Admin) -> None:
+    await admin.sign_in()
+    await admin.post("/documents/upload", {}, file=("parish.txt", NEW_PROTOCOL))
+    await admin.post("/reindex/publish", {})
+    assert messages.ADMIN_PUBLISHED in await published(admin)
+    await roll_back(admin)
+    page = await (await admin.client.get("/reindex")).text()
+    assert "Done: the bots answer from the version" in page and messages.ADMIN_PUBLISHED not in page
+
+
+async def test_going_back_to_a_version_whose_copy_was_not_kept_says_plainly_what_stays(admin: Admin) -> None:
+    await admin.sign_in()
+    first = sorted(protocols(admin))[0]
+    path = admin.console.settings.knowledge_dir / "protocols" / first
+    path.write_bytes(path.read_bytes() + b"\n\nA paragraph added by hand, without keeping the earlier copy.\n")
+    await admin.post("/reindex/publish", {})
+    await published(admin)
+    previous = admin.console.history()[1].version
+    confirm = await (await admin.client.get("/reindex/restore", params={"version": previous})).text()
+    assert messages.ADMIN_RESTORE_CANNOT.format(names=first) in confirm
+    page = await (await admin.post("/reindex/roll-back", {"version": previous})).text()
+    assert messages.ADMIN_RESTORE_MISSING.format(names=first) in page
+    assert b"added by hand" in path.read_bytes()
+
+
+async def test_retiring_needs_the_box_ticked_to_confirm(admin: Admin) -> None:
+    await admin.sign_in()
+    source = sorted(protocols(admin))[-1]
+    page = await (await admin.post("/documents/retire", {"source": source})).text()
+    assert messages.ADMIN_RETIRE_UNCONFIRMED in page and source in protocols(admin)
+    await admin.post("/documents/retire", {"source": source, "confirm": "yes"})
+    assert source not in protocols(admin)
 
 
 # --- ask, feedback and teaching ---------------------------------------------------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from bot import messages
 
@@ -21,15 +20,6 @@ NAV = (
     ("/scopes", messages.ADMIN_NAV_SCOPES),
     ("/quality", messages.ADMIN_NAV_QUALITY),
 )
-
-
-def when(stamp: str) -> str:
-    """A stored ISO time as a clerk reads it ("2 December 2026, 14:02 UTC"); anything else as it is."""
-    try:
-        moment = datetime.fromisoformat(stamp).astimezone(UTC)
-    except ValueError:
-        return stamp
-    return messages.ADMIN_TIME.format(day=moment.day, month=f"{moment:%B}", year=moment.year, time=f"{moment:%H:%M}")
 
 
 def esc(text: object) -> str:

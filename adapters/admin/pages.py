@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from urllib.parse import quote
 
@@ -15,22 +14,20 @@ from adapters.admin.layout import (
     link_button,
     paragraphs,
     post_form,
-    pre,
     select,
     table,
-    when,
 )
 from bot import messages
-from bot.admin_console import Asked, Published, Publishing, Quality
+from bot.admin_console import Asked, LastChange, Publishing, Quality, RestorePlan, VersionView, describe_version
 from bot.answer import Answer, Citation
 from bot.audit import AuditEntry
-from bot.changes import ChangeReport
+from bot.changes import ADDED, REMOVED, ChangeReport, Words
 from bot.corrections import Correction
 from bot.feedback import FeedbackEntry, WeekTally
 from bot.indexing import Preview
 from bot.knowledge_admin import EDITABLE, MAX_UPLOAD_BYTES, DocumentView, Publication
-from bot.manifest import Manifest
 from bot.scopes import Scopes
+from bot.wording import when
 
 UPLOAD_LIMIT_MB = MAX_UPLOAD_BYTES // 1024 // 1024
 ACCEPT = ".pdf,.docx,.txt,.md"
@@ -139,7 +136,9 @@ def _document(n: int, view: DocumentView, names: Sequence[str], viewer: Viewer) 
     supersede = post_form("/documents/supersede", viewer, source + paragraphs(messages.ADMIN_SUPERSEDE_HINT) + select(
         messages.ADMIN_SUPERSEDE_LABEL, "successor", successors, entry.superseded_by, id_prefix=prefix)
         + button(messages.ADMIN_SAVE))
-    retire = post_form("/documents/retire", viewer, source + paragraphs(messages.ADMIN_RETIRE_HINT)
+    confirm = (f'<p class="choice"><input type="checkbox" name="confirm" value="yes" id="{prefix}confirm" required>'
+               f'<label for="{prefix}confirm">{esc(messages.ADMIN_RETIRE_CONFIRM.format(name=entry.display_title))}</label></p>')
+    retire = post_form("/documents/retire", viewer, source + paragraphs(messages.ADMIN_RETIRE_HINT) + confirm
                        + button(messages.ADMIN_RETIRE_BUTTON.format(name=view.source), danger=True))
     actions = "".join(f'<details><summary>{esc(label)}</summary>{form}</details>' for label, form in (
         (messages.ADMIN_EDIT, edit), (messages.ADMIN_REPLACE, replace),
@@ -151,75 +150,110 @@ def _document(n: int, view: DocumentView, names: Sequence[str], viewer: Viewer) 
 # --- Reindex --------------------------------------------------------------------------------------
 
 
-def reindex(serving: Manifest | None, previous: str | None, versions: Sequence[str], publishing: Publishing | None,
-            published: Published | None, served_changes: str | None, viewer: Viewer, *,
+def reindex(history: Sequence[VersionView], publishing: Publishing | None, last: LastChange | None, viewer: Viewer, *,
             dry_run: Preview | None = None) -> str:
-    parts = [paragraphs(messages.ADMIN_REINDEX_INTRO)]
-    parts.append(paragraphs(messages.ADMIN_SERVING.format(version=serving.version, built_at=when(serving.built_at),
-                                                          model=serving.model) if serving else messages.ADMIN_SERVING_NONE))
+    serving = next((v for v in history if v.serving), None)
+    parts = [paragraphs(messages.ADMIN_REINDEX_INTRO),
+             paragraphs(messages.ADMIN_SERVING.format(version=describe_version(serving)) if serving
+                        else messages.ADMIN_SERVING_NONE)]
     if publishing:
         parts.append(
             f'<div class="card" role="status"><p>{esc(messages.ADMIN_PUBLISHING)}</p>'
             f'<progress aria-label="{esc(messages.ADMIN_PUBLISHING_PROGRESS)}"></progress>'
             f"<p>{esc(messages.ADMIN_PUBLISHING_SINCE.format(started=when(publishing.started), who=publishing.by))}</p></div>")
     buttons = [link_button("/reindex/dry-run", messages.ADMIN_DRY_RUN_BUTTON)]
+    older = history[history.index(serving) + 1:] if serving else []
     if not publishing:
         buttons.append(post_form("/reindex/publish", viewer, button(messages.ADMIN_PUBLISH_BUTTON), css="inline"))
-        if previous:
-            buttons.append(post_form("/reindex/roll-back", viewer,
-                                     button(messages.ADMIN_ROLLBACK_BUTTON.format(version=previous), quiet=True),
-                                     css="inline"))
+        if older:
+            buttons.append(link_button(f"/reindex/restore?version={quote(older[0].version)}", messages.ADMIN_ROLLBACK_BUTTON))
     parts.append(f'<div class="actions">{"".join(buttons)}</div>')
-    if not previous and not publishing:
+    if not older and not publishing:
         parts.append(paragraphs(messages.ADMIN_ROLLBACK_UNAVAILABLE))
     if dry_run is not None:
         parts.append(f'<section class="card" aria-labelledby="dry-h"><h2 id="dry-h">{esc(messages.ADMIN_DRY_RUN_TITLE)}</h2>'
-                     f"{changes(dry_run.summary(), dry_run.changes)}</section>")
-    if published:
-        heading = messages.ADMIN_LAST_PUBLISH.format(finished=when(published.finished), who=published.by)
+                     f"{paragraphs(dry_run.summary().splitlines()[0])}{changes(dry_run.changes)}</section>")
+    if last:
+        heading = messages.ADMIN_LAST_CHANGE.format(finished=when(last.finished), who=last.by)
         parts.append(f'<section class="card" aria-labelledby="last-h"><h2 id="last-h">{esc(heading)}</h2>'
-                     f"{paragraphs(published.outcome.headline)}{pre(published.outcome.details or '')}</section>")
-    elif served_changes:
+                     f"{paragraphs(last.headline)}</section>")
+    if serving and serving.changes:
         parts.append(f'<section aria-labelledby="served-h"><h2 id="served-h">{esc(messages.ADMIN_SERVED_CHANGES)}</h2>'
-                     f"{pre(served_changes)}</section>")
-    if versions:
-        current = serving.version if serving else ""
-        items = "".join(f"<li>{esc(messages.ADMIN_VERSION_SERVING.format(version=v) if v == current else v)}</li>"
-                        for v in reversed(versions))
-        parts.append(f'<section aria-labelledby="versions-h"><h2 id="versions-h">{esc(messages.ADMIN_VERSIONS)}</h2>'
-                     f"<ul>{items}</ul></section>")
+                     f"{changes(serving.changes)}</section>")
+    if history:
+        rows = [(esc(when(v.built_at)), esc(v.by or messages.ADMIN_HISTORY_ELSEWHERE), esc(_changed(v.changes)),
+                 esc(", ".join(v.documents)),
+                 esc(messages.ADMIN_HISTORY_SERVING) if v.serving else
+                 f'<a href="/reindex/restore?version={esc(quote(v.version))}">{esc(messages.ADMIN_HISTORY_RESTORE)}</a>')
+                for v in history]
+        parts.append(table(messages.ADMIN_VERSIONS, (messages.ADMIN_HISTORY_WHEN, messages.ADMIN_HISTORY_WHO,
+                                                     messages.ADMIN_HISTORY_WHAT, messages.ADMIN_HISTORY_DOCUMENTS,
+                                                     messages.ADMIN_HISTORY_ACTION), rows))
     return "".join(parts)
 
 
-_DIFF = re.compile(r"\[-(.*?)-\]|\{\+(.*?)\+\}")
+def _changed(report: ChangeReport | None) -> str:
+    """A version's changes in a line: documents added and retired, and each changed document's counts."""
+    if report is None:
+        return messages.ADMIN_HISTORY_UNKNOWN
+    if report.previous is None:
+        return messages.ADMIN_HISTORY_FIRST
+    said = []
+    if report.documents_added:
+        said.append(messages.ADMIN_HISTORY_ADDED.format(count=len(report.documents_added)))
+    if report.documents_retired:
+        said.append(messages.ADMIN_HISTORY_RETIRED.format(count=len(report.documents_retired)))
+    said += [messages.ADMIN_HISTORY_CHANGED.format(name=doc.source, summary=messages.ADMIN_CHANGES_DOCUMENT.format(
+        added=len(doc.added), removed=len(doc.removed), reworded=len(doc.reworded), renumbered=len(doc.renumbered)))
+        for doc in report.documents]
+    return "; ".join(said) or messages.ADMIN_HISTORY_NONE
 
 
-def diff_html(diff: str) -> str:
-    """A word diff (`[-old-] {+new+}`) with removed words struck through and added ones underlined."""
-    def mark(found: re.Match[str]) -> str:
-        removed, added = found.group(1), found.group(2)
-        return f"<del>{removed}</del>" if removed is not None else f"<ins>{added}</ins>"
-    return _DIFF.sub(mark, esc(diff))
+def restore(plan: RestorePlan, viewer: Viewer) -> str:
+    """What going back to a version changes, with the button that does it and a way out."""
+    folder = plan.folder
+    lines = [messages.ADMIN_RESTORE_INTRO.format(version=describe_version(plan.target))]
+    for template, names in ((messages.ADMIN_RESTORE_BROUGHT_BACK, folder.brought_back),
+                            (messages.ADMIN_RESTORE_SET_ASIDE, folder.set_aside),
+                            (messages.ADMIN_RESTORE_CATALOGUE, folder.catalogue),
+                            (messages.ADMIN_RESTORE_CANNOT, folder.missing)):
+        if names:
+            lines.append(template.format(names=", ".join(names)))
+    lines.append(messages.ADMIN_RESTORE_AFTER if folder.changes_anything else messages.ADMIN_RESTORE_FOLDER_SAME)
+    form = post_form("/reindex/roll-back", viewer, hidden("version", plan.target.version)
+                     + button(messages.ADMIN_RESTORE_CONFIRM, danger=True), css="inline")
+    return (f'<div class="card">{paragraphs(chr(10).join(lines))}</div>'
+            f'<div class="actions">{form}{link_button("/reindex", messages.ADMIN_CANCEL)}</div>')
 
 
-def changes(summary: str, report: ChangeReport) -> str:
-    parts = [f'<p>{esc(summary.splitlines()[0])}</p>']
-    for name in report.documents_added:
-        parts.append(f"<p>+ {esc(name)}</p>")
-    for name in report.documents_retired:
-        parts.append(f"<p>− {esc(name)}</p>")
+def words_html(runs: Sequence[Words]) -> str:
+    """A word diff with removed words struck through and added ones underlined, every run closed."""
+    tags = {REMOVED: "del", ADDED: "ins"}
+    return " ".join(f"<{tags[r.kind]}>{esc(r.text)}</{tags[r.kind]}>" if r.kind in tags else esc(r.text) for r in runs)
+
+
+def changes(report: ChangeReport) -> str:
+    if report.previous is None:
+        parts = [paragraphs(messages.ADMIN_CHANGES_FIRST)]
+    elif not (report.documents or report.documents_added or report.documents_retired):
+        return paragraphs(messages.ADMIN_CHANGES_NONE)
+    else:
+        parts = []
+    if report.documents_added:
+        parts.append(paragraphs(messages.ADMIN_CHANGES_DOCUMENTS_ADDED.format(names=", ".join(report.documents_added))))
+    if report.documents_retired:
+        parts.append(paragraphs(messages.ADMIN_CHANGES_DOCUMENTS_RETIRED.format(names=", ".join(report.documents_retired))))
     for doc in report.documents:
-        rows = [(esc(messages.ADMIN_CHANGE_ADDED), esc(c.label), esc(c.detail)) for c in doc.added]
-        rows += [(esc(messages.ADMIN_CHANGE_REMOVED), esc(c.label), esc(c.detail)) for c in doc.removed]
-        rows += [(esc(messages.ADMIN_CHANGE_REWORDED), esc(c.label), diff_html(c.detail)) for c in doc.reworded]
+        rows = [(esc(messages.ADMIN_CHANGE_REMOVED), esc(c.label), f"<del>{esc(c.detail)}</del>") for c in doc.removed]
+        rows += [(esc(messages.ADMIN_CHANGE_ADDED), esc(c.label), f"<ins>{esc(c.detail)}</ins>") for c in doc.added]
+        rows += [(esc(messages.ADMIN_CHANGE_REWORDED), esc(c.label), words_html(c.words)) for c in doc.reworded]
+        rows += [(esc(messages.ADMIN_CHANGE_RENUMBERED), esc(c.label), esc(c.detail)) for c in doc.renumbered]
         caption = f"{doc.source}: " + messages.ADMIN_CHANGES_DOCUMENT.format(
-            added=len(doc.added), removed=len(doc.removed), reworded=len(doc.reworded))
+            added=len(doc.added), removed=len(doc.removed), reworded=len(doc.reworded), renumbered=len(doc.renumbered))
         headings = (messages.ADMIN_CHANGE_KIND, messages.ADMIN_CHANGE_CLAUSE, messages.ADMIN_CHANGE_DETAIL)
         parts.append(table(caption, headings, rows))
     if report.documents:
         parts.append(paragraphs(messages.ADMIN_DIFF_LEGEND))
-    if not (report.documents or report.documents_added or report.documents_retired):
-        parts.append(pre("\n".join(summary.splitlines()[1:])))
     return "".join(parts)
 
 

@@ -131,6 +131,7 @@ class ConsoleServer:
         get("/reindex", self.reindex)
         get("/reindex/dry-run", self.dry_run)
         post("/reindex/publish", self.publish)
+        get("/reindex/restore", self.restore_page)
         post("/reindex/roll-back", self.roll_back)
         get("/ask", self.ask)
         get("/teach", self.teach_page)
@@ -320,6 +321,8 @@ class ConsoleServer:
                                   form.get("successor"), by=self._who(request))
 
     async def document_retire(self, request: web.Request) -> web.Response:
+        if self._form(request).get("confirm") != "yes":
+            return self._redirect("/", messages.ADMIN_RETIRE_UNCONFIRMED, ok=False)
         return await self._change(request, "/", self.console.knowledge.retire, self._form(request).get("source"),
                                   by=self._who(request))
 
@@ -327,14 +330,9 @@ class ConsoleServer:
 
     async def reindex(self, request: web.Request, *, preview: Any = None, notice: Notice | None = None) -> web.Response:
         console = self.console
-        try:
-            serving = await self._run(console.serving)
-            served_changes = (await self._run(console.bot.status)).change_report if serving else None
-        except ProtocolBotError as problem:
-            serving, served_changes, notice = None, None, notice or Notice(str(problem), ok=False)
         publishing = console.publishing()
-        body = pages.reindex(serving, console.previous_version(), console.versions(), publishing, console.last_published(),
-                             served_changes, self._viewer_of(request), dry_run=preview)
+        body = pages.reindex(await self._run(console.history), publishing, console.last_change(),
+                             self._viewer_of(request), dry_run=preview)
         return self._render(request, messages.ADMIN_NAV_REINDEX, body, notice=notice, refresh=2 if publishing else None)
 
     async def dry_run(self, request: web.Request) -> web.Response:
@@ -348,8 +346,18 @@ class ConsoleServer:
         started = self.console.publish(by=self._who(request))
         return self._redirect("/reindex", messages.ADMIN_PUBLISH_STARTED if started else messages.ADMIN_PUBLISH_BUSY)
 
+    async def restore_page(self, request: web.Request) -> web.Response:
+        try:
+            plan = await self._run(self.console.restore_plan, request.query.get("version", ""))
+        except ProtocolBotError as problem:
+            return self._message(request, messages.ADMIN_RESTORE_TITLE, str(problem), status=404)
+        return self._render(request, messages.ADMIN_RESTORE_TITLE, pages.restore(plan, self._viewer_of(request)))
+
     async def roll_back(self, request: web.Request) -> web.Response:
-        return await self._change(request, "/reindex", self.console.roll_back, by=self._who(request))
+        version = self._form(request).get("version")
+        if not version:
+            return self._redirect("/reindex", messages.ADMIN_RESTORE_NO_VERSION, ok=False)
+        return await self._change(request, "/reindex", self.console.restore, version, by=self._who(request))
 
     # --- ask and teach -------------------------------------------------------------------------------------
 
