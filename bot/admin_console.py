@@ -9,10 +9,12 @@ question file) is called from the adapter's worker threads, never its event loop
 from __future__ import annotations
 
 import threading
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot import evaluation, index_store, indexing, messages
+from bot import corrections, evaluation, index_store, indexing, messages
 from bot.answer import Answer, Scope
 from bot.audit import AuditLog
 from bot.changes import ChangeReport
@@ -20,6 +22,7 @@ from bot.corrections import Correction
 from bot.errors import AdminRefused, CorrectionError, ProtocolBotError
 from bot.evaluation import Scores
 from bot.feedback import FeedbackEntry, FeedbackStore, WeekTally
+from bot.index_store import StoredClause
 from bot.knowledge_admin import FolderRestore, KnowledgeAdmin
 from bot.knowledge_problems import worded
 from bot.manifest import Manifest
@@ -58,6 +61,29 @@ class VersionView:
     serving: bool
     documents: tuple[str, ...]
     changes: ChangeReport | None  # None for versions built before change reports were kept
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A clause a clerk can teach: numbered or not, it is found again by its opening words."""
+
+    source: str
+    ref: str | None
+    label: str  # "clause 2.3", or its heading and place under it: "Some general principles, paragraph 2"
+    quote: str
+
+
+def clause_labels(clauses: Sequence[StoredClause]) -> list[str]:
+    """How a clerk tells a document's clauses apart: the printed number, else the heading and place under it."""
+    labels, places = [], Counter[tuple[str, ...]]()
+    for clause in clauses:
+        places[clause.heading_path] += 1
+        if clause.ref:
+            labels.append(messages.ADMIN_CLAUSE_NUMBERED.format(ref=clause.ref))
+        else:
+            heading = " › ".join(clause.heading_path) or messages.ADMIN_CLAUSE_NO_HEADING
+            labels.append(messages.ADMIN_CLAUSE_PLACE.format(heading=heading, place=places[clause.heading_path]))
+    return labels
 
 
 @dataclass(frozen=True)
@@ -215,12 +241,26 @@ class AdminConsole:
             raise AdminRefused(messages.ADMIN_TEACH_NO_FEEDBACK.format(id=feedback_id))
         return entry
 
-    def teach(self, question: str, *, by: str, source: str = "", clause: str = "", not_covered: bool = False) -> Correction:
-        if not not_covered and not (source and clause):
+    def teach(self, question: str, *, by: str, source: str = "", clause: str = "", quote: str = "",
+              not_covered: bool = False) -> Correction:
+        """Say what answers `question`: a clause named by its number, heading or words (`clause`), or by the
+        opening words the console showed for it (`quote`), which every clause has, numbered or not."""
+        if not not_covered and not (source and (clause or quote)):
             raise CorrectionError(messages.ADMIN_TEACH_NO_CHOICE)
-        made = self.bot.teach(question, by=by, source=source or None, clause=clause or None, not_covered=not_covered)
+        made = self.bot.teach(question, by=by, source=source or None, clause=clause or None, quote=quote or None,
+                              not_covered=not_covered)
         self.audit.record(by, messages.AUDIT_TAUGHT.format(description=made.describe()))
         return made
+
+    def clauses(self, source: str) -> list[Choice]:
+        """Every clause of a served document, as the teach page offers them."""
+        root = self.settings.index_root
+        version = index_store.current_version(root)
+        if version is None:
+            return []
+        stored = [c for c in index_store.read_clauses(root, version) if c.source == source]
+        return [Choice(source, c.ref, label, corrections.opening(c.text))
+                for c, label in zip(stored, clause_labels(stored), strict=True)]
 
     def corrections(self) -> tuple[tuple[Correction, bool], ...]:
         return self.bot.corrections()

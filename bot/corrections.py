@@ -152,7 +152,12 @@ def repointed(resolved: Resolved, data: IndexData) -> Correction:
 
 
 def quote_of(clause: StoredClause) -> str:
-    return clause.text[:QUOTE_CHARS].rsplit(" ", 1)[0] if len(clause.text) > QUOTE_CHARS else clause.text
+    return opening(clause.text)
+
+
+def opening(text: str) -> str:
+    """A clause's opening words, as a correction keeps them to find the clause again, numbered or not."""
+    return text[:QUOTE_CHARS].rsplit(" ", 1)[0] if len(text) > QUOTE_CHARS else text
 
 
 def _overlap(a: str, b: str) -> float:

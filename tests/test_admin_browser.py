@@ -331,6 +331,24 @@ def test_rolling_back_then_publishing_does_not_serve_the_rolled_back_document_ag
     assert not any(q.startswith(SHED_CLAUSE) for q in console.quoted())
 
 
+def test_a_clerk_teaches_an_unnumbered_clause_of_the_shipped_ilminster_protocol(console: Console) -> None:
+    question = "Should a councillor be close friends with an officer?"
+    console.sign_in()
+    console.open("/teach?question=" + question.replace(" ", "%20").replace("?", "%3F"))
+    assert not console.driver.find_elements(By.CSS_SELECTOR, "input[name=choice][disabled]")
+    Select(console.driver.find_element(By.ID, "list-document")).select_by_visible_text("Councillor-Officer Protocol")
+    console.follow(console.button(messages.ADMIN_TEACH_LIST_BUTTON))
+    listed = console.driver.find_elements(By.CSS_SELECTOR, "input[name=choice][id^=l]")
+    assert len(listed) == 56
+    principle = console.driver.find_element(
+        By.XPATH, "//label[starts-with(normalize-space(), 'ROLES OF COUNCILLORS AND OFFICERS › Some general principles')]")
+    assert "Close personal relationships" in principle.text
+    principle.click()
+    console.follow(console.button(messages.ADMIN_TEACH_BUTTON))
+    assert "Taught:" in console.notice()
+    assert console.quoted()[0].startswith("Close personal relationships between councillors and officers")
+
+
 def test_a_title_typed_with_markup_is_shown_as_text_and_never_run(console: Console) -> None:
     markup = "<script>alert(1)</script>"
     source = "003_5a0122096eb42bbd.txt"

@@ -416,6 +416,23 @@ async def test_teaching_a_clause_from_the_ask_page_makes_it_the_first_citation(a
     assert "taught" in admin.console.audit.recent()[0].what
 
 
+async def test_every_clause_of_the_unnumbered_ilminster_protocol_can_be_chosen_and_taught_from_the_teach_page(
+        admin: Admin) -> None:
+    await admin.sign_in()
+    question = "Should a councillor be close friends with an officer?"
+    source = "000_071d258fd975c70b.txt"
+    page = await (await admin.client.get("/teach", params={"question": question, "document": source})).text()
+    assert " disabled" not in page
+    listed = re.findall(rf'name="choice" id="l\d+" value="({re.escape(source)}\|[^"]*)"', page)
+    assert len(listed) == 56
+    assert "Some general principles, paragraph 1" in page
+    principle = next(html.unescape(v) for v in listed if "Close personal relationships" in html.unescape(v))
+    taught = await (await admin.post("/teach", {"question": question, "feedback": "", "choice": principle})).text()
+    assert "Taught:" in taught
+    first = admin.console.ask(question).answer.nearest[0]
+    assert first.source == source and first.text.startswith("Close personal relationships")
+
+
 async def test_a_thumbs_down_is_listed_with_its_comment_and_can_be_marked_not_covered(admin: Admin) -> None:
     await admin.sign_in()
     question = "Can the council fix my neighbour's fence?"

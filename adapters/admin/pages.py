@@ -18,11 +18,11 @@ from adapters.admin.layout import (
     table,
 )
 from bot import messages
-from bot.admin_console import Asked, LastChange, Publishing, Quality, RestorePlan, VersionView, describe_version
+from bot.admin_console import Asked, Choice, LastChange, Publishing, Quality, RestorePlan, VersionView, describe_version
 from bot.answer import Answer, Citation
 from bot.audit import AuditEntry
 from bot.changes import ADDED, REMOVED, ChangeReport, Words
-from bot.corrections import Correction
+from bot.corrections import Correction, opening
 from bot.feedback import FeedbackEntry, WeekTally
 from bot.indexing import Preview
 from bot.knowledge_admin import EDITABLE, MAX_UPLOAD_BYTES, DocumentView, Publication
@@ -300,28 +300,46 @@ def asked(result: Asked, question: str) -> str:
     )
 
 
-def teach(question: str, feedback_id: str, current: Answer | None, documents: Sequence[str], viewer: Viewer) -> str:
-    """Which clause answers `question`: one of those the bot finds nearest, another named, or none."""
+def _radio(ident: str, value: str, label: str) -> str:
+    return (f'<p class="choice"><input type="radio" name="choice" id="{esc(ident)}" value="{esc(value)}">'
+            f'<label for="{esc(ident)}">{esc(label)}</label></p>')
+
+
+def choice_value(source: str, ref: str | None, quote: str) -> str:
+    """A clause as a teach form sends it: its document, its number if it has one, and its opening words."""
+    return f"{source}|{ref or ''}|{quote}"
+
+
+def teach(question: str, feedback_id: str, current: Answer | None, documents: Sequence[tuple[str, str]],
+          listed: Sequence[Choice], listed_title: str, viewer: Viewer) -> str:
+    """Which clause answers `question`: one of those the bot finds nearest, one of a chosen document's, another
+    named, or none. Every clause can be chosen, numbered or not."""
     candidates: list[Citation] = list(current.nearest[:5]) if current else []
     options = []
     for n, c in enumerate(candidates):
-        value = f"{c.source}|{c.clause or ''}"
-        options.append(f'<p class="choice"><input type="radio" name="choice" id="c{n}" value="{esc(value)}"'
-                       f'{"" if c.clause else " disabled"}>'
-                       f'<label for="c{n}">{esc(c.source)} · {esc(c.label)}: “{esc(c.quote)}”</label></p>')
-    options.append('<p class="choice"><input type="radio" name="choice" id="c-other" value="other">'
-                   f'<label for="c-other">{esc(messages.ADMIN_TEACH_OTHER)}</label></p>')
-    options.append('<p class="choice"><input type="radio" name="choice" id="c-none" value="not-covered">'
-                   f'<label for="c-none">{esc(messages.TEACH_CHOICE_NOT_COVERED)}</label></p>')
-    named = [("", messages.ADMIN_TEACH_OTHER_PICK)] + [(d, d) for d in documents]
+        options.append(_radio(f"c{n}", choice_value(c.source, c.clause, opening(c.text)),
+                              f"{c.title} · {c.label}: “{c.quote}”"))
+    listing = ""
+    if listed:
+        items = "".join(_radio(f"l{n}", choice_value(c.source, c.ref, c.quote), f"{c.label}: “{c.quote}”")
+                        for n, c in enumerate(listed))
+        listing = (f'<fieldset><legend>{esc(messages.ADMIN_TEACH_LISTED.format(title=listed_title))}</legend>'
+                   f"{items}</fieldset>")
+    options.append(_radio("c-other", "other", messages.ADMIN_TEACH_OTHER))
+    options.append(_radio("c-none", "not-covered", messages.TEACH_CHOICE_NOT_COVERED))
+    named = [("", messages.ADMIN_TEACH_OTHER_PICK), *documents]
     other = (select(messages.ADMIN_TEACH_OTHER_DOCUMENT, "other_source", named)
              + field(messages.ADMIN_TEACH_OTHER_CLAUSE, "other_clause"))
     now = (f'<section aria-labelledby="now-h"><h2 id="now-h">{esc(messages.ADMIN_TEACH_NOW)}</h2>{answer(current)}</section>'
            if current else "")
+    show = ('<form method="get" action="/teach" class="card">' + hidden("question", question)
+            + hidden("feedback", feedback_id)
+            + select(messages.ADMIN_TEACH_LIST, "document", named, listed[0].source if listed else "", id_prefix="list-")
+            + button(messages.ADMIN_TEACH_LIST_BUTTON, quiet=True) + "</form>")
     form = post_form("/teach", viewer, hidden("question", question) + hidden("feedback", feedback_id)
                      + f'<fieldset><legend>{esc(messages.ADMIN_TEACH_PICK)}</legend>{"".join(options)}{other}</fieldset>'
-                     + button(messages.ADMIN_TEACH_BUTTON), css="card")
-    return (f'<p><strong>{esc(messages.ADMIN_TEACH_QUESTION)}:</strong> {esc(question)}</p>{now}{form}')
+                     + listing + button(messages.ADMIN_TEACH_BUTTON), css="card")
+    return f'<p><strong>{esc(messages.ADMIN_TEACH_QUESTION)}:</strong> {esc(question)}</p>{now}{form}{show}'
 
 
 # --- Feedback, scopes, quality ------------------------------------------------------------------------

@@ -376,28 +376,32 @@ class ConsoleServer:
         return self._render(request, messages.ADMIN_NAV_ASK, body, notice=notice)
 
     async def teach_page(self, request: web.Request) -> web.Response:
-        feedback_id, question = request.query.get("feedback", ""), request.query.get("question", "")[:MAX_FIELD_CHARS]
+        query = request.query
+        feedback_id, question = query.get("feedback", ""), query.get("question", "")[:MAX_FIELD_CHARS]
         try:
             if feedback_id:
                 question = self.console.feedback_entry(int(feedback_id) if feedback_id.isdigit() else -1).question
             current = (await self._run(self.console.ask, question)).answer
             serving = await self._run(self.console.serving)
+            listed = await self._run(self.console.clauses, query.get("document", "")) if query.get("document") else []
         except ProtocolBotError as problem:
             return self._message(request, messages.ADMIN_TEACH_TITLE, str(problem), status=400)
-        names = list(serving.documents) if serving else []
-        body = pages.teach(question, feedback_id, current, names, self._viewer_of(request))
+        documents = [(name, record.catalogue.display_title) for name, record in serving.documents.items()] if serving else []
+        listed_title = next((title for name, title in documents if listed and name == listed[0].source), "")
+        body = pages.teach(question, feedback_id, current, documents, listed, listed_title, self._viewer_of(request))
         return self._render(request, messages.ADMIN_TEACH_TITLE, body)
 
     async def teach(self, request: web.Request) -> web.Response:
         form = self._form(request)
         question, choice = form.get("question"), form.get("choice")
-        source, _, clause = choice.partition("|")
+        source, _, rest = choice.partition("|")
+        clause, _, quote_words = rest.partition("|")
         if choice == "other":
-            source, clause = form.get("other_source"), form.get("other_clause").strip()
+            source, clause, quote_words = form.get("other_source"), form.get("other_clause").strip(), ""
         back = "/teach?" + (f"feedback={quote(form.get('feedback'))}" if form.get("feedback") else f"question={quote(question)}")
         try:
             made = await self._run(self.console.teach, question, by=self._who(request), source=source, clause=clause,
-                                   not_covered=choice == "not-covered")
+                                   quote=quote_words, not_covered=choice == "not-covered")
         except ProtocolBotError as refused:
             return self._redirect(back, str(refused), ok=False)
         return self._redirect(f"/ask?question={quote(question)}", messages.TEACH_DONE.format(description=made.describe()))
