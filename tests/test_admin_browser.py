@@ -349,6 +349,29 @@ def test_a_clerk_teaches_an_unnumbered_clause_of_the_shipped_ilminster_protocol(
     assert console.quoted()[0].startswith("Close personal relationships between councillors and officers")
 
 
+def test_a_clause_removed_from_a_newer_version_is_reported_as_removed(console: Console, protocol_file: Path) -> None:
+    console.sign_in()
+    console.upload(protocol_file)
+    console.publish()
+    shorter = protocol_file.parent / "shorter" / NAME
+    shorter.parent.mkdir()
+    shorter.write_text("".join(line for line in PROTOCOL.splitlines(keepends=True) if not line.startswith("2.2 ")),
+                       encoding="utf-8")
+    console.open("/")
+    form = console.expand(console.document(NAME), "Replace with a newer version")
+    form.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(shorter))
+    console.follow(console.button("Upload the new version", within=form))
+
+    console.open("/reindex/dry-run")
+    dry_run = console.driver.find_element(By.CSS_SELECTOR, "section[aria-labelledby=dry-h]")
+    assert f"{NAME}: 0 added, 1 removed, 0 reworded, 0 renumbered" in dry_run.text
+    rows = [[cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
+            for row in dry_run.find_elements(By.CSS_SELECTOR, "tbody tr")]
+    assert [row[:2] for row in rows] == [[messages.ADMIN_CHANGE_REMOVED, "clause 2.2"]]
+    assert rows[0][2].startswith("The Clerk keeps the keys")
+    assert "[-" not in dry_run.text and "{+" not in dry_run.text
+
+
 def test_a_title_typed_with_markup_is_shown_as_text_and_never_run(console: Console) -> None:
     markup = "<script>alert(1)</script>"
     source = "003_5a0122096eb42bbd.txt"

@@ -251,6 +251,20 @@ async def test_a_reworded_clause_shows_struck_and_added_words_in_the_dry_run(adm
     assert "<del>diary.</del>" in dry and "<ins>online</ins>" in dry
 
 
+async def test_a_clause_removed_without_renumbering_is_reported_as_removed_in_a_table_without_terminal_markup(
+        admin: Admin) -> None:
+    await admin.sign_in()
+    await admin.post("/documents/upload", {}, file=("parish.txt", NEW_PROTOCOL))
+    await admin.post("/reindex/publish", {})
+    await published(admin)
+    without = b"".join(line for line in NEW_PROTOCOL.splitlines(keepends=True) if not line.startswith(b"1.2 "))
+    await admin.post("/documents/replace", {"source": "parish.txt"}, file=("parish.txt", without))
+    dry = await (await admin.client.get("/reindex/dry-run")).text()
+    assert "parish.txt: 0 added, 1 removed, 0 reworded, 0 renumbered" in dry
+    assert f"<td>{messages.ADMIN_CHANGE_REMOVED}</td><td>clause 1.2</td>" in dry
+    assert "[-" not in dry and "{+" not in dry and "<pre>" not in dry
+
+
 async def test_a_clerk_replaces_a_protocol_with_a_newer_pdf_publishes_it_and_answers_cite_the_pdf(
         admin: Admin, tmp_path: Path) -> None:
     await admin.sign_in()
