@@ -278,7 +278,7 @@ ADMIN_SIGN_OUT = "Sign out"
 
 ADMIN_SIGN_IN_TITLE = "Sign in"
 ADMIN_SIGN_IN_INTRO = (
-    "Sign in with the admin secret your technical contact set up (PROTOCOL_BOT_ADMIN_SECRET). "
+    "Sign in with the admin secret your technical contact gave you. "
     "Your name is recorded beside every change you make."
 )
 ADMIN_SIGN_IN_NAME = "Your name"
@@ -286,7 +286,12 @@ ADMIN_SIGN_IN_SECRET = "Admin secret"
 ADMIN_SIGN_IN_BUTTON = "Sign in"
 ADMIN_SIGN_IN_WRONG = "That secret is not right, so you are not signed in. Please try again."
 ADMIN_SIGN_IN_NO_NAME = "Please type your name: it is recorded beside the changes you make."
-ADMIN_SIGN_IN_WAIT = "Too many wrong attempts from your address. Please wait {seconds} seconds, then try again."
+ADMIN_SIGN_IN_WAIT = (
+    "That secret is not right, and there have been several wrong attempts under your name. Please wait {wait}, "
+    "then try again."
+)
+ONE_SECOND = "{count} second"
+SECONDS = "{count} seconds"
 ADMIN_SIGN_IN_STALE = "The sign-in form had expired. Please sign in again."
 ADMIN_SIGNED_OUT = "You have signed out."
 
@@ -302,6 +307,8 @@ ADMIN_FAILED = (
     "Something went wrong on the server and it has been logged; what was being done may not have finished. "
     "Please try again, and tell your technical contact if it happens again."
 )
+ADMIN_WRONG_HOST_TITLE = "Wrong address"
+ADMIN_WRONG_HOST = "The admin console is not served at this address. Please use the address your technical contact gave you."
 ADMIN_NOT_FOUND_TITLE = "Page not found"
 ADMIN_NOT_FOUND = "There is no such page in the admin console."
 ADMIN_BACK_HOME = "Go to the documents"
@@ -599,5 +606,6 @@ AUDIT_PUBLISHED = "published the documents"
 AUDIT_PUBLISH_FAILED = "reindex did not publish: {reason}"
 AUDIT_RESTORED = "went back to the {version}"
 AUDIT_BROUGHT_BACK = "put back {name} as the version gone back to had it"
+AUDIT_SIGN_IN_FAILED = "tried to sign in with a wrong secret, from {address}"
 AUDIT_TAUGHT = "taught {description}"
 AUDIT_FORGOT = "removed the correction {description}"

@@ -1,4 +1,4 @@
-"""Things shown to people in their own words rather than as stored: times, for now."""
+"""Things shown to people in their own words rather than as stored: times and durations."""
 
 from __future__ import annotations
 
@@ -14,3 +14,8 @@ def when(stamp: str) -> str:
     except ValueError:
         return stamp
     return messages.ADMIN_TIME.format(day=moment.day, month=f"{moment:%B}", year=moment.year, time=f"{moment:%H:%M}")
+
+
+def seconds(count: int) -> str:
+    """"1 second", "2 seconds"."""
+    return (messages.ONE_SECOND if count == 1 else messages.SECONDS).format(count=count)

@@ -421,6 +421,15 @@ def test_a_wrong_secret_keeps_the_clerk_out_and_says_so(console: Console) -> Non
     assert console.path() == "/sign-in"
 
 
+def test_a_second_clerks_right_secret_is_accepted_while_another_clerk_is_made_to_wait(console: Console) -> None:
+    for _ in range(4):
+        console.sign_in(who="Jo Clerk", secret="a typo of the passphrase")
+    assert "Please wait" in console.notice()
+    console.sign_in(who="Sam Deputy")
+    assert console.path() == "/"
+    assert "Signed in as Sam Deputy" in console.driver.find_element(By.TAG_NAME, "header").text
+
+
 def _unlabelled(driver: WebDriver) -> list[str]:
     found: list[str] = driver.execute_script(
         "return [...document.querySelectorAll('input, select, textarea')]"

@@ -84,16 +84,59 @@ async def test_signing_in_with_the_secret_opens_the_documents_page_with_your_nam
     assert "<h1>Documents</h1>" in page
 
 
-async def test_a_wrong_secret_is_refused_and_repeated_guesses_must_wait(admin: Admin) -> None:
+async def test_a_wrong_secret_is_refused_and_repeated_wrong_guesses_must_wait_but_the_right_one_never_does(
+        admin: Admin) -> None:
     for _ in range(3):
         response = await admin.sign_in(secret="not the secret at all")
         assert response.status == 401
         assert messages.ADMIN_SIGN_IN_WRONG in await response.text()
-    response = await admin.sign_in()  # even the right secret waits its turn now
+    admin.clock.now += 1
+    response = await admin.sign_in(secret="still not the secret")
     assert response.status == 429
-    assert "Please wait" in await response.text()
-    admin.clock.now += 60
-    assert "<h1>Documents</h1>" in await (await admin.sign_in()).text()
+    assert "Please wait 1 second, then try again." in await response.text()
+    response = await admin.sign_in(secret="nor this")
+    assert "Please wait 4 seconds, then try again." in await response.text()
+    assert "<h1>Documents</h1>" in await (await admin.sign_in()).text()  # the right secret is never refused
+
+
+async def test_a_second_persons_right_secret_is_accepted_while_someone_else_at_the_same_address_is_throttled(
+        admin: Admin) -> None:
+    for _ in range(5):
+        await admin.sign_in(who="Jo Clerk", secret="a typo of the secret")
+    assert (await admin.sign_in(who="Jo Clerk", secret="another typo")).status == 429
+    response = await admin.sign_in(who="Sam Deputy", secret="one typo of her own")
+    assert response.status == 401  # her first wrong guess: no wait for Jo's typos
+    assert messages.ADMIN_SIGNED_IN_AS.format(who="Sam Deputy") in await (await admin.sign_in(who="Sam Deputy")).text()
+
+
+async def test_every_wrong_secret_is_written_to_the_audit_log_with_the_name_and_address(admin: Admin) -> None:
+    await admin.sign_in(who="Mallory", secret="guessing the secret")
+    entry = admin.console.audit.recent()[0]
+    assert entry.who == "Mallory" and entry.what == messages.AUDIT_SIGN_IN_FAILED.format(address="127.0.0.1")
+
+
+async def test_a_request_addressed_to_another_host_name_is_refused_and_the_configured_address_is_served(
+        tmp_path: Path, knowledge: Path, fake_bot: IndexedProtocolBot) -> None:
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from adapters.admin.server import ConsoleServer
+    from tests.admin_support import console_for
+
+    settings = AdminSettings(secret=SECRET, host="0.0.0.0", address="https://admin.parish.example/")
+    client = TestClient(TestServer(ConsoleServer(console_for(tmp_path, knowledge, fake_bot), settings).app()))
+    await client.start_server()
+    try:
+        rebound = await client.get("/sign-in", headers={"Host": "attacker.example"})
+        assert rebound.status == 421 and messages.ADMIN_WRONG_HOST in await rebound.text()
+        assert (await client.get("/sign-in", headers={"Host": "admin.parish.example"})).status == 200
+        assert (await client.get("/sign-in", headers={"Host": "localhost:3980"})).status == 200
+    finally:
+        await client.close()
+
+
+async def test_the_sign_in_page_names_no_environment_variable(admin: Admin) -> None:
+    page = await (await admin.client.get("/sign-in")).text()
+    assert "PROTOCOL_BOT" not in page
 
 
 async def test_a_sign_in_form_left_open_too_long_is_refused_as_stale(admin: Admin) -> None:

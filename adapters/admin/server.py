@@ -25,13 +25,14 @@ from aiohttp import BodyPartReader, web
 from adapters.admin import pages
 from adapters.admin.guard import Guard, Session
 from adapters.admin.layout import Notice, Viewer, page
-from adapters.admin.settings import AdminSettings
+from adapters.admin.settings import AdminSettings, host_name
 from bot import messages
 from bot.admin_console import AdminConsole
 from bot.audit import one_line
 from bot.corrections import Correction
 from bot.errors import AdminRefused, DocumentError, ProtocolBotError
 from bot.knowledge_admin import MAX_UPLOAD_BYTES, check_size
+from bot.wording import seconds
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +117,7 @@ class ConsoleServer:
         self.settings = settings
         self.guard = Guard(settings.secret, session_seconds=settings.session_hours * 3600, clock=clock)
         self._wrong_secret_delay = wrong_secret_delay  # every wrong guess costs the guesser this long
+        self._hosts = settings.hosts()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="admin-console")
 
     def app(self) -> web.Application:
@@ -170,6 +172,9 @@ class ConsoleServer:
         return response
 
     async def _checked(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        if host_name(request.host) not in self._hosts:
+            return self._message(request, messages.ADMIN_WRONG_HOST_TITLE, messages.ADMIN_WRONG_HOST, status=421,
+                                 close=True)
         if request.path in PUBLIC:
             return await handler(request)
         session = self.guard.session(request.cookies.get(SESSION_COOKIE))
@@ -261,16 +266,17 @@ class ConsoleServer:
 
         if not self.guard.sign_in_token_fresh(given.get("token", "")):
             return again(messages.ADMIN_SIGN_IN_STALE, 400)
-        wait = self.guard.wait_seconds(address)
-        if wait:
-            return again(messages.ADMIN_SIGN_IN_WAIT.format(seconds=wait), 429)
         if not who:
             return again(messages.ADMIN_SIGN_IN_NO_NAME, 400)
         if not self.guard.secret_matches(given.get("secret", "")):
-            self.guard.failed(address)
+            wait = self.guard.wait_seconds(who, address)
+            self.guard.failed(who, address)
+            await self._run(self.console.audit.record, who, messages.AUDIT_SIGN_IN_FAILED.format(address=address))
             await asyncio.sleep(self._wrong_secret_delay)
+            if wait:
+                return again(messages.ADMIN_SIGN_IN_WAIT.format(wait=seconds(wait)), 429)
             return again(messages.ADMIN_SIGN_IN_WRONG, 401)
-        self.guard.succeeded(address)
+        self.guard.succeeded(who, address)
         _, cookie = self.guard.new_session(who)
         response = see_other("/")
         response.set_cookie(SESSION_COOKIE, cookie, path="/", httponly=True, samesite="Strict",
