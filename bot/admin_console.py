@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot import corrections, evaluation, index_store, indexing, messages
+from bot import corrections, evaluation, index_store, indexing, messages, titles
 from bot.answer import Answer, Scope
 from bot.audit import AuditLog
 from bot.changes import ChangeReport
@@ -28,12 +28,14 @@ from bot.knowledge_problems import worded
 from bot.manifest import Manifest
 from bot.ports import ProtocolBot
 from bot.reindex_runner import ReindexOutcome, ReindexRunner
-from bot.scopes import Scopes
+from bot.scopes import LEVELS, Scopes
 from bot.settings import Settings
+from bot.titles import Named, Titles
 from bot.wording import when
 
 MAX_QUALITY_QUESTIONS = 500  # about a minute of answering: more belongs to `protocol-bot eval`
 PLATFORMS = ("slack", "teams")
+_PLACE_ARGUMENT = {"channels": "channel", "teams": "team", "tenants": "tenant"}  # Scopes.resolve's names
 
 
 @dataclass(frozen=True)
@@ -132,8 +134,18 @@ class AdminConsole:
     def serving(self) -> Manifest | None:
         return index_store.read_manifest(self.settings.index_root)
 
-    def previous_version(self) -> str | None:
-        return index_store.previous_version(self.settings.index_root)
+    def titles(self) -> Titles:
+        """How pages name documents: those in the folder by their catalogue or their own first lines, those only
+        served or only in earlier versions by what the served index recorded, else by a readable file name."""
+        known: dict[str, Named] = {}
+        try:
+            served = self.serving()
+        except ProtocolBotError:
+            served = None  # the pages say the index is unreadable; names still come from the folder
+        if served is not None:
+            known.update({source: titles.named(record.catalogue) for source, record in served.documents.items()})
+        known.update({view.source: view.name for view in self.knowledge.documents()})
+        return Titles(known)
 
     def history(self) -> list[VersionView]:
         """Every kept version, newest first, with who published it and what changed when it was built."""
@@ -216,12 +228,13 @@ class AdminConsole:
 
     # --- ask ---------------------------------------------------------------------------------------
 
-    def ask(self, question: str, *, platform: str = "", team: str = "", channel: str = "", tenant: str = "") -> Asked:
-        """The answer a councillor would get asking there; the scopes file is read afresh, as an admin may
-        just have changed it."""
+    def ask(self, question: str, *, platform: str = "", level: str = "", place: str = "") -> Asked:
+        """The answer a councillor would get asking at `place` (a Slack or Teams channel, team or tenant id, at
+        `level` "channels", "teams" or "tenants"); the scopes file is read afresh, as an admin may just have
+        changed it."""
         scope = None
-        if platform in PLATFORMS:
-            scope = self.scopes().resolve(platform, team=team or None, channel=channel or None, tenant=tenant or None)
+        if platform in PLATFORMS and level in LEVELS[platform] and place:
+            scope = self.scopes().resolve(platform, **{_PLACE_ARGUMENT[level]: place})
         return Asked(self.bot.ask(question, scope), scope)
 
     def scopes(self) -> Scopes:

@@ -20,12 +20,13 @@ from datetime import UTC, date, datetime
 from enum import Enum
 from pathlib import Path
 
-from bot import in_force, index_store, indexing, messages
+from bot import in_force, index_store, indexing, messages, titles
 from bot.audit import AuditLog, one_line
 from bot.errors import AdminRefused, DocumentError, ProtocolBotError
 from bot.knowledge_problems import worded
 from bot.manifest import Manifest
 from bot.scopes import Scopes
+from bot.titles import Named
 from knowledge import catalogue, documents
 from knowledge.catalogue import Entry
 
@@ -54,6 +55,7 @@ class Publication(Enum):
 class DocumentView:
     source: str
     entry: Entry
+    name: Named  # its title and council as people read them: the catalogue's, else the document's own
     clauses: int | None  # None when the document does not read or parse
     problem: str | None  # why not, as a build would say it
     review_due: str | None  # the review date as written, once it has passed
@@ -72,6 +74,15 @@ class FolderRestore:
     @property
     def changes_anything(self) -> bool:
         return bool(self.brought_back or self.set_aside or self.catalogue)
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What reading a file found: its clauses, or why it cannot be indexed; and what it calls itself."""
+
+    clauses: int | None
+    problem: str | None
+    own: Named
 
 
 def safe_name(filename: str) -> str:
@@ -113,7 +124,7 @@ class KnowledgeAdmin:
         self._today = today
         self._lock = threading.Lock()  # one change at a time, so two uploads cannot both take a name
         # by name and fingerprint (a problem names its file): parsing a PDF is slow
-        self._parsed: dict[tuple[str, str], tuple[int | None, str | None]] = {}
+        self._parsed: dict[tuple[str, str], _Read] = {}
 
     # --- what is there ---------------------------------------------------------------------------
 
@@ -124,10 +135,10 @@ class KnowledgeAdmin:
         for path in self._files():
             raw = path.read_bytes()
             sha = documents.fingerprint(raw)
-            clauses, problem = self._parsed.get((path.name, sha)) or self._parse(path.name, raw, sha)
+            found = self._parsed.get((path.name, sha)) or self._parse(path.name, raw, sha)
             entry = entries.get(path.name, Entry(path.name))
             due = in_force.review_due(entry.review)
-            views.append(DocumentView(path.name, entry, clauses, problem,
+            views.append(DocumentView(path.name, entry, titles.named(entry, found.own), found.clauses, found.problem,
                                       due[0] if due and self._today() >= due[1] else None,
                                       _publication(served, path.name, sha, entry)))
         return tuple(views)
@@ -292,13 +303,14 @@ class KnowledgeAdmin:
                 return path
         raise AdminRefused(messages.ADMIN_NO_SUCH_DOCUMENT.format(name=one_line(source)))
 
-    def _parse(self, name: str, raw: bytes, sha: str) -> tuple[int | None, str | None]:
+    def _parse(self, name: str, raw: bytes, sha: str) -> _Read:
         try:
             with worded():
-                parsed = indexing.parse_document(documents.decode(name, raw))
-            found: tuple[int | None, str | None] = (len(parsed.clauses), None)
+                document = documents.decode(name, raw)
+                parsed = indexing.parse_document(document)
+            found = _Read(len(parsed.clauses), None, titles.from_text(document.text))
         except DocumentError as problem:
-            found = (None, str(problem))
+            found = _Read(None, str(problem), titles.Named(""))
         self._parsed[(name, sha)] = found
         return found
 

@@ -32,6 +32,7 @@ from bot.audit import one_line
 from bot.corrections import Correction
 from bot.errors import AdminRefused, DocumentError, ProtocolBotError
 from bot.knowledge_admin import MAX_UPLOAD_BYTES, check_size
+from bot.scopes import Scopes
 from bot.wording import seconds
 
 logger = logging.getLogger(__name__)
@@ -96,7 +97,7 @@ async def read_form(request: web.Request) -> Form:
         filename = unquote(part.filename)
         if size > MAX_UPLOAD_BYTES:
             form.too_large = (filename, size)
-        elif size:
+        elif filename:  # no file chosen comes as a part without a name; an empty file is still a file
             form.files[part.name] = (filename, bytes(data))
     return form
 
@@ -294,7 +295,8 @@ class ConsoleServer:
     async def documents(self, request: web.Request) -> web.Response:
         knowledge = self.console.knowledge
         views, withdrawn = await self._run(knowledge.documents), await self._run(knowledge.withdrawn)
-        body = pages.documents(views, withdrawn, self.console.audit.recent(), self._viewer_of(request))
+        body = pages.documents(views, withdrawn, self.console.audit.recent(), self._viewer_of(request),
+                               await self._run(self.console.titles))
         return self._render(request, messages.ADMIN_NAV_DOCUMENTS, body)
 
     def _viewer_of(self, request: web.Request) -> Viewer:
@@ -338,7 +340,7 @@ class ConsoleServer:
         console = self.console
         publishing = console.publishing()
         body = pages.reindex(await self._run(console.history), publishing, console.last_change(),
-                             self._viewer_of(request), dry_run=preview)
+                             self._viewer_of(request), await self._run(console.titles), dry_run=preview)
         return self._render(request, messages.ADMIN_NAV_REINDEX, body, notice=notice, refresh=2 if publishing else None)
 
     async def dry_run(self, request: web.Request) -> web.Response:
@@ -357,7 +359,8 @@ class ConsoleServer:
             plan = await self._run(self.console.restore_plan, request.query.get("version", ""))
         except ProtocolBotError as problem:
             return self._message(request, messages.ADMIN_RESTORE_TITLE, str(problem), status=404)
-        return self._render(request, messages.ADMIN_RESTORE_TITLE, pages.restore(plan, self._viewer_of(request)))
+        body = pages.restore(plan, self._viewer_of(request), await self._run(self.console.titles))
+        return self._render(request, messages.ADMIN_RESTORE_TITLE, body)
 
     async def roll_back(self, request: web.Request) -> web.Response:
         version = self._form(request).get("version")
@@ -369,14 +372,19 @@ class ConsoleServer:
 
     async def ask(self, request: web.Request) -> web.Response:
         q = request.query
-        question, platform = q.get("question", "")[:MAX_FIELD_CHARS], q.get("platform", "")
-        team, channel, tenant = (q.get(k, "")[:MAX_NAME_CHARS] for k in ("team", "channel", "tenant"))
-        body, notice = pages.ask_form(question, platform, team, channel, tenant), None
+        question, where = q.get("question", "")[:MAX_FIELD_CHARS], q.get("where", "")[:MAX_FIELD_CHARS]
+        title, notice = await self._run(self.console.titles), None
+        try:
+            found: Scopes | None = await self._run(self.console.scopes)
+        except ProtocolBotError as problem:
+            found, notice = None, Notice(str(problem), ok=False)
+        body = pages.ask_form(question, where, found, title)
         if "question" in q:
+            platform, _, rest = where.partition("|")
+            level, _, place = rest.partition("|")
             try:
-                result = await self._run(self.console.ask, question, platform=platform, team=team, channel=channel,
-                                         tenant=tenant)
-                body += pages.asked(result, question)
+                result = await self._run(self.console.ask, question, platform=platform, level=level, place=place)
+                body += pages.asked(result, question, title)
             except ProtocolBotError as problem:
                 notice = Notice(str(problem), ok=False)
         return self._render(request, messages.ADMIN_NAV_ASK, body, notice=notice)
@@ -392,9 +400,9 @@ class ConsoleServer:
             listed = await self._run(self.console.clauses, query.get("document", "")) if query.get("document") else []
         except ProtocolBotError as problem:
             return self._message(request, messages.ADMIN_TEACH_TITLE, str(problem), status=400)
-        documents = [(name, record.catalogue.display_title) for name, record in serving.documents.items()] if serving else []
-        listed_title = next((title for name, title in documents if listed and name == listed[0].source), "")
-        body = pages.teach(question, feedback_id, current, documents, listed, listed_title, self._viewer_of(request))
+        documents = list(serving.documents) if serving else []
+        body = pages.teach(question, feedback_id, current, documents, listed, self._viewer_of(request),
+                           await self._run(self.console.titles))
         return self._render(request, messages.ADMIN_TEACH_TITLE, body)
 
     async def teach(self, request: web.Request) -> web.Response:
@@ -423,7 +431,7 @@ class ConsoleServer:
         except ProtocolBotError as problem:
             notice = Notice(str(problem), ok=False)
         weeks = await self._run(self.console.feedback_weeks)
-        body = pages.feedback(weeks, entries, listed, self._viewer_of(request))
+        body = pages.feedback(weeks, entries, listed, self._viewer_of(request), await self._run(self.console.titles))
         return self._render(request, messages.ADMIN_NAV_FEEDBACK, body, notice=notice)
 
     async def forget(self, request: web.Request) -> web.Response:
@@ -439,7 +447,7 @@ class ConsoleServer:
     async def scopes(self, request: web.Request) -> web.Response:
         path = self.console.settings.scopes_path.name
         try:
-            body = pages.scopes(await self._run(self.console.scopes), path)
+            body = pages.scopes(await self._run(self.console.scopes), path, await self._run(self.console.titles))
         except ProtocolBotError as problem:
             return self._message(request, messages.ADMIN_NAV_SCOPES, str(problem), status=200)
         return self._render(request, messages.ADMIN_NAV_SCOPES, body)
