@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot import corrections, evaluation, index_store, indexing, messages, titles
+from bot import corrections, evaluation, index_store, indexing, messages, recheck, titles
 from bot.answer import Answer, Scope
 from bot.audit import AuditLog
 from bot.changes import ChangeReport
@@ -63,6 +63,12 @@ class VersionView:
     serving: bool
     documents: tuple[str, ...]
     changes: ChangeReport | None  # None for versions built before change reports were kept
+
+
+@dataclass(frozen=True)
+class Recheck:
+    corrections: tuple[recheck.CorrectionCheck, ...]
+    votes: tuple[recheck.VoteCheck, ...]
 
 
 @dataclass(frozen=True)
@@ -288,6 +294,14 @@ class AdminConsole:
         return gone
 
     # --- quality -----------------------------------------------------------------------------------
+
+    def recheck(self) -> Recheck:
+        """The corrected questions and the 👎 ones asked again of the served version: which corrections still
+        hold, and which voted-down answers have changed since."""
+        corrected = [c for c, _ in self.bot.corrections()][:MAX_QUALITY_QUESTIONS]
+        down = [e for e in self.feedback_store.recent(MAX_QUALITY_QUESTIONS) if not e.helpful]
+        return Recheck(tuple(recheck.corrections(corrected, self.bot.ask)),
+                       tuple(recheck.votes(down, corrected, self.bot.ask)))
 
     def quality(self, name: str, raw: bytes) -> Quality:
         """The `eval` command's figures for an uploaded question file, against the served index."""

@@ -583,6 +583,26 @@ ADMIN_QUALITY_INTRO = (
     "shared/eval/dev.jsonl, with an id, the question, and its gold clauses or out_of_scope."
 )
 ADMIN_QUALITY_FILE = "Question file (.jsonl)"
+ADMIN_RECHECK_TITLE = "Check the questions already corrected or voted down"
+ADMIN_RECHECK_INTRO = (
+    "Asks again, of the published version, every question you have corrected and every answer voted 👎, and "
+    "says which corrections still hold and which voted-down answers have changed. Run it after publishing."
+)
+ADMIN_RECHECK_BUTTON = "Ask them again"
+ADMIN_RECHECK_NONE = "There are no corrections and no 👎 answers yet, so there is nothing to ask again."
+ADMIN_RECHECK_CORRECTIONS = "Corrections"
+ADMIN_RECHECK_VOTES = "Answers voted 👎"
+ADMIN_RECHECK_QUESTION = "Question"
+ADMIN_RECHECK_EXPECTED = "Should be answered by"
+ADMIN_RECHECK_NOW = "Answered now by"
+ADMIN_RECHECK_THEN = "Answered by when voted down"
+ADMIN_RECHECK_VERDICT = "Result"
+ADMIN_RECHECK_HOLDS = "Still holds"
+ADMIN_RECHECK_BROKEN = "No longer holds: correct it again"
+ADMIN_RECHECK_CHANGED = "Changed since the 👎: check it"
+ADMIN_RECHECK_SAME = "Same as when voted down: correct it"
+ADMIN_RECHECK_DECLINED = "not covered (declined)"
+ADMIN_RECHECK_SUMMARY = "{holding} of {corrections} corrections still hold; {changed} of {votes} voted-down answers have changed."
 ADMIN_QUALITY_BUTTON = "Run"
 ADMIN_QUALITY_LIMIT = (
     "{file} has {count} questions; the console runs up to {limit} at a time. Use protocol-bot eval for larger sets."

@@ -562,6 +562,21 @@ async def test_a_thumbs_down_is_listed_with_its_comment_and_can_be_marked_not_co
     assert "not covered by the protocols" in listed
 
 
+async def test_one_button_asks_again_the_corrected_and_voted_down_questions_and_says_what_holds(admin: Admin) -> None:
+    await admin.sign_in()
+    assert messages.ADMIN_RECHECK_NONE in await (await admin.client.get("/quality/recheck")).text()
+    fence = "Can the council fix my neighbour's fence?"
+    await admin.post("/teach", {"question": fence, "feedback": "", "choice": "not-covered"})
+    question = "Can I copy an officer's email to another councillor?"
+    answer = admin.console.ask(question).answer
+    voted = admin.console.feedback_store.record(platform="slack", user="U1", question=question, helpful=False,
+                                                citations=cited_refs(answer))
+    page = await (await admin.client.get("/quality/recheck")).text()
+    assert messages.ADMIN_RECHECK_SUMMARY.format(holding=1, corrections=1, changed=0, votes=1) in page
+    assert messages.ADMIN_RECHECK_HOLDS in page and messages.ADMIN_RECHECK_SAME in page
+    assert f"/teach?feedback={voted}" in page
+
+
 async def test_the_feedback_page_counts_thumbs_up_and_down_by_week(admin: Admin) -> None:
     await admin.sign_in()
     for helpful in (True, False, False):

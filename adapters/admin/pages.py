@@ -18,12 +18,12 @@ from adapters.admin.layout import (
     table,
 )
 from bot import messages
-from bot.admin_console import Asked, Choice, LastChange, Publishing, Quality, RestorePlan, VersionView, describe_version
+from bot.admin_console import Asked, Choice, LastChange, Publishing, Quality, Recheck, RestorePlan, VersionView, describe_version
 from bot.answer import Answer, Citation
 from bot.audit import AuditEntry
 from bot.changes import ADDED, REMOVED, ChangeReport, Words
 from bot.corrections import Correction, opening
-from bot.feedback import FeedbackEntry, WeekTally
+from bot.feedback import CitedRef, FeedbackEntry, WeekTally
 from bot.indexing import Preview
 from bot.knowledge_admin import EDITABLE, MAX_UPLOAD_BYTES, DocumentView, Publication
 from bot.scopes import Scopes
@@ -415,8 +415,57 @@ def scopes(found: Scopes, path: str, title: Titles) -> str:
     return "".join(parts)
 
 
-def quality(viewer: Viewer, result: Quality | None = None) -> str:
-    parts = [paragraphs(messages.ADMIN_QUALITY_INTRO),
+def _cited(answer: Answer, title: Titles) -> str:
+    if answer.out_of_scope:
+        return messages.ADMIN_RECHECK_DECLINED
+    return "; ".join(f"{title(c.source)}, {c.label}" for c in answer.citations)
+
+
+def _expected(correction: Correction, title: Titles) -> str:
+    if correction.not_covered:
+        return messages.ADMIN_RECHECK_DECLINED
+    where = messages.ADMIN_CLAUSE_NUMBERED.format(ref=correction.clause) if correction.clause else f"“{correction.quote}”"
+    return f"{title(correction.source or '')}, {where}"
+
+
+def _refs(refs: Sequence[CitedRef], title: Titles) -> str:
+    return "; ".join(f"{title(r.source)}, {r.clause or r.heading or ''}".rstrip(", ") for r in refs) \
+        or messages.ADMIN_RECHECK_DECLINED
+
+
+def rechecked(found: Recheck, title: Titles) -> str:
+    """Which corrections still hold and which voted-down answers changed, as two tables."""
+    if not (found.corrections or found.votes):
+        return paragraphs(messages.ADMIN_RECHECK_NONE)
+    holding = sum(1 for c in found.corrections if c.holds)
+    changed = sum(1 for v in found.votes if v.changed)
+    parts = [paragraphs(messages.ADMIN_RECHECK_SUMMARY.format(holding=holding, corrections=len(found.corrections),
+                                                              changed=changed, votes=len(found.votes)))]
+    if found.corrections:
+        rows = [(esc(c.correction.question), esc(_expected(c.correction, title)),
+                 esc(_cited(c.answer, title)),
+                 esc(messages.ADMIN_RECHECK_HOLDS if c.holds else messages.ADMIN_RECHECK_BROKEN))
+                for c in found.corrections]
+        parts.append(table(messages.ADMIN_RECHECK_CORRECTIONS, (messages.ADMIN_RECHECK_QUESTION,
+                     messages.ADMIN_RECHECK_EXPECTED, messages.ADMIN_RECHECK_NOW, messages.ADMIN_RECHECK_VERDICT), rows))
+    if found.votes:
+        rows = [(esc(v.entry.question), esc(_refs(v.entry.citations, title)), esc(_cited(v.answer, title)),
+                 esc(messages.ADMIN_RECHECK_CHANGED if v.changed else messages.ADMIN_RECHECK_SAME)
+                 + (f' {link_button(f"/teach?feedback={v.entry.id}", messages.ADMIN_FEEDBACK_CORRECT)}'
+                    if not v.changed else ""))
+                for v in found.votes]
+        parts.append(table(messages.ADMIN_RECHECK_VOTES, (messages.ADMIN_RECHECK_QUESTION, messages.ADMIN_RECHECK_THEN,
+                                                          messages.ADMIN_RECHECK_NOW, messages.ADMIN_RECHECK_VERDICT), rows))
+    return "".join(parts)
+
+
+def quality(viewer: Viewer, result: Quality | None = None, found: Recheck | None = None,
+            title: Titles | None = None) -> str:
+    recheck = (f'<section class="card" aria-labelledby="recheck-h"><h2 id="recheck-h">'
+               f'{esc(messages.ADMIN_RECHECK_TITLE)}</h2>{paragraphs(messages.ADMIN_RECHECK_INTRO)}'
+               f'<form method="get" action="/quality/recheck">{button(messages.ADMIN_RECHECK_BUTTON)}</form>'
+               + (rechecked(found, title) if found is not None and title is not None else "") + "</section>")
+    parts = [recheck, paragraphs(messages.ADMIN_QUALITY_INTRO),
              post_form("/quality", viewer, field(messages.ADMIN_QUALITY_FILE, "file", kind="file", required=True,
                                                  extra=' accept=".jsonl,.json,.txt"')
                        + button(messages.ADMIN_QUALITY_BUTTON), multipart=True, css="card")]

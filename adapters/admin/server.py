@@ -144,6 +144,7 @@ class ConsoleServer:
         get("/scopes", self.scopes)
         get("/quality", self.quality_page)
         post("/quality", self.quality)
+        get("/quality/recheck", self.recheck)
         app.on_shutdown.append(self._shutdown)
         return app
 
@@ -454,6 +455,15 @@ class ConsoleServer:
 
     async def quality_page(self, request: web.Request) -> web.Response:
         return self._render(request, messages.ADMIN_NAV_QUALITY, pages.quality(self._viewer_of(request)))
+
+    async def recheck(self, request: web.Request) -> web.Response:
+        try:
+            found = await self._run(self.console.recheck)
+        except ProtocolBotError as problem:
+            return self._render(request, messages.ADMIN_NAV_QUALITY, pages.quality(self._viewer_of(request)),
+                                notice=Notice(str(problem), ok=False))
+        body = pages.quality(self._viewer_of(request), found=found, title=await self._run(self.console.titles))
+        return self._render(request, messages.ADMIN_NAV_QUALITY, body)
 
     async def quality(self, request: web.Request) -> web.Response:
         upload = self._form(request).files.get("file")
