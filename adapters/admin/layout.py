@@ -76,10 +76,6 @@ def paragraphs(text: str) -> str:
     return "".join(f"<p>{esc(line)}</p>" for line in text.splitlines() if line.strip())
 
 
-def pre(text: str) -> str:
-    return f"<pre>{esc(text)}</pre>"
-
-
 def hidden(name: str, value: str) -> str:
     return f'<input type="hidden" name="{esc(name)}" value="{esc(value)}">'
 
