@@ -257,7 +257,8 @@ def classify_text(text: str, has_citation: bool) -> Kind:
         return Kind.ANSWER
     if text.strip() == messages.ERROR_APOLOGY:
         return Kind.APOLOGY
-    if messages.OUT_OF_SCOPE in text:
+    if any(declined in text for declined in (messages.OUT_OF_SCOPE, messages.OUT_OF_SCOPE_COUNCIL_BUSINESS,
+                                             messages.OUT_OF_SCOPE_OFF_TOPIC)):
         return Kind.OUT_OF_SCOPE
     return Kind.OTHER
 

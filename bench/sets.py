@@ -7,6 +7,10 @@
   code. unseen-a informed choices (calibration, method); unseen-b is kept for checking them.
 - unseen-a beside shipped: unseen-a's questions with the five shipped protocols indexed too, as
   when a council adds its own protocol next to the shipped ones.
+- real-councils, real-full: ../shared/eval/real-councils (openings of twelve councils' published
+  protocols) and ../shared/eval/real-full (ten whole governance documents of five councils). Real
+  text in real layouts: the main signal for how the method generalises. Each alone, as a council
+  deploying its own documents would, and beside the shipped protocols.
 
 Each set gets its own knowledge folder and index under $PROTOCOL_BOT_HOME/bench/, built with the
 project's glossary and not-covered topics and the shared embedding cache, so a rerun is quick.
@@ -23,7 +27,8 @@ from bot.embedding import Embedder
 from bot.settings import PROJECT_ROOT, Settings
 
 DATA = PROJECT_ROOT / "bench" / "data"
-SHARED_DEV = PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl"
+SHARED_EVAL = PROJECT_ROOT.parent / "shared" / "eval"
+SHARED_DEV = SHARED_EVAL / "dev.jsonl"
 KNOWLEDGE_FILES = ("catalogue.toml", "glossary.toml", "not_covered.toml")
 
 
@@ -51,6 +56,10 @@ def all_sets(settings: Settings) -> list[EvalSet]:
         EvalSet("unseen-b", (unseen_b / "protocols",), (unseen_b / "questions.jsonl",)),
         EvalSet("unseen-a beside shipped", (shipped, unseen_a / "protocols"), (unseen_a / "questions.jsonl",)),
     ]
+    for real in ("real-councils", "real-full"):
+        folder = SHARED_EVAL / real
+        sets.append(EvalSet(real, (folder / "docs",), (folder / "questions.jsonl",)))
+        sets.append(EvalSet(f"{real} beside shipped", (shipped, folder / "docs"), (folder / "questions.jsonl",)))
     return [s for s in sets if all(p.is_file() for p in s.questions)]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,11 +12,14 @@ from bot.index_store import IndexData
 from bot.model_weights import MINILM, MPNET
 from bot.question import MAX_QUESTION_CHARS, Question
 from bot.retrieval import TAUGHT_SIMILARITY, Hit, Ranking
+from bot.sentences import context
 from knowledge.catalogue import Entry
+from knowledge.not_covered import Ask
 
 SHOWN = 3
 NEAREST = 10
 QUOTE_GAP = " … "  # between two quoted sentences that are not next to each other
+MAX_QUOTED = 4  # sentences in one quote, with the lead-ins and referents they need: past that, "full clause"
 
 
 @dataclass(frozen=True)
@@ -54,14 +58,28 @@ CALIBRATED = {
 
 
 def quote(text: str, sentences: list[str]) -> str:
-    """One or two sentences of a clause as they stand in it: in its order, and one verbatim span
-    when they are next to each other."""
-    spans = sorted((text.find(s), s) for s in sentences)
-    if len(spans) == 2 and spans[0][0] >= 0:
-        (a, first), (b, second) = spans
-        if not text[a + len(first) : b].strip():
-            return text[a : max(a + len(first), b + len(second))]
-    return QUOTE_GAP.join(s for _, s in spans)
+    """Sentences of a clause as they stand in it: in its order, neighbours as one verbatim span, the
+    others joined by an ellipsis."""
+    found = sorted({(at, at + len(s)) for s in sentences if (at := text.find(s)) >= 0})
+    spans: list[list[int]] = []
+    for start, end in found:
+        if spans and not text[spans[-1][1] : start].strip() or spans and start <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], end)
+        else:
+            spans.append([start, end])
+    missing = [s for s in sentences if s not in text]  # a sentence whose spacing was tidied when it was split
+    return QUOTE_GAP.join([text[a:b] for a, b in spans] + missing)
+
+
+def whole_rule(text: str, quoted: list[str]) -> str:
+    """The quoted sentences with what each depends on: a list item with the words that govern it, a
+    sentence that refers back with the sentence it refers to. A rule quoted without them can read as
+    its opposite."""
+    needed = list(quoted)
+    for sentence in needed:  # what a lead-in itself refers back to is needed too
+        if (before := context(text, sentence)) and before not in needed and len(needed) < MAX_QUOTED:
+            needed.append(before)
+    return quote(text, needed)
 
 
 def _citation(data: IndexData, hit: Hit, today: date) -> Citation:
@@ -75,11 +93,45 @@ def _citation(data: IndexData, hit: Hit, today: date) -> Citation:
         title=doc.title or clause.source,
         clause=clause.ref,
         heading=clause.heading_path[-1] if clause.heading_path else None,
-        quote=quote(clause.text, quoted) if quoted else clause.text,
+        quote=whole_rule(clause.text, quoted) if quoted else clause.text,
         text=clause.text,
         score=round(hit.score, 4),
         note=in_force.notes(doc, today),
     )
+
+
+# A sentence about the document rather than a rule in it: an introduction, a statement of purpose, a
+# pointer to another part. Shown after the first citation it adds nothing the asker can use.
+_ABOUT_THE_DOCUMENT = re.compile(
+    r"\b(?:covered|set out|dealt with|described|explained|detailed|outlined)\s+(?:below|above|later|elsewhere|"
+    r"in (?:section|paragraph|part|appendix))"
+    r"|\b(?:purpose|aim|intention|objective|object) of this (?:protocol|policy|code|document|procedure|guidance)"
+    r"|\bthis (?:protocol|policy|code|document|procedure|section|guidance) (?:sets out|covers|explains|describes|"
+    r"is intended|aims|seeks|provides|deals|outlines|governs)",
+    re.IGNORECASE,
+)
+
+_DECLINED = {Ask.COUNCIL_BUSINESS.value: messages.OUT_OF_SCOPE_COUNCIL_BUSINESS,
+             Ask.OFF_TOPIC.value: messages.OUT_OF_SCOPE_OFF_TOPIC}
+
+
+def declined(ranking: Ranking, data: IndexData, calibration: Calibration) -> str:
+    """Whom a declined question is for: the topic it is nearest, when it is nearer to that topic than to
+    anything the documents say (council business: the Clerk; a poem: nobody); nobody when neither the
+    documents nor any topic come close (the capital of Peru); else, a question of the protocols' kind
+    that they do not answer, the Clerk or the Monitoring Officer."""
+    asks = data.manifest.not_covered_asks
+    topic = ranking.not_covered_topic
+    if topic is not None and topic < len(asks) and ranking.not_covered >= ranking.best_similarity:
+        return _DECLINED.get(asks[topic], messages.OUT_OF_SCOPE)
+    if asks and max(ranking.best_similarity, ranking.not_covered) < calibration.min_similarity:
+        return messages.OUT_OF_SCOPE_OFF_TOPIC
+    return messages.OUT_OF_SCOPE
+
+
+def adds_to_first(citation: Citation) -> bool:
+    """Whether a citation after the first says something of its own, not only what the document is about."""
+    return not _ABOUT_THE_DOCUMENT.search(citation.quote)
 
 
 def compose(question: Question, ranking: Ranking, data: IndexData, calibration: Calibration, today: date) -> Answer:
@@ -87,8 +139,9 @@ def compose(question: Question, ranking: Ranking, data: IndexData, calibration: 
     nearest = tuple(_citation(data, h, today) for h in hits[:NEAREST])
     trimmed_note = messages.QUESTION_TRIMMED.format(limit=MAX_QUESTION_CHARS) + " " if question.trimmed else ""
     if not calibration.covers(ranking):
-        return Answer(question.text, True, trimmed_note + messages.OUT_OF_SCOPE, (), nearest)
+        return Answer(question.text, True, trimmed_note + declined(ranking, data, calibration), (), nearest)
     top = hits[0].score
-    shown = tuple(c for c, h in zip(nearest[:SHOWN], hits, strict=False) if h.score >= top - calibration.shown_margin)
+    shown = nearest[:1] + tuple(c for c, h in zip(nearest[1:SHOWN], hits[1:], strict=False)
+                                if h.score >= top - calibration.shown_margin and adds_to_first(c))
     lead = messages.LEAD_ANSWER_MANY if len({c.source for c in shown}) > 1 else messages.LEAD_ANSWER
     return Answer(question.text, False, trimmed_note + lead, shown, nearest)

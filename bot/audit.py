@@ -8,16 +8,14 @@ line first, so nothing typed into a form can forge a line of its own.
 from __future__ import annotations
 
 import threading
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-FILE_NAME = "admin-audit.log"
+from bot.question import one_line
 
-# control characters (tabs and newlines among them) and the other invisible ones
-_HIDDEN = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+FILE_NAME = "admin-audit.log"
 
 
 @dataclass(frozen=True)
@@ -25,11 +23,6 @@ class AuditEntry:
     at: str
     who: str
     what: str
-
-
-def one_line(text: str) -> str:
-    """Text with every control or invisible character made a space, and runs of spaces made one."""
-    return " ".join("".join(" " if unicodedata.category(c) in _HIDDEN else c for c in text).split())
 
 
 class AuditLog:

@@ -31,8 +31,9 @@ def embedder(settings: Settings, *, threads: int | None = None) -> Embedder:
     return OnnxEmbedder(settings.model, settings.model_cache, threads=threads)
 
 
-def protocol_bot(settings: Settings) -> IndexedProtocolBot:
-    model = embedder(settings)
+def protocol_bot(settings: Settings, *, threads: int | None = None, build_progress: bool = False) -> IndexedProtocolBot:
+    """The core; `threads` and `build_progress` for a terminal's reindex, where both cores help and a bar shows."""
+    model = embedder(settings, threads=threads)
     return IndexedProtocolBot(
         settings.knowledge_dir,
         settings.index_root,
@@ -41,6 +42,7 @@ def protocol_bot(settings: Settings) -> IndexedProtocolBot:
         calibration=Calibration.for_model(model.name),
         keep_versions=settings.keep_versions,
         exact_up_to=settings.exact_up_to,
+        build_progress=build_progress,
     )
 
 

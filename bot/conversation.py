@@ -202,7 +202,7 @@ class Conversation:
         if item is None:
             return  # done already, or another worker has it
         if item.attempts > MAX_ATTEMPTS:
-            logger.error("Giving up on message %r after %d attempts to deliver its reply", key, MAX_ATTEMPTS)
+            logger.error("Giving up on message %.200r after %d attempts to deliver its reply", key, MAX_ATTEMPTS)
             self._state.done(key)
             return
         message = _message(item.payload["message"])
@@ -220,16 +220,16 @@ class Conversation:
             try:
                 deliver(ReindexReport(outcome), delivery)
             except Exception:  # the rebuild itself is done and logged; only its report is lost
-                logger.exception("Could not report a reindex's outcome for %r", key)
+                logger.exception("Could not report a reindex's outcome for %.200r", key)
 
         try:
             deliver(self.respond(message, asked, report), delivery)
         except DeliveryDeferred as why:
-            logger.warning("Delivering the reply to %r is put off: %s", key, why)
+            logger.warning("Delivering the reply to %.200r is put off: %.200s", key, why)
             self._state.release(key)
             return
         except Exception as error:  # one line, not a traceback: it is tried again, up to MAX_ATTEMPTS
-            logger.warning("Delivering the reply to %r failed: %r", key, error)
+            logger.warning("Delivering the reply to %.200r failed: %.200r", key, error)
             self._state.release(key)
             return
         finally:
@@ -308,8 +308,9 @@ class Conversation:
                 taught = self._bot.teach(answer.question, by=user, not_covered=True)
             else:
                 cited = answer.nearest[choice]
-                # the quoted sentence pins the right part of a clause that was split, and is what is quoted
-                quoted = cited.quote.split(QUOTE_GAP)[0]
+                # the quoted sentence pins the right part of a clause that was split, and is what is quoted;
+                # a quote opens with the lead-in or referent a rule needs, so the rule itself is its last part
+                quoted = cited.quote.split(QUOTE_GAP)[-1]
                 taught = self._bot.teach(answer.question, by=user, source=cited.source, clause=cited.clause,
                                          quote=quoted)
             return TextReply(messages.TEACH_DONE.format(description=taught.describe()))
@@ -355,7 +356,7 @@ class Conversation:
         except ProtocolBotError as error:
             return TextReply(str(error))
         except Exception:
-            logger.exception("%s failed", what)
+            logger.exception("%.200s failed", what)
             return TextReply(messages.ERROR_APOLOGY)
 
 
@@ -380,7 +381,7 @@ class Sweeper:
             try:
                 self._conversation.work(self._platform, message_id, self._deliver)
             except Exception:  # one bad message must not stop the others being answered
-                logger.exception("Answering kept message %r failed", message_id)
+                logger.exception("Answering kept message %.200r failed", message_id)
         return len(pending)
 
     def start(self) -> None:

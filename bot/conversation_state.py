@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.answer import Answer, Citation
+from bot.question import printable, storable
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS answers (id TEXT PRIMARY KEY, at REAL NOT NULL, payload TEXT NOT NULL);
@@ -57,6 +58,10 @@ def answer_from_json(payload: str) -> Answer:
                   tuple(map(_citation, row["citations"])), tuple(map(_citation, row["nearest"])))
 
 
+def _json(value: object) -> str:
+    return printable(json.dumps(value, ensure_ascii=False))
+
+
 @dataclass(frozen=True)
 class InboxItem:
     id: str
@@ -80,8 +85,7 @@ class ConversationState:
             self._db.executescript(_SCHEMA)
 
     def keep_answer(self, answer_id: str, answer: Answer) -> None:
-        self._write("INSERT OR REPLACE INTO answers VALUES (?, ?, ?)",
-                    (answer_id, self._clock(), json.dumps(answer.to_dict(), ensure_ascii=False)))
+        self._write("INSERT OR REPLACE INTO answers VALUES (?, ?, ?)", (answer_id, self._clock(), _json(answer.to_dict())))
 
     def answer(self, answer_id: str) -> Answer | None:
         row = self._read("SELECT payload FROM answers WHERE id = ? AND at >= ?", (answer_id, self._since("answers")))
@@ -100,7 +104,7 @@ class ConversationState:
         with self._lock, self._db:
             cursor = self._db.execute(
                 "INSERT OR IGNORE INTO inbox (id, at, platform, payload) VALUES (?, ?, ?, ?)",
-                (message_id, self._clock(), platform, json.dumps(payload, ensure_ascii=False)),
+                storable((message_id, self._clock(), platform, _json(payload))),
             )
             self._count_write()
         return cursor.rowcount == 1
@@ -112,12 +116,12 @@ class ConversationState:
             cursor = self._db.execute(
                 "UPDATE inbox SET claimed_at = ?, attempts = attempts + 1 WHERE id = ? AND done = 0"
                 " AND (claimed_at IS NULL OR claimed_at < ?)",
-                (now, message_id, now - CLAIM_SECONDS),
+                storable((now, message_id, now - CLAIM_SECONDS)),
             )
             if cursor.rowcount != 1:
                 return None
             payload, asked, attempts = self._db.execute(
-                "SELECT payload, asked, attempts FROM inbox WHERE id = ?", (message_id,)).fetchone()
+                "SELECT payload, asked, attempts FROM inbox WHERE id = ?", storable((message_id,))).fetchone()
         return InboxItem(message_id, json.loads(payload), asked, attempts)
 
     def set_asked(self, message_id: str, asked: str) -> None:
@@ -152,12 +156,12 @@ class ConversationState:
 
     def _read(self, sql: str, args: tuple[Any, ...]) -> tuple[Any, ...] | None:
         with self._lock:
-            row: tuple[Any, ...] | None = self._db.execute(sql, args).fetchone()
+            row: tuple[Any, ...] | None = self._db.execute(sql, storable(args)).fetchone()
         return row
 
     def _write(self, sql: str, args: tuple[Any, ...]) -> None:
         with self._lock, self._db:
-            self._db.execute(sql, args)
+            self._db.execute(sql, storable(args))
             self._count_write()
 
     def _count_write(self) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.answer import Answer
+from bot.question import storable
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -96,13 +97,13 @@ class FeedbackStore:
             cursor = self._db.execute(
                 "INSERT INTO feedback (at, platform, user, question, helpful, comment, citations)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (at, platform, user, question, int(helpful), comment, payload),
+                storable((at, platform, user, question, int(helpful), comment, payload)),
             )
         return int(cursor.lastrowid or 0)
 
     def add_comment(self, feedback_id: int, comment: str) -> None:
         with self._lock, self._db:
-            self._db.execute("UPDATE feedback SET comment = ? WHERE id = ?", (comment, feedback_id))
+            self._db.execute("UPDATE feedback SET comment = ? WHERE id = ?", storable((comment, feedback_id)))
 
     def entry(self, feedback_id: int) -> FeedbackEntry | None:
         with self._lock:

@@ -69,7 +69,7 @@ class Knowledge:
 
     documents: tuple[ParsedDocument, ...]
     catalogue: dict[str, catalogue.Entry]
-    not_covered: tuple[str, ...]
+    not_covered: tuple[not_covered.Topic, ...]
 
 
 def read_knowledge(knowledge_dir: Path) -> Knowledge:
@@ -154,7 +154,7 @@ def build(
             cached = CachedEmbedder(embedder, cache_path)
             try:
                 # one call, so the embedder sees every new text of the build in one batch
-                vectors = cached.encode([c.text for c in stored] + piece_texts + list(topics), progress=progress)
+                vectors = cached.encode([c.text for c in stored] + piece_texts + [t.text for t in topics], progress=progress)
             finally:
                 cached.close()
             first_topic = len(stored) + len(piece_texts)
@@ -170,6 +170,7 @@ def build(
                 clauses=len(stored),
                 pieces=len(stored_pieces),
                 not_covered_topics=len(topics),
+                not_covered_asks=tuple(t.ask.value for t in topics),
                 documents={d.source: DocumentRecord(d.sha256, len(d.clauses), entries.get(d.source, catalogue.Entry(d.source)))
                            for d in parsed},
             ))

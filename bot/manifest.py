@@ -32,6 +32,7 @@ class Manifest:
     pieces: int
     documents: Mapping[str, DocumentRecord]  # by file name
     not_covered_topics: int = 0
+    not_covered_asks: tuple[str, ...] = ()  # per topic, whom a question on it is for (knowledge.not_covered.Ask)
 
     def to_json(self) -> dict[str, Any]:
         raw = asdict(self)
@@ -49,6 +50,7 @@ class Manifest:
             dimension=_typed(raw, "dimension", int), built_at=_typed(raw, "built_at", str),
             clauses=_typed(raw, "clauses", int), pieces=_typed(raw, "pieces", int), documents=documents,
             not_covered_topics=int(raw.get("not_covered_topics", 0)),
+            not_covered_asks=tuple(str(a) for a in raw.get("not_covered_asks", ())),
         )
 
 

@@ -23,6 +23,16 @@ OUT_OF_SCOPE = (
     "The councillor/officer protocols don't cover that. "
     "Please ask the Clerk (the council's Proper Officer) or the Monitoring Officer."
 )
+# Declined questions about the council's services, meetings and money: the Clerk's office knows.
+OUT_OF_SCOPE_COUNCIL_BUSINESS = (
+    "The council's governance documents don't cover that: it is council business rather than how "
+    "councillors and staff work together. Please ask the Clerk or the council's offices."
+)
+# Declined questions that are not about the council at all.
+OUT_OF_SCOPE_OFF_TOPIC = (
+    "That isn't something the council's governance documents cover, so I can't help with it. "
+    "I answer questions about the council's protocol, code of conduct, standing orders and policies."
+)
 # Beside a citation, so nobody relies on a clause without knowing the document's standing.
 NOTE_REVIEW_OVERDUE = "review due {review}"
 NOTE_SUPERSEDED = "superseded by {successor}"
@@ -180,6 +190,12 @@ EVAL_BAD_LINE = (
     'with an "id", a "question" and its "gold" clauses or "out_of_scope": true.'
 )
 CLI_BAD_JSONL = 'Skipped input line {number}: it is not a JSON object like {{"id": 1, "question": "..."}}.'
+CLI_JSONL_TOO_DEEP = "Skipped input line {number}: it is nested too deeply to be read."
+CLI_QUESTION_NOT_TEXT = 'The "question" must be text, like {"id": 1, "question": "Can I copy an email?"}.'
+CLI_ID_REPLACED = (
+    'This line\'s "id" could not be written back exactly as given (it holds characters or a number that JSON output '
+    "cannot carry), so a stand-in is shown in its place."
+)
 CLI_COUNCIL_HEADING = "== {council} =="  # shown only when an answer cites more than one council
 
 # --- Chat platforms (Slack and Teams alike) ------------------------------------------------------

@@ -9,6 +9,7 @@ comparable 0..1 scale.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,6 +61,7 @@ class Ranking:
     not_covered: float  # cosine with the closest topic the protocols do not cover (-1 when none)
     taught: float = -1.0  # cosine with the closest question corrected to an allowed clause
     taught_not_covered: float = -1.0  # cosine with the closest question corrected as not covered
+    not_covered_topic: int | None = None  # which topic is closest (row in IndexData.not_covered_vectors)
 
     @property
     def best_similarity(self) -> float:
@@ -70,6 +72,14 @@ class Ranking:
 # A second sentence is quoted when it matches nearly as well as the best: on our own question
 # sets the answering sentence is then in the quote about one time in eight more often.
 RUNNER_UP_MARGIN = 0.08
+# A sentence that limits what the best one grants ("no right to a roving commission" beside "a right to
+# inspect any document") is quoted with it from further behind: the right quoted without its limit misleads.
+LIMITING_MARGIN = 0.15
+_LIMITING = re.compile(
+    r"\b(?:no right|not entitled|must not|shall not|should not|may not|cannot|can ?not|will not|never|only (?:if|where|when)|"
+    r"except|unless)\b",
+    re.IGNORECASE,
+)
 QUOTED_CLAUSES = 10  # quotes are chosen for the clauses an answer can show or list as nearest
 
 
@@ -122,9 +132,10 @@ class Retriever:
                 self._quote_pieces(i, piece_sim, quoting.get(i)) if n < QUOTED_CLAUSES else ())
             for n, i in enumerate(order)
         ]
-        topics = self._data.not_covered_vectors
-        not_covered = float((topics @ vector).max()) if len(topics) else -1.0
-        return Ranking(hits, not_covered, similar, similar_not_covered)
+        topics = self._data.not_covered_vectors @ vector
+        closest = int(topics.argmax()) if len(topics) else None
+        not_covered = float(topics[closest]) if closest is not None else -1.0
+        return Ranking(hits, not_covered, similar, similar_not_covered, closest)
 
     @staticmethod
     def _taught(taught: Taught | None, vector: np.ndarray, fused: np.ndarray,
@@ -167,7 +178,9 @@ class Retriever:
         ranked = rows[np.argsort(-piece_sim[rows], kind="stable")]
         best = int(ranked[0])
         quote = self._data.pieces[best].quote
-        runner_up = next((int(r) for r in ranked[1:] if self._data.pieces[r].quote != quote), None)
-        if runner_up is not None and piece_sim[runner_up] >= piece_sim[best] - RUNNER_UP_MARGIN:
-            return (best, runner_up)
-        return (best,)
+        others = [int(r) for r in ranked[1:] if self._data.pieces[r].quote != quote]
+        near = [r for r in others if piece_sim[r] >= piece_sim[best] - RUNNER_UP_MARGIN]
+        if not near and not _LIMITING.search(quote):
+            near = [r for r in others if piece_sim[r] >= piece_sim[best] - LIMITING_MARGIN
+                    and _LIMITING.search(self._data.pieces[r].quote)]
+        return (best, near[0]) if near else (best,)

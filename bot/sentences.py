@@ -31,6 +31,15 @@ _RULE = re.compile(
     r"shall|will|may|are expected to|is expected to|are not|is not|are|is)\s+(?P<what>.{5,})$",
     re.IGNORECASE,
 )
+# A sentence that points back to the one before it: quoted alone it loses what it is about, and
+# "In these circumstances they may…" can read as a general permission.
+_REFERS_BACK = re.compile(
+    r"^(?:this|these|that|those|such|they|he|she|however|therefore|otherwise|accordingly|consequently|"
+    r"nevertheless|equally|similarly|likewise|again|in (?:this|these|that|such|either|both) "
+    r"(?:case|cases|circumstance|circumstances|situation|situations|event|instance|instances)|in addition|"
+    r"in particular|in doing so|as such|if so|if not)\b",
+    re.IGNORECASE,
+)
 _ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|etc|Mr|Mrs|Ms|Dr|Cllr|No|para|cf)\.|\b[A-Z]\.)$", re.IGNORECASE)
 
 
@@ -54,6 +63,30 @@ def asked_form(sentence: str) -> str | None:
         return None
     who = found["who"]
     return f"Can {who[0].lower()}{who[1:]} {found['what']}?"
+
+
+def context(text: str, sentence: str) -> str | None:
+    """What a sentence of a clause needs beside it to be read rightly: a list item's lead-in ("they must
+    not, either:" before "insist that an Officer is disciplined"), or the sentence before one that
+    refers back ("This means that …"). None when it stands on its own."""
+    lead = previous = ""
+    for line in (ln.strip() for ln in text.splitlines()):
+        if not line:
+            continue
+        if _ITEM.match(line) and lead:
+            found = sentences(_ITEM.sub("", line, count=1))
+            if sentence in found:
+                return lead
+        else:
+            found = sentences(line)
+            for before, current in zip([previous, *found], found, strict=False):
+                if current == sentence:
+                    return before if before and _REFERS_BACK.match(sentence) else None
+            if found:
+                lead = found[-1]
+        if found:
+            previous = found[-1]
+    return None
 
 
 def pieces(text: str) -> list[Piece]:

@@ -44,6 +44,7 @@ class IndexedProtocolBot(ProtocolBot):
         keep_versions: int = KEEP_VERSIONS,
         exact_up_to: int = EXACT_UP_TO,
         today: Callable[[], date] = date.today,  # tests set the date review notes are judged on
+        build_progress: bool = False,  # a progress bar while a reindex embeds (the terminal's)
     ) -> None:
         self._knowledge_dir = knowledge_dir
         self._index_root = index_root
@@ -54,6 +55,7 @@ class IndexedProtocolBot(ProtocolBot):
         self._keep_versions = keep_versions
         self._exact_up_to = exact_up_to
         self._today = today
+        self._build_progress = build_progress
         self._glossary = Glossary.load(knowledge_dir / "glossary.toml")
         self._teaching = Teaching(knowledge_dir / corrections.FILE_NAME, embedder)
         self._loaded: _Loaded | None = None
@@ -99,7 +101,8 @@ class IndexedProtocolBot(ProtocolBot):
         with self._build_lock:
             try:
                 report = indexing.build(self._knowledge_dir, self._index_root, self._embedder, self._cache_path,
-                                        keep=self._keep_versions, exact_up_to=self._exact_up_to)
+                                        keep=self._keep_versions, exact_up_to=self._exact_up_to,
+                                        progress=self._build_progress)
             except DocumentError as exc:
                 raise ReindexFailed(messages.REINDEX_FAILED.format(reason=exc)) from exc
         # corrections follow the documents: re-pointed where a clause was reworded, reported where it is gone

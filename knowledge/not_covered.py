@@ -4,27 +4,57 @@ A councillor/officer protocol never says when the bins are collected or what the
 but such questions share its vocabulary (council, councillor, meeting), so closeness to the
 documents alone cannot tell them apart. Listing the topics lets the bot decline a question that is
 nearer to one of them than to anything the documents say. The list is data an admin edits.
+
+Topics come in two kinds, so a declined question is pointed at whoever would know: council business
+(the Clerk runs the council's services and meetings) and things that are not council business at all
+(a poem, the weather), where nobody at the council is the right person to ask.
 """
 
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from knowledge.problems import KnowledgeProblem, Problem
 
 FILE_NAME = "not_covered.toml"
 
 
-def load(knowledge_dir: Path) -> tuple[str, ...]:
-    """The topics, or none when the file is absent; a malformed file stops the build, naming it."""
+class Ask(StrEnum):
+    """Whom a question on a topic is for: the file's table names."""
+
+    COUNCIL_BUSINESS = "council_business"
+    OFF_TOPIC = "off_topic"
+
+
+@dataclass(frozen=True)
+class Topic:
+    text: str
+    ask: Ask
+
+
+def load(knowledge_dir: Path) -> tuple[Topic, ...]:
+    """The topics, or none when the file is absent; a malformed file stops the build, naming it.
+
+    A bare `topics = [...]` at the top of the file (its first form) lists council business."""
     path = knowledge_dir / FILE_NAME
     if not path.is_file():
         return ()
     try:
-        topics = tomllib.loads(path.read_text(encoding="utf-8")).get("topics", [])
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise KnowledgeProblem(Problem.UNREADABLE, path.name, str(exc)) from exc
-    if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
-        raise KnowledgeProblem(Problem.MALFORMED_TOPICS, path.name)
-    return tuple(t.strip() for t in topics if t.strip())
+    # the file's first form, a bare list at the top, is council business
+    lists: list[tuple[Ask, Any]] = [(Ask.COUNCIL_BUSINESS, raw.get("topics", []))]
+    for ask in Ask:
+        table = raw.get(ask.value, {})
+        lists.append((ask, table.get("topics", []) if isinstance(table, dict) else None))
+    out: list[Topic] = []
+    for ask, topics in lists:
+        if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
+            raise KnowledgeProblem(Problem.MALFORMED_TOPICS, path.name)
+        out.extend(Topic(t.strip(), ask) for t in topics if t.strip())
+    return tuple(out)

@@ -58,7 +58,8 @@ class Slack:
             "team_id": TEAM_ID, "response_url": self.fake.response_url(self.last_command),
             "trigger_id": f"trigger-{self.last_command}",
         }
-        return self.post(urlencode(form), "application/x-www-form-urlencoded")
+        # surrogatepass: a lone surrogate travels as the bytes a careless client would send for it
+        return self.post(urlencode(form, errors="surrogatepass"), "application/x-www-form-urlencoded")
 
     def command_reply(self, text: str, **kwargs: Any) -> dict[str, Any]:
         """/protocol <text>: acknowledged at once and empty, then answered privately on the response URL."""

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from bot import evaluation, messages
-from bot.audit import AuditLog, one_line
+from bot.audit import AuditLog
 from bot.errors import QuestionFileError
 from bot.evaluation import EvalQuestion
+from bot.question import one_line
 from knowledge import documents
 from knowledge.catalogue import Entry, parse, with_fields
 from knowledge.problems import KnowledgeProblem, Problem

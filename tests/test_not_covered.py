@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import messages
 from bot.answering import Calibration
 from bot.errors import IndexUnavailable, ReindexFailed
 from bot.service import IndexedProtocolBot
@@ -57,7 +58,8 @@ def test_an_admin_adds_a_topic_of_their_own_and_it_is_declined_after_a_reindex(t
     assert bot.ask(question).out_of_scope
 
 
-@pytest.mark.parametrize("content", ['topics = "bins"', "topics = [1, 2]", "topics = [", "\xff"])
+@pytest.mark.parametrize("content", ['topics = "bins"', "topics = [1, 2]", "topics = [", "\xff", "off_topic = 3",
+                                     "[council_business]\ntopics = [true]"])
 def test_a_malformed_topics_file_fails_the_reindex_by_name_and_the_old_index_keeps_serving(
     tmp_path: Path, knowledge: Path, content: str
 ) -> None:
@@ -81,3 +83,37 @@ def test_an_index_built_with_another_model_asks_for_a_reindex_instead_of_answeri
     bot = IndexedProtocolBot(knowledge, tmp_path / "index", tmp_path / "cache.sqlite3", OtherModel())
     with pytest.raises(IndexUnavailable, match="make index"):
         bot.ask("can a councillor give instructions to an officer?")
+
+
+def test_a_declined_question_on_council_business_is_sent_to_the_clerk(tmp_path: Path, knowledge: Path) -> None:
+    answer = _bot(tmp_path, knowledge).ask(BINS)
+    assert answer.lead == messages.OUT_OF_SCOPE_COUNCIL_BUSINESS
+
+
+def test_a_declined_question_that_is_not_council_business_sends_nobody_to_the_clerk(tmp_path: Path, knowledge: Path) -> None:
+    answer = _bot(tmp_path, knowledge).ask("tell me some jokes, poems and stories")
+    assert answer.out_of_scope and answer.lead == messages.OUT_OF_SCOPE_OFF_TOPIC
+
+
+def test_a_protocol_question_the_documents_do_not_answer_is_sent_to_the_clerk_or_monitoring_officer(
+    tmp_path: Path, knowledge: Path
+) -> None:
+    declines_everything = Calibration(min_similarity=0.0, not_covered_margin=-2.0)
+    answer = _bot(tmp_path, knowledge, declines_everything).ask("can a councillor give instructions to an officer?")
+    assert answer.out_of_scope and answer.lead == messages.OUT_OF_SCOPE
+
+
+def test_a_question_near_neither_the_documents_nor_any_topic_sends_nobody_to_the_clerk(
+    tmp_path: Path, knowledge: Path
+) -> None:
+    answer = _bot(tmp_path, knowledge, Calibration(min_similarity=0.9)).ask("zyxwv qwerty")
+    assert answer.out_of_scope and answer.lead == messages.OUT_OF_SCOPE_OFF_TOPIC
+
+
+def test_a_topics_file_in_its_first_form_still_declines_its_topics_as_council_business(
+    tmp_path: Path, knowledge: Path
+) -> None:
+    (knowledge / "not_covered.toml").write_text('topics = ["hiring the bandstand in the memorial gardens"]\n',
+                                                encoding="utf-8")
+    answer = _bot(tmp_path, knowledge).ask("how do I hire the bandstand in the memorial gardens?")
+    assert answer.out_of_scope and answer.lead == messages.OUT_OF_SCOPE_COUNCIL_BUSINESS

@@ -29,7 +29,7 @@ def test_a_mention_in_the_question_is_never_echoed_back(fake_bot: IndexedProtoco
 
 def test_control_characters_are_removed_before_searching(fake_bot: IndexedProtocolBot) -> None:
     answer = fake_bot.ask("can a councillor\x00 instruct\x1b[31m officers?")
-    assert answer.question == "can a councillor instruct [31m officers?"
+    assert answer.question == "can a councillor instruct officers?"  # the colour code goes with its escape
 
 
 def test_a_huge_question_is_answered_from_its_start_and_says_so(fake_bot: IndexedProtocolBot) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answering import QUOTE_GAP, quote
+from bot.answering import QUOTE_GAP, quote, whole_rule
 from bot.sentences import asked_form, pieces
 
 CLAUSE = ("Councillors should not contact staff at home. Urgent matters go to the Clerk. "
@@ -48,3 +48,33 @@ def test_the_asked_form_quotes_the_rule_itself() -> None:
     assert [(p.quote, p.embed_text) for p in forms] == [
         ("Officers must not canvass for a political party.", "Can officers canvass for a political party?")
     ]
+
+
+BAN = ("Councillors must respect the impartiality of officers. In particular they must not, either:\n"
+       "• ask an officer to support a party political cause; or\n"
+       "• insist that an officer is disciplined.\n"
+       "Complaints about an officer go to the Head of Paid Service. This means that no councillor acts alone.")
+
+
+def test_a_list_item_is_quoted_with_the_words_that_govern_it_so_a_ban_never_reads_as_an_instruction() -> None:
+    quoted = whole_rule(BAN, ["insist that an officer is disciplined."])
+    assert quoted.split(QUOTE_GAP) == [
+        "Councillors must respect the impartiality of officers. In particular they must not, either:",
+        "insist that an officer is disciplined.",
+    ]
+
+
+def test_a_sentence_that_refers_back_is_quoted_with_the_sentence_it_refers_to() -> None:
+    quoted = whole_rule(BAN, ["This means that no councillor acts alone."])
+    assert quoted == "Complaints about an officer go to the Head of Paid Service. This means that no councillor acts alone."
+
+
+def test_a_sentence_that_stands_on_its_own_is_quoted_alone() -> None:
+    assert whole_rule(BAN, ["Complaints about an officer go to the Head of Paid Service."]) == (
+        "Complaints about an officer go to the Head of Paid Service.")
+
+
+def test_three_neighbouring_sentences_are_one_verbatim_span() -> None:
+    sentences = ["Staff may refuse calls at weekends.", "Urgent matters go to the Clerk.",
+                 "Councillors should not contact staff at home."]
+    assert quote(CLAUSE, sentences) == CLAUSE

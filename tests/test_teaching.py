@@ -119,6 +119,21 @@ def test_a_reworded_clause_keeps_its_corrections_and_a_vanished_one_is_reported(
     assert any("no longer exist" in note for note in bot.status().notes)
 
 
+def test_a_reindex_from_the_terminal_re_points_a_correction_whose_clause_was_reworded(
+    bot: IndexedProtocolBot, knowledge: Path
+) -> None:
+    bot.teach(WRONG, by="U0CLERK", source=ILMINSTER_DOC, clause="2.3")
+    document = knowledge / "protocols" / ILMINSTER_DOC
+    document.write_text(document.read_text(encoding="utf-8").replace(
+        "2.3\tA Councillor acting as an individual cannot give instructions",
+        "2.3\tA Councillor acting as an individual may not give instructions"), encoding="utf-8")
+    out = io.StringIO()
+    assert cli.main(["index"], out, bot=bot) == 0
+    assert "1 corrections now point at reworded clauses" in out.getvalue()
+    assert "may not give instructions" in (knowledge / FILE_NAME).read_text(encoding="utf-8")
+    assert top(bot, WRONG) == (ILMINSTER_DOC, "2.3")
+
+
 def test_a_correction_written_by_another_process_is_used_by_the_next_question(
     bot: IndexedProtocolBot, knowledge: Path, tmp_path: Path
 ) -> None:

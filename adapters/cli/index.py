@@ -5,26 +5,16 @@ from __future__ import annotations
 from typing import TextIO
 
 from bot import messages
+from bot.ports import ProtocolBot
 from bot.settings import Settings
 
 # A build embeds thousands of sentences at once, where both cores help; questions use one.
 BUILD_THREADS = 2
 
 
-def run(settings: Settings, out: TextIO) -> int:
-    from bot import indexing
-    from bot.bootstrap import embedder
-
-    report = indexing.build(
-        settings.knowledge_dir,
-        settings.index_root,
-        embedder(settings, threads=BUILD_THREADS),
-        settings.embedding_cache,
-        keep=settings.keep_versions,
-        exact_up_to=settings.exact_up_to,
-        progress=True,
-    )
-    out.write(report.summary() + "\n")
+def run(bot: ProtocolBot, out: TextIO) -> int:
+    """The same reindex as from chat or the console, so corrections follow the documents here too."""
+    out.write(bot.reindex().summary + "\n")
     return 0
 
 

@@ -16,20 +16,21 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from adapters.cli import render
+from adapters.cli import batch, render
 from bot import messages
 from bot.answer import Answer, Scope
 from bot.bootstrap import Services, bootstrap, protocol_bot
 from bot.conversation import Conversation
 from bot.errors import ProtocolBotError
 from bot.ports import ProtocolBot
-from bot.question import printable
 from bot.settings import Settings
 
 if TYPE_CHECKING:
     from adapters.admin.settings import AdminSettings
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -60,24 +61,25 @@ def cmd_ask(args: argparse.Namespace, rt: Runtime) -> int:
 
 def _ask_batch(rt: Runtime, scope: Scope | None) -> int:
     """One output line per input line, whatever the line holds: an answer, or an `error` saying why not."""
-    for number, line in enumerate(sys.stdin, start=1):
+    for number, line in enumerate(batch.lines(sys.stdin), start=1):
         if not line.strip():
             continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError:
-            row = None
-        if not isinstance(row, dict):
-            rt.out.write(render.jsonl_error(None, "", messages.CLI_BAD_JSONL.format(number=number)) + "\n")
-            continue
-        question = printable(str(row.get("question", "")))
-        question_id: Any = row.get("id")
-        try:
-            rt.out.write(render.jsonl_row(question_id, rt.bot().ask(question, scope)) + "\n")
-        except ProtocolBotError as exc:
-            rt.out.write(render.jsonl_error(question_id, question, str(exc)) + "\n")
+        read = batch.read(line, number)
+        rt.out.write(_batch_answer(rt, read, scope) + "\n")
         rt.out.flush()
     return 0
+
+
+def _batch_answer(rt: Runtime, read: batch.BatchLine, scope: Scope | None) -> str:
+    if read.question is None:
+        return batch.refused(read)
+    try:
+        return batch.answered(read, rt.bot().ask(read.question, scope))
+    except ProtocolBotError as exc:
+        return batch.refused(read, str(exc))
+    except Exception as exc:  # one line failing must not cost the lines after it their answers
+        logger.warning("Answering batch line %.200r failed: %.200r", read.id, exc)
+        return batch.refused(read, messages.ERROR_APOLOGY)
 
 
 def cmd_chat(args: argparse.Namespace, rt: Runtime) -> int:
@@ -142,7 +144,7 @@ def cmd_index(args: argparse.Namespace, rt: Runtime) -> int:
         return index.rollback(rt.settings, rt.out)
     if args.dry_run:
         return index.dry_run(rt.settings, rt.out)
-    return index.run(rt.settings, rt.out)
+    return index.run(rt.given_bot or protocol_bot(rt.settings, threads=index.BUILD_THREADS, build_progress=True), rt.out)
 
 
 class FrontEnd(Enum):
@@ -360,10 +362,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+MAX_LOG_MESSAGE_CHARS = 500
+
+
+class OneLineFormatter(logging.Formatter):
+    """Each log message on one line of at most MAX_LOG_MESSAGE_CHARS: a server logs what platforms and
+    libraries hand it, and an id or a body in there can be a megabyte, or hold a line break that would
+    forge a log line of its own. A traceback, when there is one, still follows in full."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 (logging's naming)
+        message = record.message.replace("\r", "\\r").replace("\n", "\\n")
+        if len(message) > MAX_LOG_MESSAGE_CHARS:
+            message = message[:MAX_LOG_MESSAGE_CHARS] + f"… ({len(message)} characters)"
+        record.message = message
+        return super().formatMessage(record)
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, *, bot: ProtocolBot | None = None) -> int:
     """`bot` stands in for the one the settings describe (tests)."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(OneLineFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, handlers=[handler])
     out = out or sys.stdout
     try:
         return int(args.handler(args, Runtime(Settings.from_env(), out, bot)))

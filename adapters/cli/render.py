@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import textwrap
-from typing import Any
 
 from bot import messages
 from bot.answer import Answer, Citation
@@ -40,23 +38,3 @@ def answer_text(answer: Answer) -> str:
 def full_clause(n: int, citation: Citation) -> str:
     paragraphs = [_wrap(p, "    ") if p.strip() else "" for p in citation.text.splitlines()]
     return "\n".join([citation_header(n, citation), *paragraphs])
-
-
-def jsonl_row(question_id: Any, answer: Answer) -> str:
-    """The batch format quality is measured with; keep its keys stable."""
-    return json.dumps({
-        "id": question_id,
-        "question": answer.question,
-        "out_of_scope": answer.out_of_scope,
-        "citations": [
-            {"source": c.source, "clause": c.clause, "heading": c.heading, "text": c.text, "quote": c.quote,
-             "score": c.score}
-            for c in answer.nearest
-        ],
-    }, ensure_ascii=False)
-
-
-def jsonl_error(question_id: Any, question: str, error: str) -> str:
-    """A batch line that could not be answered: the measured keys, and why in `error`."""
-    return json.dumps({"id": question_id, "question": question, "out_of_scope": True, "citations": [],
-                       "error": error}, ensure_ascii=False)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from bot.question import displayable
+
 _TOKEN = re.compile(r"<([^<>]*)>")
 # Slack only parses markup between < and >, but a mrkdwn text object without `verbatim` and some clients
 # still turn a bare "@here" into a live mention; a word joiner after the "@" keeps it readable and inert.
@@ -32,10 +34,11 @@ def _plain_token(body: str, bot_user_id: str | None) -> str:
 
 
 def plain_question(text: str, bot_user_id: str | None) -> str:
-    """The question a person typed, without the bot's own mention and with Slack's markup spelt out."""
+    """The question a person typed, without the bot's own mention and with Slack's markup spelt out, safe
+    to keep and to show back (see `displayable`)."""
     spelt = _TOKEN.sub(lambda m: _plain_token(m.group(1), bot_user_id), text)
     unescaped = spelt.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    return " ".join(unescaped.split())
+    return displayable(unescaped)
 
 
 def cut_point(text: str, limit: int) -> int:

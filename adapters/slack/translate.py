@@ -151,7 +151,7 @@ class SlackListeners:
             if error.response.status_code in _TRANSIENT:
                 raise DeliveryDeferred(f"Slack answered {error.response.status_code}") from error
             # Slack refused this reply itself (too long, bad blocks): say sorry rather than nothing.
-            logger.error("Slack refused a reply in %r: %s", channel, error.response.get("error"))
+            logger.error("Slack refused a reply in %.200r: %.200s", channel, error.response.get("error"))
             self._client.chat_postMessage(channel=channel, thread_ts=thread, text=messages.ERROR_APOLOGY)
 
     def _respond(self, url: str, reply: SlackReply) -> None:
@@ -169,7 +169,8 @@ class SlackListeners:
             self._client.chat_postMessage(channel=delivery["channel"], thread_ts=delivery.get("thread"),
                                           text=reply.text, blocks=reply.blocks)
         except SlackApiError as error:
-            logger.warning("Could not post the reindex report in %r: %s", delivery["channel"], error.response.get("error"))
+            logger.warning("Could not post the reindex report in %.200r: %.200s", delivery["channel"],
+                           error.response.get("error"))
             if delivery.get("response_url"):
                 self._respond(delivery["response_url"], reply)
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from urllib.parse import urlsplit
 
 from aiohttp import web
-from botbuilder.core import serializer_helper
+from aiohttp.web_protocol import RequestPayloadError
+from botbuilder.core import InvokeResponse, serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
 from botframework.connector.auth import ServiceClientCredentialsFactory
@@ -19,6 +21,12 @@ from bot.conversation import Conversation, Sweeper
 log = logging.getLogger(__name__)
 
 MESSAGES_PATH = "/api/messages"
+# The HTTP answer waits this long at most for the turn: a quick answer is sent before it, but a slow or
+# unreachable serviceUrl (retries included) never holds the acknowledgement up.
+ACK_WITHIN_SECONDS = 2.0
+_UTF8 = frozenset({"utf-8", "utf8"})
+# Teams' ids are tens of characters; a longer one is forged, and would go into every reply's URL and log line.
+MAX_ID_CHARS = 1000
 HANDLER = web.AppKey("handler", ProtocolTeamsBot)
 _LOCAL_ONLY = "127.0.0.1"
 _ALL_INTERFACES = "0.0.0.0"
@@ -44,17 +52,20 @@ def build_app(
     adapter.on_turn_error = apologise
     handler = ProtocolTeamsBot(conversation, adapter, teams.app_id, workers)
     sweeper = Sweeper(conversation, PLATFORM, handler.deliver_later)
+    turns_running: set[asyncio.Future[InvokeResponse | None]] = set()  # acknowledged before they ended
 
     # Authenticates before handing the activity to the adapter, instead of CloudAdapter.process, so that
     # every kind of bad or missing token is a 401: process maps only PermissionError, and with explicit
     # endpoints the SDK mistakes its own "" for a token when the header is missing.
     async def messages_endpoint(request: web.Request) -> web.Response:
-        if "application/json" not in request.headers.get("Content-Type", ""):
+        if (request.content_type != "application/json" or (request.charset or "utf-8").lower() not in _UTF8
+                or request.headers.get("Content-Encoding", "identity").lower() != "identity"):
+            log.warning("Rejected a request that is not plain JSON in UTF-8")
             return web.Response(status=415)
         try:
-            raw = await request.json()
-        except (ValueError, RecursionError):
-            raw = None
+            raw = json.loads(await request.read())
+        except (ValueError, RecursionError, RequestPayloadError):
+            raw = None  # not UTF-8, not JSON, absurd nesting, or a body cut short
         try:
             activity = Activity().deserialize(raw) if isinstance(raw, dict) else None
         except Exception:  # msrest raises several kinds for a body of the wrong shape
@@ -67,9 +78,16 @@ def build_app(
         except Exception as error:
             # The SDK signals a bad token in several ways (PermissionError, PyJWT errors, a missing
             # signing key); whichever it is, the request did not come from the channel.
-            log.warning("Rejected an activity that failed authentication: %r", error)
+            log.warning("Rejected an activity that failed authentication: %.200r", error)
             return web.Response(status=401)
-        invoke_response = await adapter.process_activity(auth, activity, handler.on_turn)
+        turn = asyncio.ensure_future(adapter.process_activity(auth, activity, handler.on_turn))
+        try:
+            invoke_response = await asyncio.wait_for(asyncio.shield(turn), ACK_WITHIN_SECONDS)
+        except TimeoutError:
+            # The message is in the inbox by now; its reply goes on being sent (or put off) after the answer.
+            turns_running.add(turn)
+            turn.add_done_callback(turns_running.discard)
+            return web.Response(status=202)
         if invoke_response:
             return web.json_response(serializer_helper(invoke_response.body), status=invoke_response.status)
         return web.Response(status=201)
@@ -81,9 +99,12 @@ def build_app(
 
     async def shut_down(_app: web.Application) -> None:
         await asyncio.to_thread(sweeper.stop)
+        await asyncio.gather(*turns_running, return_exceptions=True)
         await handler.drain()
 
-    app = web.Application()
+    # Teams never compresses what it posts; left to aiohttp, a body claiming gzip that is not fails
+    # where no handler can answer it, with a traceback in the log.
+    app = web.Application(handler_args={"auto_decompress": False})
     app[HANDLER] = handler  # its deliver_later sends what the inbox still holds (tests reach it here)
     app.router.add_post(MESSAGES_PATH, messages_endpoint)
     app.on_startup.append(start_up)
@@ -95,6 +116,9 @@ def _answerable(activity: Activity, authenticated: bool) -> bool:
     """An activity with a conversation and a service URL to answer at. Without authentication that URL
     must be on this machine (the Emulator's), so nobody can make the bot post to a host of their choosing."""
     if activity.conversation is None or not activity.conversation.id:
+        return False
+    if any(len(an_id) > MAX_ID_CHARS for an_id in (activity.id, activity.conversation.id, activity.reply_to_id)
+           if isinstance(an_id, str)):
         return False
     url = urlsplit(activity.service_url or "")
     if url.scheme not in ("http", "https") or not url.hostname:

@@ -35,6 +35,7 @@ from adapters.teams.render import (
 from bot import messages
 from bot.conversation import Conversation, Message, Place, ReindexReport, Reply
 from bot.errors import DeliveryDeferred
+from bot.question import displayable
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +127,8 @@ class ProtocolTeamsBot(ActivityHandler):
 
     async def on_members_added_activity(self, members_added: list[ChannelAccount], turn_context: TurnContext) -> None:
         activity = turn_context.activity
-        bot_added = any(member.id == activity.recipient.id for member in members_added)
+        bot = activity.recipient.id if activity.recipient else None
+        bot_added = any(member is not None and member.id == bot for member in members_added)
         # In a team or group chat only the bot's own arrival is greeted, not every new colleague;
         # in a personal chat the user is the only other member. The Emulator sends no conversation type.
         personal = activity.conversation.conversation_type in (None, "personal")
@@ -170,7 +172,7 @@ class ProtocolTeamsBot(ActivityHandler):
                 raise ValueError("the click names no message to update")
             await turn_context.update_activity(update)
         except Exception as error:  # the vote is stored; a card Teams will not update is only cosmetic
-            log.warning("Could not update the answer card after a vote: %r", error)
+            log.warning("Could not update the answer card after a vote: %.200r", error)
             await turn_context.send_activity(messages.FEEDBACK_THANKS)
 
 
@@ -227,12 +229,15 @@ async def apologise(turn_context: TurnContext, error: Exception) -> None:
     try:
         await turn_context.send_activity(messages.ERROR_APOLOGY)
     except Exception as failure:  # one line: the traceback above already says what went wrong
-        log.warning("Could not send the apology either: %r", failure)
+        log.warning("Could not send the apology either: %.200r", failure)
 
 
 def _place(activity: Activity) -> Place:
     """Where an activity was written: a channel thread has its own conversation id; a chat has no threads."""
-    data = TeamsChannelData().deserialize(activity.channel_data if isinstance(activity.channel_data, dict) else {})
+    try:
+        data = TeamsChannelData().deserialize(activity.channel_data if isinstance(activity.channel_data, dict) else {})
+    except Exception:  # msrest raises several kinds for channelData of the wrong shape; it only narrows scopes
+        data = TeamsChannelData()
     conversation = (activity.conversation.id if activity.conversation else None) or ""
     # Teams puts the tenant in channelData; other Bot Framework channels only on the conversation
     tenant = (data.tenant.id if data.tenant else None) or (activity.conversation.tenant_id if activity.conversation else None)
@@ -253,8 +258,27 @@ def _user(activity: Activity) -> str | None:
 
 
 def _question(activity: Activity) -> str:
-    """The message text without the bot's @mention (or anyone else's <at> tags), whitespace tidied."""
+    """The message text without the bot's @mention (or anyone else's <at> tags), safe to keep and show."""
     if not isinstance(activity.text, str) or not activity.text:
         return ""
-    text = (TurnContext.remove_recipient_mention(activity) if activity.recipient else activity.text) or ""
-    return " ".join(_MENTION_TAGS.sub("", text).split())
+    text = activity.text
+    for mention in _own_mentions(activity):
+        text = text.replace(mention, " ")
+    return displayable(_MENTION_TAGS.sub("", text))
+
+
+def _own_mentions(activity: Activity) -> list[str]:
+    """The text of each mention of the bot, as it appears in the message (`<at>Protocol Bot</at>`).
+
+    Read here rather than with TurnContext.remove_recipient_mention, which fails on a null entity or
+    a mention naming nobody, and takes the mentioned name for a regular expression.
+    """
+    recipient = activity.recipient.id if activity.recipient else None
+    found = []
+    for entity in activity.entities or []:
+        properties = (entity.additional_properties or {}) if entity is not None else {}
+        mentioned, text = properties.get("mentioned"), properties.get("text")
+        if (str(entity.type if entity is not None else "").lower() == "mention" and isinstance(mentioned, dict)
+                and recipient and mentioned.get("id") == recipient and isinstance(text, str) and text):
+            found.append(text)
+    return found

@@ -1,0 +1,55 @@
+"""What a councillor reads: a limit quoted with the right it limits, and no citation that adds nothing.
+
+The real core over a small protocol written for these tests, with the hashing embedder, so what is
+checked is how an answer is put together rather than how well a model ranks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.answering import Calibration
+from bot.service import IndexedProtocolBot
+from tests.fakes import HashingEmbedder
+
+PROTOCOL = """Protocol on Councillors and Staff
+
+1. Introduction
+1.1 The purpose of this protocol is to set out how councillors and staff deal with press releases and council documents.
+
+2. Council documents
+2.1 Councillors have a right to inspect any council document they need for their duties as a councillor. \
+Requests go to the Clerk in writing. Councillors have no right to browse any council document.
+
+3. Press releases
+3.1 Press releases about councillors are drafted by staff and agreed with the councillors concerned.
+"""
+# every one of the first three clauses would be shown, so what is left out is left out for what it says
+SHOW_ALL = Calibration(min_similarity=0.0, not_covered_margin=1.0, shown_margin=1.0)
+
+
+@pytest.fixture
+def bot(tmp_path: Path, knowledge: Path) -> IndexedProtocolBot:
+    for old in (knowledge / "protocols").iterdir():
+        old.unlink()
+    (knowledge / "protocols" / "press_and_documents.txt").write_text(PROTOCOL, encoding="utf-8")
+    built = IndexedProtocolBot(knowledge, tmp_path / "index", tmp_path / "cache.sqlite3", HashingEmbedder(),
+                               calibration=SHOW_ALL)
+    built.reindex()
+    return built
+
+
+def test_a_right_is_quoted_with_the_limit_on_it(bot: IndexedProtocolBot) -> None:
+    answer = bot.ask("can councillors inspect any council document they like?")
+    first = answer.citations[0]
+    assert first.clause == "2.1"
+    assert "right to inspect any council document" in first.quote and "no right to browse any council document" in first.quote
+
+
+def test_a_sentence_about_the_document_itself_is_not_shown_after_the_answer(bot: IndexedProtocolBot) -> None:
+    answer = bot.ask("who drafts press releases about councillors?")
+    assert answer.citations[0].clause == "3.1"
+    assert "1.1" in [c.clause for c in answer.nearest[:3]]
+    assert "1.1" not in [c.clause for c in answer.citations]
