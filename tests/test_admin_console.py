@@ -126,7 +126,8 @@ async def test_a_request_addressed_to_another_host_name_is_refused_and_the_confi
     from adapters.admin.server import ConsoleServer
     from tests.admin_support import console_for
 
-    settings = AdminSettings(secret=SECRET, host="0.0.0.0", address="https://admin.parish.example/")
+    settings = AdminSettings.from_env({"PROTOCOL_BOT_ADMIN_SECRET": SECRET, "PROTOCOL_BOT_ADMIN_HOST": "0.0.0.0",
+                                       "PROTOCOL_BOT_ADMIN_ADDRESS": "https://admin.parish.example/"})
     client = TestClient(TestServer(ConsoleServer(console_for(tmp_path, knowledge, fake_bot), settings).app()))
     await client.start_server()
     try:
