@@ -187,14 +187,17 @@ class AdminConsole:
         return self._runner.start(lambda outcome: self._finished(by, outcome))
 
     def _finished(self, by: str, outcome: ReindexOutcome) -> None:
-        if outcome.version:
-            index_store.mark_publisher(self.settings.index_root, outcome.version, by)
-            self.audit.record(by, messages.AUDIT_PUBLISHED)
-        else:
-            self.audit.record(by, messages.AUDIT_PUBLISH_FAILED.format(reason=outcome.headline))
-        with self._lock:
-            self._publishing = None
-            self._last = LastChange(_now(), by, messages.ADMIN_PUBLISHED if outcome.version else outcome.headline)
+        try:
+            if outcome.version:
+                self.audit.record(by, messages.AUDIT_PUBLISHED)
+                index_store.mark_publisher(self.settings.index_root, outcome.version, by)
+                self.knowledge.keep_copies(outcome.version)
+            else:
+                self.audit.record(by, messages.AUDIT_PUBLISH_FAILED.format(reason=outcome.headline))
+        finally:  # whatever failed after the build, the console must not stay "publishing" for ever
+            with self._lock:
+                self._publishing = None
+                self._last = LastChange(_now(), by, messages.ADMIN_PUBLISHED if outcome.version else outcome.headline)
 
     def publishing(self) -> Publishing | None:
         return self._publishing

@@ -10,7 +10,7 @@ import fcntl
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +32,7 @@ NOT_COVERED_VECTORS = "not_covered.npy"
 CHANGES_JSON = "changes.json"
 CHANGES_TEXT = "changes.txt"
 PUBLISHER = "published_by.txt"  # who published a version from the console; builds from elsewhere have none
+SNAPSHOT = "documents"  # copies of the files a version published from the console was built from
 STAGING_PREFIX = ".building-"
 LOCK = ".build.lock"
 
@@ -216,6 +217,21 @@ def publisher(root: Path, version: str) -> str | None:
         return (root / version / PUBLISHER).read_text(encoding="utf-8").strip() or None
     except OSError:
         return None
+
+
+def keep_copies(root: Path, version: str, files: Iterable[Path]) -> None:
+    """Keep a copy of each file beside the version, so going back to it can put the file back even when the
+    folder's copy was later changed by hand (the console itself keeps replaced files in retired/)."""
+    folder = root / version / SNAPSHOT
+    folder.mkdir(exist_ok=True)
+    for path in files:
+        shutil.copyfile(path, folder / path.name)
+
+
+def kept_copies(root: Path) -> list[Path]:
+    """The copies kept beside every version, oldest version first."""
+    return [path for version in versions(root) if (root / version / SNAPSHOT).is_dir()
+            for path in sorted((root / version / SNAPSHOT).iterdir()) if path.is_file()]
 
 
 def restore(root: Path, version: str) -> None:

@@ -276,11 +276,21 @@ class KnowledgeAdmin:
                     name=source, changes=", ".join(f"{key} “{value}”" for key, value in values.items())))
         return plan
 
+    def keep_copies(self, version: str) -> None:
+        """Keep, beside a version just published, the folder's files it was built from (those whose bytes
+        are still the ones indexed: one changed since the build started is not what the version holds)."""
+        manifest = index_store.manifest_of(self._index_root, version)
+        with self._lock:
+            built = [path for path in self._files() if path.name in manifest.documents
+                     and documents.fingerprint(path.read_bytes()) == manifest.documents[path.name].sha256]
+            index_store.keep_copies(self._index_root, version, built)
+
     def _restore_steps(self, manifest: Manifest) -> tuple[FolderRestore, dict[str, Path]]:
         present = {p.name: documents.fingerprint(p.read_bytes()) for p in self._files()}
         kept: dict[str, Path] = {}  # every copy the folder and retired/ hold, by fingerprint
         retired = self._knowledge / RETIRED
-        for path in [*self._files(), *(documents.listed(retired) if retired.is_dir() else [])]:
+        for path in [*self._files(), *(documents.listed(retired) if retired.is_dir() else []),
+                     *index_store.kept_copies(self._index_root)]:
             kept.setdefault(documents.fingerprint(path.read_bytes()), path)
         copies = {name: kept[record.sha256] for name, record in manifest.documents.items()
                   if present.get(name) != record.sha256 and record.sha256 in kept}

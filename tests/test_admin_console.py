@@ -463,6 +463,24 @@ async def test_going_back_to_a_version_whose_copy_was_not_kept_says_plainly_what
     assert b"added by hand" in path.read_bytes()
 
 
+async def test_a_file_changed_by_hand_after_a_console_publish_is_put_back_from_the_copy_kept_with_that_version(
+        admin: Admin) -> None:
+    await admin.sign_in()
+    await admin.post("/reindex/publish", {})
+    await published(admin)
+    kept = admin.console.serving()
+    first = sorted(protocols(admin))[0]
+    path = admin.console.settings.knowledge_dir / "protocols" / first
+    before = path.read_bytes()
+    path.write_bytes(before + b"\n\nA paragraph added by hand, without keeping the earlier copy.\n")
+    await admin.post("/reindex/publish", {})
+    await published(admin)
+    confirm = await (await admin.client.get("/reindex/restore", params={"version": kept.version})).text()  # type: ignore[union-attr]
+    assert messages.ADMIN_RESTORE_BROUGHT_BACK.format(names=ILMINSTER) in confirm
+    await admin.post("/reindex/roll-back", {"version": kept.version})  # type: ignore[union-attr]
+    assert path.read_bytes() == before and admin.console.serving() == kept
+
+
 async def test_retiring_needs_the_box_ticked_to_confirm(admin: Admin) -> None:
     await admin.sign_in()
     source = sorted(protocols(admin))[-1]
