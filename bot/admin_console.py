@@ -8,11 +8,13 @@ question file) is called from the adapter's worker threads, never its event loop
 
 from __future__ import annotations
 
+import tempfile
 import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from bot import corrections, evaluation, index_store, indexing, messages, recheck, titles
 from bot.answer import Answer, Scope
@@ -69,6 +71,7 @@ class VersionView:
 class Recheck:
     corrections: tuple[recheck.CorrectionCheck, ...]
     votes: tuple[recheck.VoteCheck, ...]
+    candidate: bool  # also asked of what a publish would now serve
 
 
 @dataclass(frozen=True)
@@ -298,13 +301,20 @@ class AdminConsole:
 
     # --- quality -----------------------------------------------------------------------------------
 
-    def recheck(self) -> Recheck:
-        """The corrected questions and the 👎 ones asked again of the served version: which corrections still
-        hold, and which voted-down answers have changed since."""
+    def recheck(self, *, candidate: bool = False) -> Recheck:
+        """The corrected questions and the 👎 ones asked again of the published version and, with `candidate`,
+        of the documents as a publish would now serve them (built aside, nothing published): which corrections
+        hold, and which voted-down answers have changed."""
         corrected = [c for c, _ in self.bot.corrections()][:MAX_QUALITY_QUESTIONS]
         down = [e for e in self.feedback_store.recent(MAX_QUALITY_QUESTIONS) if not e.helpful]
-        return Recheck(tuple(recheck.corrections(corrected, self.bot.ask)),
-                       tuple(recheck.votes(down, corrected, self.bot.ask)))
+        self.settings.home.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="candidate-", dir=self.settings.home) as scratch:
+            other = self.bot.candidate(Path(scratch)) if candidate else None
+            if candidate and other is None:
+                raise AdminRefused(messages.ADMIN_RECHECK_NO_CANDIDATE)
+            asking = other.ask if other else None
+            return Recheck(tuple(recheck.corrections(corrected, self.bot.ask, asking)),
+                           tuple(recheck.votes(down, corrected, self.bot.ask, asking)), candidate)
 
     def quality(self, name: str, raw: bytes) -> Quality:
         """The `eval` command's figures for an uploaded question file, against the served index."""

@@ -601,10 +601,18 @@ ADMIN_QUALITY_INTRO = (
 ADMIN_QUALITY_FILE = "Question file (.jsonl)"
 ADMIN_RECHECK_TITLE = "Check the questions already corrected or voted down"
 ADMIN_RECHECK_INTRO = (
-    "Asks again, of the published version, every question you have corrected and every answer voted 👎, and "
-    "says which corrections still hold and which voted-down answers have changed. Run it after publishing."
+    "Asks again every question you have corrected and every answer voted 👎, and says which corrections still "
+    "hold and which voted-down answers have changed: of the published version, and if you like also as the "
+    "documents would be answered once published (that takes a little longer, and publishes nothing)."
 )
 ADMIN_RECHECK_BUTTON = "Ask them again"
+ADMIN_RECHECK_CANDIDATE_BUTTON = "Ask them again, now and as publishing would answer"
+ADMIN_RECHECK_NO_CANDIDATE = "This bot cannot show what publishing would answer; only the published version was asked."
+ADMIN_RECHECK_AFTER = "After publishing"
+ADMIN_RECHECK_CANDIDATE_SUMMARY = (
+    "After publishing the documents as they are now: {holding} of {corrections} corrections would hold; "
+    "{changed} of {votes} voted-down answers would have changed."
+)
 ADMIN_RECHECK_NONE = "There are no corrections and no 👎 answers yet, so there is nothing to ask again."
 ADMIN_RECHECK_CORRECTIONS = "Corrections"
 ADMIN_RECHECK_VOTES = "Answers voted 👎"

@@ -1,7 +1,8 @@
 """The questions a clerk already said were answered wrongly, asked again: a quality check with no file to write.
 
 A correction says what should answer its question, so it either still holds or no longer does; a 👎 says
-only that the answer was wrong, so what is worth knowing is whether the answer has changed since.
+only that the answer was wrong, so what is worth knowing is whether the answer has changed since. Each is
+asked of the published version and, when there is one, of the candidate a publish would now serve.
 """
 
 from __future__ import annotations
@@ -18,29 +19,40 @@ Ask = Callable[[str], Answer]
 
 
 @dataclass(frozen=True)
+class Verdict:
+    answer: Answer
+    good: bool  # a correction still holds; a voted-down answer has changed since the 👎
+
+
+@dataclass(frozen=True)
 class CorrectionCheck:
     correction: Correction
-    answer: Answer
-    holds: bool  # the answer is still what the correction says
+    now: Verdict
+    candidate: Verdict | None  # None when there is no candidate to ask
 
 
 @dataclass(frozen=True)
 class VoteCheck:
     entry: FeedbackEntry
-    answer: Answer
-    changed: bool  # the answer cites other clauses, or declines, since the 👎
+    now: Verdict
+    candidate: Verdict | None
 
 
-def corrections(listed: Sequence[Correction], ask: Ask) -> list[CorrectionCheck]:
-    checks = []
-    for correction in listed:
-        answer = ask(correction.question)
-        checks.append(CorrectionCheck(correction, answer, _holds(correction, answer)))
-    return checks
+def corrections(listed: Sequence[Correction], ask: Ask, candidate: Ask | None = None) -> list[CorrectionCheck]:
+    def verdict(correction: Correction, asking: Ask) -> Verdict:
+        answer = asking(correction.question)
+        return Verdict(answer, _holds(correction, answer))
+
+    return [CorrectionCheck(c, verdict(c, ask), verdict(c, candidate) if candidate else None) for c in listed]
 
 
-def votes(entries: Sequence[FeedbackEntry], corrected: Sequence[Correction], ask: Ask) -> list[VoteCheck]:
+def votes(entries: Sequence[FeedbackEntry], corrected: Sequence[Correction], ask: Ask,
+          candidate: Ask | None = None) -> list[VoteCheck]:
     """Each 👎 question not since corrected (a correction already says what answers it), asked once."""
+    def verdict(entry: FeedbackEntry, asking: Ask) -> Verdict:
+        answer = asking(entry.question)
+        return Verdict(answer, cited_refs(answer) != entry.citations)
+
     seen = {normalise(c.question) for c in corrected}
     checks = []
     for entry in entries:
@@ -48,8 +60,7 @@ def votes(entries: Sequence[FeedbackEntry], corrected: Sequence[Correction], ask
         if entry.helpful or key in seen:
             continue
         seen.add(key)
-        answer = ask(entry.question)
-        checks.append(VoteCheck(entry, answer, cited_refs(answer) != entry.citations))
+        checks.append(VoteCheck(entry, verdict(entry, ask), verdict(entry, candidate) if candidate else None))
     return checks
 
 

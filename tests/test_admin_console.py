@@ -596,6 +596,19 @@ async def test_one_button_asks_again_the_corrected_and_voted_down_questions_and_
     assert f"/teach?feedback={voted}" in page
 
 
+async def test_the_check_can_also_ask_as_publishing_would_answer_without_publishing_anything(admin: Admin) -> None:
+    await admin.sign_in()
+    question = "Who looks after the hall bookings?"
+    await admin.post("/documents/upload", {}, file=("parish.txt", NEW_PROTOCOL))
+    await admin.post("/teach", {"question": question, "feedback": "", "choice": "not-covered"})
+    before = admin.console.serving()
+    page = await (await admin.client.get("/quality/recheck", params={"candidate": "1"})).text()
+    assert f"<th scope=\"col\">{messages.ADMIN_RECHECK_AFTER}</th>" in page
+    assert messages.ADMIN_RECHECK_CANDIDATE_SUMMARY.format(holding=1, corrections=1, changed=0, votes=0) in page
+    assert admin.console.serving() == before
+    assert not list(admin.console.settings.home.glob("candidate-*"))  # built aside, then cleared away
+
+
 async def test_the_feedback_page_counts_thumbs_up_and_down_by_week(admin: Admin) -> None:
     await admin.sign_in()
     for helpful in (True, False, False):

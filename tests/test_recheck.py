@@ -23,7 +23,7 @@ def test_a_correction_holds_while_its_clause_comes_first_and_a_not_covered_one_w
     answers = {"who advises?": answered("a.txt", "2.2"), "who advises them?": answered("a.txt", None),
                "bins?": DECLINED}
     checks = recheck.corrections([to_clause, by_words, declined], answers.__getitem__)
-    assert [c.holds for c in checks] == [False, True, True]
+    assert [c.now.good for c in checks] == [False, True, True] and all(c.candidate is None for c in checks)
 
 
 def test_a_voted_down_answer_is_changed_when_it_cites_other_clauses_and_a_corrected_question_is_not_asked_twice() -> None:
@@ -35,4 +35,10 @@ def test_a_voted_down_answer_is_changed_when_it_cites_other_clauses_and_a_correc
     answers = {"who keeps keys?": answered("a.txt", "2.1"), "who books the hall?": answered("a.txt", "3.4")}
     checks = recheck.votes([same, other, corrected, liked], [Correction("bins?", "Jo", "t", not_covered=True)],
                            answers.__getitem__)
-    assert [(c.entry.id, c.changed) for c in checks] == [(1, False), (2, True)]
+    assert [(c.entry.id, c.now.good) for c in checks] == [(1, False), (2, True)]
+
+
+def test_a_candidate_is_asked_beside_the_published_version_when_there_is_one() -> None:
+    to_clause = Correction("who advises?", "Jo", "t", source="a.txt", clause="2.1")
+    checks = recheck.corrections([to_clause], lambda _: answered("a.txt", "2.2"), lambda _: answered("a.txt", "2.1"))
+    assert checks[0].now.good is False and checks[0].candidate is not None and checks[0].candidate.good is True

@@ -80,9 +80,11 @@ def hidden(name: str, value: str) -> str:
     return f'<input type="hidden" name="{esc(name)}" value="{esc(value)}">'
 
 
-def button(label: str, *, quiet: bool = False, danger: bool = False) -> str:
+def button(label: str, *, quiet: bool = False, danger: bool = False, name: str = "") -> str:
+    """A submit button; one with a `name` sends name=1 with its form, so a form can offer two ways to go on."""
     css = " quiet" if quiet else " danger" if danger else ""
-    return f'<button type="submit" class="button{css}">{esc(label)}</button>'
+    named = f' name="{esc(name)}" value="1"' if name else ""
+    return f'<button type="submit" class="button{css}"{named}>{esc(label)}</button>'
 
 
 def link_button(href: str, label: str) -> str:

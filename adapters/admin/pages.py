@@ -26,6 +26,7 @@ from bot.corrections import Correction, opening
 from bot.feedback import CitedRef, FeedbackEntry, WeekTally
 from bot.indexing import Preview
 from bot.knowledge_admin import EDITABLE, MAX_UPLOAD_BYTES, DocumentView, Publication
+from bot.recheck import Verdict
 from bot.scopes import Scopes
 from bot.titles import Titles
 from bot.wording import when
@@ -433,29 +434,43 @@ def _refs(refs: Sequence[CitedRef], title: Titles) -> str:
         or messages.ADMIN_RECHECK_DECLINED
 
 
+def _verdict(verdict: Verdict | None, title: Titles, good: str, bad: str) -> str:
+    if verdict is None:
+        return ""
+    return esc(f"{_cited(verdict.answer, title)} — {good if verdict.good else bad}")
+
+
 def rechecked(found: Recheck, title: Titles) -> str:
-    """Which corrections still hold and which voted-down answers changed, as two tables."""
+    """Which corrections hold and which voted-down answers changed, now and (when asked) after publishing."""
     if not (found.corrections or found.votes):
         return paragraphs(messages.ADMIN_RECHECK_NONE)
-    holding = sum(1 for c in found.corrections if c.holds)
-    changed = sum(1 for v in found.votes if v.changed)
-    parts = [paragraphs(messages.ADMIN_RECHECK_SUMMARY.format(holding=holding, corrections=len(found.corrections),
-                                                              changed=changed, votes=len(found.votes)))]
+    parts = [paragraphs(messages.ADMIN_RECHECK_SUMMARY.format(
+        holding=sum(1 for c in found.corrections if c.now.good), corrections=len(found.corrections),
+        changed=sum(1 for v in found.votes if v.now.good), votes=len(found.votes)))]
+    if found.candidate:
+        parts.append(paragraphs(messages.ADMIN_RECHECK_CANDIDATE_SUMMARY.format(
+            holding=sum(1 for c in found.corrections if c.candidate and c.candidate.good),
+            corrections=len(found.corrections), changed=sum(1 for v in found.votes if v.candidate and v.candidate.good),
+            votes=len(found.votes))))
+    after = (messages.ADMIN_RECHECK_AFTER,) if found.candidate else ()
     if found.corrections:
+        holds, broken = messages.ADMIN_RECHECK_HOLDS, messages.ADMIN_RECHECK_BROKEN
         rows = [(esc(c.correction.question), esc(_expected(c.correction, title)),
-                 esc(_cited(c.answer, title)),
-                 esc(messages.ADMIN_RECHECK_HOLDS if c.holds else messages.ADMIN_RECHECK_BROKEN))
+                 _verdict(c.now, title, holds, broken), *((_verdict(c.candidate, title, holds, broken),) if after else ()))
                 for c in found.corrections]
-        parts.append(table(messages.ADMIN_RECHECK_CORRECTIONS, (messages.ADMIN_RECHECK_QUESTION,
-                     messages.ADMIN_RECHECK_EXPECTED, messages.ADMIN_RECHECK_NOW, messages.ADMIN_RECHECK_VERDICT), rows))
+        parts.append(table(messages.ADMIN_RECHECK_CORRECTIONS,
+                           (messages.ADMIN_RECHECK_QUESTION, messages.ADMIN_RECHECK_EXPECTED, messages.ADMIN_RECHECK_NOW,
+                            *after), rows))
     if found.votes:
-        rows = [(esc(v.entry.question), esc(_refs(v.entry.citations, title)), esc(_cited(v.answer, title)),
-                 esc(messages.ADMIN_RECHECK_CHANGED if v.changed else messages.ADMIN_RECHECK_SAME)
-                 + (f' {link_button(f"/teach?feedback={v.entry.id}", messages.ADMIN_FEEDBACK_CORRECT)}'
-                    if not v.changed else ""))
+        changed, same = messages.ADMIN_RECHECK_CHANGED, messages.ADMIN_RECHECK_SAME
+        rows = [(esc(v.entry.question) + (f' {link_button(f"/teach?feedback={v.entry.id}", messages.ADMIN_FEEDBACK_CORRECT)}'
+                                          if not v.now.good else ""),
+                 esc(_refs(v.entry.citations, title)), _verdict(v.now, title, changed, same),
+                 *((_verdict(v.candidate, title, changed, same),) if after else ()))
                 for v in found.votes]
-        parts.append(table(messages.ADMIN_RECHECK_VOTES, (messages.ADMIN_RECHECK_QUESTION, messages.ADMIN_RECHECK_THEN,
-                                                          messages.ADMIN_RECHECK_NOW, messages.ADMIN_RECHECK_VERDICT), rows))
+        parts.append(table(messages.ADMIN_RECHECK_VOTES,
+                           (messages.ADMIN_RECHECK_QUESTION, messages.ADMIN_RECHECK_THEN, messages.ADMIN_RECHECK_NOW,
+                            *after), rows))
     return "".join(parts)
 
 
@@ -463,7 +478,8 @@ def quality(viewer: Viewer, result: Quality | None = None, found: Recheck | None
             title: Titles | None = None) -> str:
     recheck = (f'<section class="card" aria-labelledby="recheck-h"><h2 id="recheck-h">'
                f'{esc(messages.ADMIN_RECHECK_TITLE)}</h2>{paragraphs(messages.ADMIN_RECHECK_INTRO)}'
-               f'<form method="get" action="/quality/recheck">{button(messages.ADMIN_RECHECK_BUTTON)}</form>'
+               f'<form method="get" action="/quality/recheck" class="actions">{button(messages.ADMIN_RECHECK_BUTTON)}'
+               f'{button(messages.ADMIN_RECHECK_CANDIDATE_BUTTON, quiet=True, name="candidate")}</form>'
                + (rechecked(found, title) if found is not None and title is not None else "") + "</section>")
     parts = [recheck, paragraphs(messages.ADMIN_QUALITY_INTRO),
              post_form("/quality", viewer, field(messages.ADMIN_QUALITY_FILE, "file", kind="file", required=True,

@@ -458,7 +458,7 @@ class ConsoleServer:
 
     async def recheck(self, request: web.Request) -> web.Response:
         try:
-            found = await self._run(self.console.recheck)
+            found = await self._run(self.console.recheck, candidate="candidate" in request.query)
         except ProtocolBotError as problem:
             return self._render(request, messages.ADMIN_NAV_QUALITY, pages.quality(self._viewer_of(request)),
                                 notice=Notice(str(problem), ok=False))
