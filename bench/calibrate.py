@@ -28,7 +28,7 @@ from bot.question import clean  # noqa: E402
 from bot.retrieval import Retriever  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 
-CALIBRATION_SETS = ("own", "dev", "unseen-a")
+CALIBRATION_SETS = ("own", "dev", "unseen-a", "real-councils", "real-full")
 CHECK_SETS = ("unseen-b",)
 MAX_FALSE_POOLED = 0.03
 MAX_FALSE_PER_SET = 0.05

@@ -85,9 +85,10 @@ print(json.dumps({"rss_mb": int(peak.split()[1]) / 1024}))
 
 BUILD = """
 import io, json, time
+from bot.bootstrap import protocol_bot
 from bot.settings import Settings
 from adapters.cli import index
-t = time.perf_counter(); index.run(Settings.from_env(), io.StringIO())
+t = time.perf_counter(); index.run(protocol_bot(Settings.from_env(), threads=index.BUILD_THREADS), io.StringIO())
 print(json.dumps({"seconds": time.perf_counter() - t}))
 """
 

@@ -12,7 +12,7 @@ from bot.index_store import IndexData
 from bot.model_weights import MINILM, MPNET
 from bot.question import MAX_QUESTION_CHARS, Question
 from bot.retrieval import TAUGHT_SIMILARITY, Hit, Ranking
-from bot.sentences import context
+from bot.sentences import context, qualifier
 from knowledge.catalogue import Entry
 from knowledge.not_covered import Ask
 
@@ -50,11 +50,22 @@ class Calibration:
 
 
 # The output of bench/calibrate.py: the most out-of-scope questions declined while no more than
-# 3% of answerable ones are, over our own, the development and the first unseen-council sets.
+# 3% of answerable ones are, over our own, the development, the first unseen-council and the real sets.
 CALIBRATED = {
     MINILM: Calibration(min_similarity=0.26, not_covered_margin=0.04),
     MPNET: Calibration(min_similarity=0.28, not_covered_margin=0.05),
 }
+
+
+# How alike a sentence of the documents and a subject they may or may not cover (not_covered.toml's
+# documents_may_cover) must be for the documents to count as addressing it, per model: chosen on the
+# calibration sets with bench/calibrate.py's rule (most out-of-scope questions declined, at most 3% of
+# answerable ones).
+ADDRESSED = {MINILM: 0.6}
+
+
+def addressed_at(model: str) -> float:
+    return ADDRESSED.get(model, ADDRESSED[MINILM])
 
 
 def quote(text: str, sentences: list[str]) -> str:
@@ -73,9 +84,12 @@ def quote(text: str, sentences: list[str]) -> str:
 
 def whole_rule(text: str, quoted: list[str]) -> str:
     """The quoted sentences with what each depends on: a list item with the words that govern it, a
-    sentence that refers back with the sentence it refers to. A rule quoted without them can read as
-    its opposite."""
+    sentence that refers back with the sentence it refers to, a rule with the condition that follows
+    it. A rule quoted without them can read as its opposite."""
     needed = list(quoted)
+    for sentence in quoted:  # a condition or explanation right after a quoted rule is part of it
+        if (after := qualifier(text, sentence)) and after not in needed and len(needed) < MAX_QUOTED:
+            needed.append(after)
     for sentence in needed:  # what a lead-in itself refers back to is needed too
         if (before := context(text, sentence)) and before not in needed and len(needed) < MAX_QUOTED:
             needed.append(before)

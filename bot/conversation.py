@@ -285,6 +285,13 @@ class Conversation:
         """An answer given earlier, for its buttons; None once forgotten (see ConversationState)."""
         return self._state.answer(answer_id)
 
+    def posted(self, answer_id: str, message_key: str) -> None:
+        """The platform's own id for the message an answer was posted as, so that controls the platform
+        draws itself (Teams' 👍/👎), which name only the message, find the answer too."""
+        answer = self._state.answer(answer_id)
+        if answer is not None:
+            self._state.keep_answer(message_key, answer)
+
     def vote(self, place: Place, user: str, answer_id: str, helpful: bool) -> tuple[Answer, int] | None:
         """Record a 👍/👎 on an earlier answer: the answer and the feedback id, or None when it is forgotten."""
         answer = self._state.answer(answer_id)

@@ -9,7 +9,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
+
 from bot import index_store, messages
+from bot.answering import addressed_at
 from bot.changes import ChangeReport, compare
 from bot.embedding import Embedder
 from bot.embedding_cache import CachedEmbedder
@@ -158,8 +161,10 @@ def build(
             finally:
                 cached.close()
             first_topic = len(stored) + len(piece_texts)
-            stage.write_vectors(vectors[: len(stored)], vectors[len(stored) : first_topic], vectors[first_topic:],
-                                exact_up_to=exact_up_to)
+            piece_vectors, topic_vectors = vectors[len(stored) : first_topic], vectors[first_topic:]
+            in_force = _topics_in_force(topics, topic_vectors, piece_vectors, addressed_at(embedder.name))
+            topics = tuple(t for t, keep in zip(topics, in_force, strict=True) if keep)
+            stage.write_vectors(vectors[: len(stored)], piece_vectors, topic_vectors[in_force], exact_up_to=exact_up_to)
             stage.write_text(index_store.CHANGES_JSON, json.dumps(changes.to_json(), indent=2, ensure_ascii=False))
             stage.write_text(index_store.CHANGES_TEXT, changes.render())
             stage.commit(Manifest(
@@ -180,6 +185,21 @@ def build(
         _prune(index_root, keep)
     seconds = (datetime.now(UTC) - started).total_seconds()
     return BuildReport(version, parsed, cached.computed, seconds, changes)
+
+
+def _topics_in_force(topics: tuple[not_covered.Topic, ...], topic_vectors: np.ndarray, piece_vectors: np.ndarray,
+                     addressed: float) -> np.ndarray:
+    """Which topics decline questions in this index: every topic but a subject the documents being
+    indexed address (some sentence of theirs is at least `addressed` alike), whose questions they answer."""
+    may_cover = np.array([t.ask is not_covered.Ask.DOCUMENTS_MAY_COVER for t in topics], dtype=bool)
+    closest = np.full(len(topics), -1.0, dtype=np.float32)
+    for start in range(0, len(piece_vectors), _CHUNK):  # in chunks: a large council's pieces are millions
+        closest = np.maximum(closest, (topic_vectors @ piece_vectors[start : start + _CHUNK].T).max(axis=1))
+    in_force: np.ndarray = ~(may_cover & (closest >= addressed))
+    return in_force
+
+
+_CHUNK = 65536
 
 
 def _prune(root: Path, keep: int) -> None:

@@ -37,11 +37,14 @@ OUT_OF_SCOPE_OFF_TOPIC = (
 NOTE_REVIEW_OVERDUE = "review due {review}"
 NOTE_SUPERSEDED = "superseded by {successor}"
 ERROR_APOLOGY = "Sorry, something went wrong while answering. The problem has been logged; please try again shortly."
-EXAMPLE_QUESTIONS = (
-    "Can I copy an officer's email to another councillor?",
-    "Can a councillor give instructions to staff?",
-    "Should councillors and officers become close friends?",
+# (title, question): the titles are what Teams' prompt starters and Slack's suggested prompts show, and
+# teams-package/manifest.json repeats them (a test keeps the two the same)
+EXAMPLE_PROMPTS = (
+    ("Copying an officer's email", "Can I copy an officer's email to another councillor?"),
+    ("Instructing council staff", "Can a councillor give instructions to staff?"),
+    ("Friendships with officers", "Should councillors and officers become close friends?"),
 )
+EXAMPLE_QUESTIONS = tuple(question for _, question in EXAMPLE_PROMPTS)
 
 # --- Corrections (protocol-bot teach, and 👎 from admins in chat) ----------------------------------
 
@@ -202,8 +205,6 @@ CLI_COUNCIL_HEADING = "== {council} =="  # shown only when an answer cites more 
 # `code` renders the same in Slack mrkdwn and Teams Markdown.
 
 SHOW_FULL_CLAUSE = "Show full clause"
-HELPFUL = "👍 Helpful"
-NOT_HELPFUL = "👎 Not helpful"
 FEEDBACK_THANKS = "Thanks, your feedback has been recorded."
 FEEDBACK_COMMENT_LABEL = "Tell us what was wrong with the answer, or what you expected to see."
 FEEDBACK_COMMENT_SEND = "Send"
@@ -218,10 +219,6 @@ REINDEX_BUSY = "A reindex is already running; I'll post the result here when it'
 # --- Teams ---------------------------------------------------------------------------------------
 # Teams Markdown: **bold**, lists start with "- ".
 
-TEAMS_WELCOME = (
-    "Hello! I answer questions about the councillor/officer protocol and quote the clauses I rely on. "
-    "In a channel or group chat, mention me first. Try:\n\n{examples}\n\nType **help** to see which documents I use."
-)
 TEAMS_HELP = (
     "I answer questions about these documents:\n\n{documents}\n\n"
     "Ask in your own words, for example:\n\n{examples}\n\n"
@@ -248,6 +245,12 @@ SLACK_TEACH_LABEL = "Which clause answers it?"
 SLACK_TEACH_HINT = "As an admin, your choice corrects the answer for everyone who asks this, from now on."
 SLACK_FEEDBACK_CLOSE = "Skip"
 SLACK_HOME_TITLE = "Protocol Bot"
+SLACK_PROMPTS_TITLE = "Ask about the councillor/officer protocol, for example:"
+SLACK_STATUS_ANSWERING = "is looking through the protocols…"  # shown after the app's name
+SLACK_FEEDBACK_HELPFUL = "Helpful"  # beside Slack's own 👍/👎 icons
+SLACK_FEEDBACK_UNHELPFUL = "Not helpful"
+SLACK_FEEDBACK_HELPFUL_LABEL = "Say this answer helped"
+SLACK_FEEDBACK_UNHELPFUL_LABEL = "Say this answer did not help"
 SLACK_HELP_INTRO = (
     "I answer questions about the councillor/officer protocols and quote the clauses I rely on.\n"
     "• Mention me in a channel: `@Protocol Bot can I copy an email to another councillor?` "

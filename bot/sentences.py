@@ -40,6 +40,9 @@ _REFERS_BACK = re.compile(
     r"in particular|in doing so|as such|if so|if not)\b",
     re.IGNORECASE,
 )
+# A sentence that qualifies the one before it ("However, they must first …", "Unless …"): quoting the
+# first without it states the rule without its condition.
+_QUALIFIES = re.compile(r"^(?:but|unless|only|except|provided|save that|subject to|in that case|if so)\b", re.IGNORECASE)
 _ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|etc|Mr|Mrs|Ms|Dr|Cllr|No|para|cf)\.|\b[A-Z]\.)$", re.IGNORECASE)
 
 
@@ -86,6 +89,17 @@ def context(text: str, sentence: str) -> str | None:
                 lead = found[-1]
         if found:
             previous = found[-1]
+    return None
+
+
+def qualifier(text: str, sentence: str) -> str | None:
+    """The sentence after `sentence` in its paragraph when it qualifies or explains it ("However, …",
+    "This means …"): part of the same rule. None when the next sentence stands on its own."""
+    for line in text.splitlines():
+        found = sentences(_ITEM.sub("", line.strip(), count=1))
+        for current, after in zip(found, found[1:], strict=False):
+            if current == sentence:
+                return after if _REFERS_BACK.match(after) or _QUALIFIES.match(after) else None
     return None
 
 

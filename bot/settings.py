@@ -29,7 +29,8 @@ def _count(env: dict[str, str], name: str, default: int) -> int:
     return value
 
 
-def _choice(env: dict[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+def choice(env: dict[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    """A setting that must be one of `choices` (any case); `default` when it is not set."""
     value = env.get(name, "").strip().lower() or default
     if value not in choices:
         raise SettingsError(messages.SETTING_NOT_A_CHOICE.format(name=name, choices=", ".join(choices), value=value))
@@ -84,7 +85,7 @@ class Settings:
             knowledge_dir=Path(env.get("PROTOCOL_BOT_KNOWLEDGE", defaults.knowledge_dir)),
             home=Path(env.get("PROTOCOL_BOT_HOME", defaults.home)),
             model=env.get("PROTOCOL_BOT_MODEL", defaults.model),
-            runtime=_choice(env, "PROTOCOL_BOT_RUNTIME", RUNTIMES, defaults.runtime),
+            runtime=choice(env, "PROTOCOL_BOT_RUNTIME", RUNTIMES, defaults.runtime),
             # PROTOCOL_BOT_TORCH_THREADS is its name from before the model ran on ONNX Runtime
             threads=_count(env, "PROTOCOL_BOT_THREADS", _count(env, "PROTOCOL_BOT_TORCH_THREADS", defaults.threads)),
             admins=_split_ids(env.get("PROTOCOL_BOT_ADMINS", "")),

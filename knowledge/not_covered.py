@@ -5,9 +5,11 @@ but such questions share its vocabulary (council, councillor, meeting), so close
 documents alone cannot tell them apart. Listing the topics lets the bot decline a question that is
 nearer to one of them than to anything the documents say. The list is data an admin edits.
 
-Topics come in two kinds, so a declined question is pointed at whoever would know: council business
-(the Clerk runs the council's services and meetings) and things that are not council business at all
-(a poem, the weather), where nobody at the council is the right person to ask.
+Topics come in three kinds, so a declined question is pointed at whoever would know: council business
+(the Clerk runs the council's services and meetings), things that are not council business at all (a
+poem, the weather), where nobody at the council is the right person to ask, and subjects a council's
+documents may or may not cover (staff leave, dress code, whistleblowing): each is checked against the
+documents at every reindex, answered from them when they address it and declined when they do not.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class Ask(StrEnum):
 
     COUNCIL_BUSINESS = "council_business"
     OFF_TOPIC = "off_topic"
+    DOCUMENTS_MAY_COVER = "documents_may_cover"
 
 
 @dataclass(frozen=True)

@@ -66,12 +66,21 @@ _INLINE_NUMBER = re.compile(r"(?<=\s)(\d{1,2}(?:\.\d{1,2}){0,2})\.?\s+(?=[A-Z\"�
 _RUN_TOGETHER_MIN_CHARS = 200
 
 
+# Legislation's numbering, as the model codes of conduct are printed: "6.—(1) You must—" is paragraph 6
+# and its first sub-paragraph, as if "6." stood on a line of its own above "(1) You must—".
+_STATUTORY_NUMBER = re.compile(r"\s*\d{1,3}\.\s*[—–-]\s*(?=\(\d{1,2}\)\s)")
+
+
 def read_lines(text: str) -> list[Line]:
     lines: list[Line] = []
     pos = 0
     for raw in text.splitlines(keepends=True):
         content = raw.rstrip("\r\n")
         for offset, segment in _segments(content):
+            if statutory := _STATUTORY_NUMBER.match(segment):
+                number = segment[: statutory.end()].rstrip().rstrip("—–-").rstrip()
+                lines.append(_read_line(number, pos + offset))
+                offset, segment = offset + statutory.end(), segment[statutory.end() :]
             lines.append(_read_line(segment, pos + offset))
         pos += len(raw)
     return lines

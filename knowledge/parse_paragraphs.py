@@ -139,7 +139,7 @@ def _lettered_heading(line: Line, following: Line) -> bool:
         title_like(line.body.text, 60)
         and following.letter is not None
         and following.letter.isdigit()
-        and not line.body.text.endswith(":")
+        and not line.body.text.endswith(_LEAD_IN_ENDINGS)
     )
 
 
@@ -155,10 +155,15 @@ def _bullet_heading(line: Line, following: Line, gap: bool, previous: Line | Non
     return title_like(line.body.text, 60) and not following.marked and _starts_upper(following.body.text)
 
 
+# How a line that introduces a list ends: "Officers must:", and in legislation's style "You must not—".
+# Such a line is the list's lead-in, never a heading: its items read as its sentence's ending.
+_LEAD_IN_ENDINGS = (":", "—", "–", "-")
+
+
 def _numbered_rank(line: Line, following: Line, gap: bool) -> int:
     assert line.number is not None
     text = line.body.text
-    if not title_like(text, 80) or text.endswith(":"):
+    if not title_like(text, 80) or text.endswith(_LEAD_IN_ENDINGS):
         return 0
     depth = line.number.count(".") + 1
     if following.number:

@@ -88,6 +88,7 @@ class _Builder:
             self._heading(para)
         elif line.number and not self._is_list_number(line.number):
             ref = None if line.number in self.lost_numbers else line.number
+            self._leave_other_sections(line.number)
             self._open(Draft(ref, self._path(), _units(para.body), para.line.run.start))
             self.top = major(line.number)
         elif line.letter and (self.current is None or self.current_is_item):
@@ -116,6 +117,13 @@ class _Builder:
         self.headings.append((para.rank, para.title, number))
         if number and para.line.number:
             self.top = major(para.line.number)
+
+    def _leave_other_sections(self, number: str) -> None:
+        """A clause numbered outside the section of the numbered headings above it ("6" after the heading
+        "5. You must not—") is not under them: read under them, a duty would be cited as a ban."""
+        while self.headings and (section := self.headings[-1][2]) and section[0].isdigit() \
+                and number != section and not number.startswith(section + "."):
+            self.headings.pop()
 
     def _path(self) -> tuple[str, ...]:
         return tuple(title for _, title, _ in self.headings)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters.teams.settings import TeamsHost
 from bot.service import IndexedProtocolBot
 from bot.settings import PROJECT_ROOT
 from tests.admin_support import admin  # noqa: F401  (a fixture: the admin console, signed-in client)
@@ -25,3 +26,9 @@ def fake_bot(tmp_path: Path, knowledge: Path) -> IndexedProtocolBot:
     bot = IndexedProtocolBot(knowledge, tmp_path / "index", tmp_path / "cache.sqlite3", HashingEmbedder())
     bot.reindex()
     return bot
+
+
+@pytest.fixture(params=list(TeamsHost))
+def host_kind(request: pytest.FixtureRequest) -> TeamsHost:
+    """Every Teams test that takes this runs on each SDK host."""
+    return TeamsHost(request.param)

@@ -23,6 +23,11 @@ from slack_sdk.signature import SignatureVerifier
 
 from tests.background import WAIT_SECONDS, AiohttpInBackground
 
+# The Web API methods the bot uses; any other is refused as Slack refuses a method it does not have.
+METHODS = frozenset({
+    "auth.test", "apps.connections.open", "chat.postMessage", "chat.postEphemeral", "views.open", "views.publish",
+    "assistant.threads.setStatus", "assistant.threads.setSuggestedPrompts",
+})
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
 TEAM_ID = "T0TEAM"
@@ -191,6 +196,8 @@ class FakeSlack:
         payload = await self._payload(request)
         if (fault := self._fault(method, payload)) is not None:
             return fault
+        if method not in METHODS:
+            return web.json_response({"ok": False, "error": "unknown_method"})
         self._record(Call(method, payload))
         refusal = self._refusals.get(method)
         error = refusal(payload) if refusal else None

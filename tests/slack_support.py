@@ -71,21 +71,29 @@ class Slack:
     def interact(self, payload: dict[str, Any]) -> tuple[int, str]:
         return self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
 
-    def click(self, action_id: str, value: str, *, message: dict[str, Any] | None = None, user: str = USER) -> str:
-        """Press a button; returns the name of the response URL that click carries."""
+    def click(self, action_id: str, value: str, *, message: dict[str, Any] | None = None, user: str = USER,
+              kind: str = "button") -> str:
+        """Press a button (or another interactive element `kind`); returns the name of the response URL
+        that click carries."""
         name = f"click-{next(_ids)}"
         payload = {
             "type": "block_actions", "user": {"id": user}, "team": {"id": TEAM_ID}, "api_app_id": "A0APP",
             "trigger_id": f"trigger-{name}", "channel": {"id": CHANNEL},
             "container": {"type": "message", "channel_id": CHANNEL, "is_ephemeral": message is None},
             "response_url": self.fake.response_url(name),
-            "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": value, "action_ts": "1"}],
+            "actions": [{"type": kind, "action_id": action_id, "block_id": "b", "value": value, "action_ts": "1"}],
         }
         if message is not None:
             payload["message"] = message
         status, _ = self.interact(payload)
         assert status == 200
         return name
+
+    def vote(self, blocks: list[dict[str, Any]], helpful: bool, *, message: dict[str, Any] | None = None,
+             user: str = USER) -> str:
+        """Click 👍 or 👎 in an answer's feedback_buttons; returns the name of the click's response URL."""
+        return self.click("protocol_feedback_buttons", feedback_values(blocks)[helpful], message=message, user=user,
+                          kind="feedback_buttons")
 
     def responses(self, name: str, count: int = 1) -> list[dict[str, Any]]:
         return self.fake.wait_for("response_url", count, path=name)
@@ -118,6 +126,13 @@ def buttons(blocks: list[dict[str, Any]]) -> dict[str, list[str]]:
             if element.get("type") == "button":
                 found.setdefault(element["action_id"], []).append(element["value"])
     return found
+
+
+def feedback_values(blocks: list[dict[str, Any]]) -> dict[bool, str]:
+    """What each side of an answer's feedback_buttons sends: {True: 👍's value, False: 👎's}."""
+    [element] = [e for block in blocks if block["type"] == "context_actions" for e in block["elements"]
+                 if e["type"] == "feedback_buttons"]
+    return {True: element["positive_button"]["value"], False: element["negative_button"]["value"]}
 
 
 def rendered(payload: dict[str, Any]) -> str:

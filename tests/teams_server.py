@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.teams import TeamsSettings, build_app
 from adapters.teams.server import HANDLER
+from adapters.teams.settings import TeamsHost
 from adapters.teams.translate import ProtocolTeamsBot
 from bot.conversation import Conversation
 from bot.conversation_state import ConversationState
@@ -46,14 +47,15 @@ class FlakyConnector:
 
 
 @contextlib.asynccontextmanager
-async def running_teams(failures: int = 0, *, status: int = 503, retry_after: str | None = None, workers: int = 4,
-                        state: ConversationState | None = None) -> AsyncIterator[Teams]:
-    """The real Teams app on 127.0.0.1 over a fake core, replying to a connector that fails `failures` times."""
+async def running_teams(kind: TeamsHost, failures: int = 0, *, status: int = 503, retry_after: str | None = None,
+                        workers: int = 4, state: ConversationState | None = None) -> AsyncIterator[Teams]:
+    """The real Teams app on 127.0.0.1 on the SDK host `kind`, over a fake core, replying to a connector that
+    fails `failures` times."""
     connector = FlakyConnector(failures, status, retry_after)
     await connector.server.start_server()
     core = FakeProtocolBot()
     talk = conversation(core, FeedbackStore(":memory:"), state=state)
-    app = build_app(talk, TeamsSettings(), workers=workers)
+    app = build_app(talk, TeamsSettings(host=kind), workers=workers)
     client = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()
     try:

@@ -92,7 +92,7 @@ def test_a_missing_index_is_reported_in_one_line_not_a_traceback(tmp_path: Path)
 def test_help_starts_without_importing_torch_or_the_chat_sdks() -> None:
     probe = (
         "import sys; from adapters.cli.main import build_parser; build_parser(); "
-        "print([m for m in ('torch', 'slack_bolt', 'botbuilder') if m in sys.modules])"
+        "print([m for m in ('torch', 'slack_bolt', 'botbuilder', 'microsoft_agents') if m in sys.modules])"
     )
     done = subprocess.run([sys.executable, "-c", probe], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "[]"

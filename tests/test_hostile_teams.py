@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from adapters.cli.main import OneLineFormatter
 from adapters.teams import TeamsSettings, build_app
 from adapters.teams.server import ACK_WITHIN_SECONDS, MAX_ID_CHARS, MESSAGES_PATH
+from adapters.teams.settings import TeamsHost
 from bot import messages
 from bot.feedback import FeedbackStore
 from tests import teams_support as teams
@@ -49,15 +50,15 @@ async def answered(bot: Teams, activity: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.parametrize("text", HOSTILE)
 async def test_any_text_in_a_message_is_answered_and_never_with_an_apology(
-    text: str, caplog: pytest.LogCaptureFixture
+    text: str, caplog: pytest.LogCaptureFixture, host_kind: TeamsHost
 ) -> None:
-    async with running_teams() as bot:
+    async with running_teams(host_kind) as bot:
         await answered(bot, bot.question(text))
     no_tracebacks_or_long_lines(caplog)
 
 
-async def test_a_lone_surrogate_in_a_message_is_answered_as_the_question_it_is() -> None:
-    async with running_teams() as bot:
+async def test_a_lone_surrogate_in_a_message_is_answered_as_the_question_it_is(host_kind: TeamsHost) -> None:
+    async with running_teams(host_kind) as bot:
         reply = await answered(bot, bot.question("can I \ud83d copy an email?"))
         assert reply["attachments"] and bot.core.asked == [("can I \ufffd copy an email?", None)]
 
@@ -68,9 +69,9 @@ async def test_a_lone_surrogate_in_a_message_is_answered_as_the_question_it_is()
     [{"type": "mention", "text": "(*", "mentioned": teams.BOT}],  # a name that is no regular expression
 ])
 async def test_a_message_with_broken_mentions_is_still_answered(
-    entities: list[Any], caplog: pytest.LogCaptureFixture
+    entities: list[Any], caplog: pytest.LogCaptureFixture, host_kind: TeamsHost
 ) -> None:
-    async with running_teams() as bot:
+    async with running_teams(host_kind) as bot:
         await answered(bot, {**bot.question(f"{teams.MENTION} can I copy an email?"), "entities": entities})
         assert bot.core.asked[0][0].endswith("can I copy an email?")
     no_tracebacks_or_long_lines(caplog)
@@ -78,9 +79,9 @@ async def test_a_message_with_broken_mentions_is_still_answered(
 
 @pytest.mark.parametrize("members", [[None], [None, teams.BOT], [{"id": None}]])
 async def test_members_added_with_nulls_ends_the_turn_without_an_error(
-    members: list[Any], caplog: pytest.LogCaptureFixture
+    members: list[Any], caplog: pytest.LogCaptureFixture, host_kind: TeamsHost
 ) -> None:
-    async with running_teams() as bot:
+    async with running_teams(host_kind) as bot:
         update = teams.members_added(members, conversation=teams.CHANNEL_THREAD, conversation_type="channel")
         assert await bot.post({**update, "serviceUrl": bot.url}) == 201
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
@@ -99,9 +100,9 @@ async def test_members_added_with_nulls_ends_the_turn_without_an_error(
     ({}, b'{"type": "message", "id": 1e400, "text": NaN}'),
 ], ids=["unknown charset", "latin-1", "not json", "gzip", "brotli", "deflate", "not utf-8", "deep", "bom", "nan"])
 async def test_a_malformed_request_gets_a_4xx_and_one_short_log_line(
-    headers: dict[str, str], body: bytes | None, caplog: pytest.LogCaptureFixture
+    headers: dict[str, str], body: bytes | None, caplog: pytest.LogCaptureFixture, host_kind: TeamsHost
 ) -> None:
-    async with running_teams() as bot:
+    async with running_teams(host_kind) as bot:
         caplog.clear()
         status = await bot.post_raw(body if body is not None else json.dumps(bot.question()).encode(), headers)
         assert 400 <= status < 500
@@ -118,16 +119,20 @@ def _closed_port() -> int:
 
 
 @pytest.mark.parametrize("field", ["id", "replyToId"])
-async def test_a_megabyte_id_is_refused_with_400_and_one_short_log_line(field: str, caplog: pytest.LogCaptureFixture) -> None:
-    async with running_teams() as bot:
+async def test_a_megabyte_id_is_refused_with_400_and_one_short_log_line(
+    field: str, caplog: pytest.LogCaptureFixture, host_kind: TeamsHost
+) -> None:
+    async with running_teams(host_kind) as bot:
         caplog.clear()
         assert await bot.post({**bot.question(), field: "x" * MB}) == 400
         assert len(caplog.records) == 1
     no_tracebacks_or_long_lines(caplog)
 
 
-async def test_a_long_id_in_the_log_lines_of_a_reply_put_off_is_cut_short(caplog: pytest.LogCaptureFixture) -> None:
-    async with running_teams() as bot:
+async def test_a_long_id_in_the_log_lines_of_a_reply_put_off_is_cut_short(
+    caplog: pytest.LogCaptureFixture, host_kind: TeamsHost
+) -> None:
+    async with running_teams(host_kind) as bot:
         # nobody takes the reply, so it is retried and put off, and both are logged with the reply's URL or id
         activity = teams.personal_message("Can I copy an email?", service_url=f"http://127.0.0.1:{_closed_port()}")
         assert await bot.post({**activity, "id": "x" * MAX_ID_CHARS}) in (201, 202)
@@ -135,8 +140,8 @@ async def test_a_long_id_in_the_log_lines_of_a_reply_put_off_is_cut_short(caplog
     no_tracebacks_or_long_lines(caplog)
 
 
-async def test_a_service_url_nobody_answers_never_delays_the_acknowledgement() -> None:
-    async with running_teams() as bot:
+async def test_a_service_url_nobody_answers_never_delays_the_acknowledgement(host_kind: TeamsHost) -> None:
+    async with running_teams(host_kind) as bot:
         started = time.monotonic()
         status = await bot.post(teams.personal_message("Can I copy an email?", service_url=f"http://127.0.0.1:{_closed_port()}"))
         assert status in (201, 202) and time.monotonic() - started < ACK_WITHIN_SECONDS + 1
@@ -152,12 +157,14 @@ _FIELDS = ["type", "text", "entities", "membersAdded", "from", "recipient", "con
            "id", "replyToId", "attachments", "channelId", "locale", "name"]
 
 
-@pytest.fixture(scope="module")
-def served() -> Iterator[tuple[int, str]]:
-    """The Teams app and a connector it replies to, on a loop of their own (Hypothesis drives them from here)."""
+@pytest.fixture(scope="module", params=list(TeamsHost))
+def served(request: pytest.FixtureRequest) -> Iterator[tuple[int, str]]:
+    """The Teams app on each SDK host and a connector it replies to, on a loop of their own (Hypothesis drives
+    them from here)."""
     server = AiohttpInBackground("hostile-teams")
     connector = FlakyConnector(0)
-    port = server.start(lambda: build_app(conversation(FakeProtocolBot(), FeedbackStore(":memory:")), TeamsSettings()))
+    on_host = TeamsSettings(host=TeamsHost(request.param))
+    port = server.start(lambda: build_app(conversation(FakeProtocolBot(), FeedbackStore(":memory:")), on_host))
     server.call(connector.server.start_server())
     yield port, f"http://127.0.0.1:{connector.server.port}"
     server.call(connector.server.close())

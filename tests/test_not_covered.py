@@ -117,3 +117,33 @@ def test_a_topics_file_in_its_first_form_still_declines_its_topics_as_council_bu
                                                 encoding="utf-8")
     answer = _bot(tmp_path, knowledge).ask("how do I hire the bandstand in the memorial gardens?")
     assert answer.out_of_scope and answer.lead == messages.OUT_OF_SCOPE_COUNCIL_BUSINESS
+
+
+LEAVE = "how much annual leave do staff get for holidays?"
+TOPICS_ONLY = Calibration(min_similarity=0.0, not_covered_margin=0.05)  # only the topics decline
+
+
+def _with_subject(knowledge: Path) -> None:
+    path = knowledge / "not_covered.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("[documents_may_cover]\ntopics = [",
+                                 '[documents_may_cover]\ntopics = [\n  "staff annual leave and holidays",'), encoding="utf-8")
+
+
+def test_a_subject_the_documents_do_not_address_is_declined_and_sent_to_the_clerk_or_monitoring_officer(
+    tmp_path: Path, knowledge: Path
+) -> None:
+    _with_subject(knowledge)
+    answer = _bot(tmp_path, knowledge, TOPICS_ONLY).ask(LEAVE)
+    assert answer.out_of_scope and answer.lead == messages.OUT_OF_SCOPE
+
+
+def test_once_a_document_addresses_the_subject_its_questions_are_answered_from_it(tmp_path: Path, knowledge: Path) -> None:
+    _with_subject(knowledge)
+    bot = _bot(tmp_path, knowledge, TOPICS_ONLY)
+    (knowledge / "protocols" / "staff_handbook.txt").write_text(
+        "Staff Handbook\n\n1. Leave\n1.1 Staff annual leave and holidays are agreed with the Clerk in advance.\n",
+        encoding="utf-8")
+    bot.reindex()
+    answer = bot.ask(LEAVE)
+    assert not answer.out_of_scope and answer.citations[0].source == "staff_handbook.txt"

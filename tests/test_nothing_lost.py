@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters.teams.settings import TeamsHost
 from bot import messages
 from bot.conversation import Message, Place, Sweeper
 from bot.conversation_state import ConversationState
@@ -196,8 +197,8 @@ def test_a_question_acknowledged_before_a_crash_is_answered_when_the_bot_starts_
 
 
 @pytest.mark.parametrize("body", [None, [1, 2], "text", 42], ids=["null", "array", "string", "number"])
-async def test_a_teams_body_that_is_not_an_activity_gets_400_not_500(body: object) -> None:
-    async with running_teams() as bot:
+async def test_a_teams_body_that_is_not_an_activity_gets_400_not_500(body: object, host_kind: TeamsHost) -> None:
+    async with running_teams(host_kind) as bot:
         assert await bot.post(body) == 400
 
 
@@ -206,23 +207,25 @@ async def test_a_teams_body_that_is_not_an_activity_gets_400_not_500(body: objec
     {"conversation": None}, {"type": "invoke", "name": "adaptiveCard/action", "value": {"action": "junk"}},
 ], ids=["no service url", "bad service url", "unauthenticated elsewhere", "no conversation", "junk invoke"])
 async def test_a_teams_activity_the_bot_cannot_answer_is_refused_with_a_4xx_or_ignored_never_a_500(
-    change: dict[str, object],
+    change: dict[str, object], host_kind: TeamsHost,
 ) -> None:
-    async with running_teams() as bot:
+    async with running_teams(host_kind) as bot:
         assert await bot.post({**bot.question(), **change}) < 500
         assert bot.core.asked == [] and bot.connector.replies == []
 
 
-async def test_teams_answers_more_questions_at_once_than_it_has_workers() -> None:
-    async with running_teams(workers=2) as bot:
+async def test_teams_answers_more_questions_at_once_than_it_has_workers(host_kind: TeamsHost) -> None:
+    async with running_teams(host_kind, workers=2) as bot:
         statuses = await asyncio.gather(*(bot.post(bot.question(f"Can I copy email {n}?")) for n in range(12)))
         assert statuses == [201] * 12 and len(bot.connector.replies) == 12
 
 
-async def test_a_teams_reply_the_connector_refuses_for_a_while_is_sent_later_and_threaded_under_its_question() -> None:
+async def test_a_teams_reply_the_connector_refuses_for_a_while_is_sent_later_and_threaded_under_its_question(
+    host_kind: TeamsHost,
+) -> None:
     clock = Clock()
     # the reply's attempts in its turn, and the first sweep's, all fail
-    async with running_teams(8, state=ConversationState(":memory:", clock=clock)) as bot:
+    async with running_teams(host_kind, 8, state=ConversationState(":memory:", clock=clock)) as bot:
         activity = bot.question()
         await bot.post(activity)
         await eventually(lambda: bot.connector.refused == 4)  # the first try and its three retries, in its turn
@@ -234,16 +237,16 @@ async def test_a_teams_reply_the_connector_refuses_for_a_while_is_sent_later_and
         assert len(bot.connector.replies) == 1 and bot.connector.replies[0]["replyToId"] == activity["id"]
 
 
-async def test_a_teams_message_without_a_recipient_is_answered_not_dropped() -> None:
-    async with running_teams() as bot:
+async def test_a_teams_message_without_a_recipient_is_answered_not_dropped(host_kind: TeamsHost) -> None:
+    async with running_teams(host_kind) as bot:
         activity = bot.question()
         del activity["recipient"]
         assert await bot.post(activity) < 500
         assert bot.core.asked == [("Can I copy an email?", None)]
 
 
-async def test_teams_replies_that_meet_server_errors_are_retried_honouring_retry_after() -> None:
-    async with running_teams(2, status=429, retry_after="1") as bot:
+async def test_teams_replies_that_meet_server_errors_are_retried_honouring_retry_after(host_kind: TeamsHost) -> None:
+    async with running_teams(host_kind, 2, status=429, retry_after="1") as bot:
         started = time.monotonic()
         assert await bot.post(bot.question()) in (201, 202)  # acknowledged, at the latest once ACK_WITHIN_SECONDS pass
         await eventually(lambda: len(bot.connector.replies) == 1)
@@ -252,8 +255,8 @@ async def test_teams_replies_that_meet_server_errors_are_retried_honouring_retry
         assert bot.connector.replies[0]["attachments"]  # the answer card, not an apology
 
 
-async def test_a_teams_re_delivery_of_an_answered_activity_is_not_answered_again() -> None:
-    async with running_teams() as bot:
+async def test_a_teams_re_delivery_of_an_answered_activity_is_not_answered_again(host_kind: TeamsHost) -> None:
+    async with running_teams(host_kind) as bot:
         activity = bot.question()
         for _ in range(3):
             await bot.post(activity)

@@ -2,7 +2,7 @@
 where it applies, the terminal.
 
 Each driver talks to its front end as a person would (Slack over HTTP against a fake Slack, Teams
-through the Bot Framework's test adapter) and reads back what that person would see.
+through a host that records what the bot sends) and reads back what that person would see.
 """
 
 from __future__ import annotations
@@ -15,17 +15,15 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import pytest
-from botbuilder.core.adapters import TestAdapter
-from botbuilder.schema import Activity
 
 from adapters.cli import main as cli
-from adapters.teams.translate import ProtocolTeamsBot, apologise
+from adapters.teams.translate import ProtocolTeamsBot
 from bot import messages
 from bot.answer import Answer, Scope
 from bot.feedback import FeedbackStore
 from tests import teams_support as teams
 from tests.fakes import FakeProtocolBot, conversation
-from tests.slack_support import ADMIN, CHANNEL, USER, SlackStarter, buttons, mention, message, rendered
+from tests.slack_support import ADMIN, CHANNEL, USER, SlackStarter, mention, message, rendered
 
 TRIMMED = messages.QUESTION_TRIMMED.format(limit=1000)
 LONG = "Can I copy this email to another councillor? " + "Please explain in detail. " * 60
@@ -48,8 +46,9 @@ class Driver(Protocol):
     def follow_up(self, text: str) -> str:
         """Say more in the same thread or chat; what the person then sees."""
 
-    def vote(self, helpful: bool) -> tuple[str, set[str]]:
-        """Vote on the last answer: what the answer then says, and the buttons left on it."""
+    def vote(self, helpful: bool) -> list[tuple[bool, str]]:
+        """Vote on the last answer with the platform's own feedback control: the votes stored
+        (helpful, question), newest first."""
 
     def redeliver(self) -> None:
         """Deliver the last message again, as the platform does after a timeout."""
@@ -84,13 +83,9 @@ class SlackDriver:
             return self._send(message(text, channel="D0ALICE", channel_type="im"))
         return self._send(message(text, thread_ts=self.thread))
 
-    def vote(self, helpful: bool) -> tuple[str, set[str]]:
-        action = "protocol_helpful" if helpful else "protocol_unhelpful"
-        [answer_id] = buttons(self.last["blocks"])[action]
-        name = self.slack.click(action, answer_id, message={"ts": self.last.get("ts", "1"),
-                                                            "blocks": self.last["blocks"]})
-        [replaced] = self.slack.responses(name)
-        return rendered(replaced), set(buttons(replaced["blocks"]))
+    def vote(self, helpful: bool) -> list[tuple[bool, str]]:
+        self.slack.vote(self.last["blocks"], helpful, message={"ts": self.last.get("ts", "1"), "blocks": self.last["blocks"]})
+        return [(entry.helpful, entry.question) for entry in self.slack.store.recent()]
 
     def redeliver(self) -> None:
         self.slack.event(self.last_event)  # a retry carries a new envelope, the same message
@@ -102,23 +97,21 @@ class TeamsDriver:
         self.core = core
         self.chat = chat
         self.store = FeedbackStore(":memory:")
-        self.bot = ProtocolTeamsBot(conversation(core, self.store, admins=frozenset({teams.ADMIN_AAD})))
-        self.adapter = TestAdapter(self.bot.on_turn)
-        self.adapter.on_turn_error = apologise
-        self.last: Activity | None = None
+        self.host = teams.RecordingHost()
+        self.bot = ProtocolTeamsBot(conversation(core, self.store, admins=frozenset({teams.ADMIN_AAD})), self.host)
+        self.last: dict[str, Any] | None = None
+        self.posted = ""  # the id Teams gave the last reply
         self.last_sent: dict[str, Any] = {}
 
-    async def _send(self, activity: dict[str, Any]) -> list[Activity]:
+    async def _send(self, activity: dict[str, Any]) -> list[dict[str, Any]]:
         self.last_sent = activity
-        await self.adapter.receive_activity(Activity().deserialize(activity))
-        sent = list(self.adapter.activity_buffer)
-        self.adapter.activity_buffer.clear()
-        return sent
+        await self.host.process(None, activity, self.bot.on_turn)
+        return self.host.taken()
 
     async def _said(self, activity: dict[str, Any]) -> str:
         (reply,) = await self._send(activity)
-        self.last = reply
-        return json.dumps(reply.serialize(), ensure_ascii=False)
+        self.last, self.posted = reply, self.host.last_id
+        return json.dumps(reply, ensure_ascii=False)
 
     def _activity(self, text: str, aad: str = teams.USER_AAD) -> dict[str, Any]:
         return teams.personal_message(text, aad=aad) if self.chat else teams.channel_mention(text, aad=aad)
@@ -129,13 +122,11 @@ class TeamsDriver:
     async def follow_up(self, text: str) -> str:
         return await self._said(self._activity(text))
 
-    async def vote(self, helpful: bool) -> tuple[str, set[str]]:
+    async def vote(self, helpful: bool) -> list[tuple[bool, str]]:
         assert self.last is not None
-        card = self.last.attachments[0].content
-        data = card["actions"][0 if helpful else 1]["data"]
-        await self._send(teams.personal_message(None, value=data, reply_to="card-1"))
-        updated = self.adapter.updated_activities[-1].attachments[0].content
-        return json.dumps(updated, ensure_ascii=False), {a["title"] for a in updated.get("actions", [])}
+        await self._send(teams.feedback(self.posted, helpful=helpful,
+                                        conversation=teams.PERSONAL_CHAT if self.chat else teams.CHANNEL_THREAD))
+        return [(entry.helpful, entry.question) for entry in self.store.recent()]
 
     async def redeliver(self) -> None:
         await self._send(self.last_sent)
@@ -159,7 +150,7 @@ def driver(place: str, starter: SlackStarter, core: FakeProtocolBot | None = Non
 
 
 async def run(value: Any) -> Any:
-    """Drivers are sync (Slack over HTTP) or async (Teams' test adapter); scenarios read either."""
+    """Drivers are sync (Slack over HTTP) or async (Teams' recording host); scenarios read either."""
     return await value if hasattr(value, "__await__") else value
 
 
@@ -186,14 +177,12 @@ def test_the_terminal_shows_the_trimmed_note_too(monkeypatch: pytest.MonkeyPatch
 
 @pytest.mark.parametrize("place", PLACES)
 @pytest.mark.parametrize("helpful", [True, False], ids=["thumbs up", "thumbs down"])
-async def test_a_vote_replaces_the_answers_feedback_buttons_with_thanks(
+async def test_a_vote_with_the_platforms_own_feedback_control_is_stored_with_its_question(
     place: str, helpful: bool, starter: SlackStarter
 ) -> None:
     talk = driver(place, starter)
     await run(talk.ask("Can I copy an email?"))
-    shown, left = await run(talk.vote(helpful))
-    assert messages.FEEDBACK_THANKS in shown
-    assert not left & {"protocol_helpful", "protocol_unhelpful", messages.HELPFUL, messages.NOT_HELPFUL}
+    assert await run(talk.vote(helpful)) == [(helpful, "Can I copy an email?")]
 
 
 @pytest.mark.parametrize("place", PLACES)

@@ -102,6 +102,13 @@ EXPECTED: dict[str, list[tuple[str | None, str | None, str]]] = {
         ("A1.1", "Appendix A – Briefings", "A group leader asks the Chief Executive for an officer briefing."),
         ("A1.2", "Appendix A – Briefings", "Briefings deal only with council business."),
     ],
+    # legislation's style, as the model codes of conduct are printed: lead-ins ending in a dash, "5.—(1)"
+    "statutory_code.txt": [
+        ("3", "PART 2", "You must—\n(a) treat the people you deal "),
+        ("4", "PART 2", "You must not—\n(a) pass on information give"),
+        ("5", "PART 2", "(1) You must—\n(a) tell the Monitoring Of"),
+        ("6", "PART 3", "A member has a personal interest in any "),
+    ],
     "page_furniture.txt": [
         ("1.1", "1. Roles", "Councillors are elected to represent the"),
         ("1.2", "1. Roles", "Officers give impartial advice and carry"),

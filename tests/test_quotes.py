@@ -6,6 +6,7 @@ import pytest
 
 from bot.answering import QUOTE_GAP, quote, whole_rule
 from bot.sentences import asked_form, pieces
+from knowledge.parser import parse
 
 CLAUSE = ("Councillors should not contact staff at home. Urgent matters go to the Clerk. "
           "Staff may refuse calls at weekends.")
@@ -69,12 +70,27 @@ def test_a_sentence_that_refers_back_is_quoted_with_the_sentence_it_refers_to() 
     assert quoted == "Complaints about an officer go to the Head of Paid Service. This means that no councillor acts alone."
 
 
-def test_a_sentence_that_stands_on_its_own_is_quoted_alone() -> None:
+def test_a_sentence_is_quoted_with_the_explanation_that_follows_it() -> None:
     assert whole_rule(BAN, ["Complaints about an officer go to the Head of Paid Service."]) == (
-        "Complaints about an officer go to the Head of Paid Service.")
+        "Complaints about an officer go to the Head of Paid Service. This means that no councillor acts alone.")
 
 
 def test_three_neighbouring_sentences_are_one_verbatim_span() -> None:
     sentences = ["Staff may refuse calls at weekends.", "Urgent matters go to the Clerk.",
                  "Councillors should not contact staff at home."]
     assert quote(CLAUSE, sentences) == CLAUSE
+
+
+def test_an_item_of_a_list_introduced_by_a_dash_is_quoted_with_its_must_not() -> None:
+    code = "4. You must not—\n(a) pass on information given to you in confidence;\n(b) stop anyone seeing papers.\n"
+    clause = parse("code.txt", code)[0]
+    assert whole_rule(clause.text, ["pass on information given to you in confidence;"]).split(QUOTE_GAP) == [
+        "You must not—", "pass on information given to you in confidence;"]
+
+
+def test_a_sentence_is_quoted_with_the_next_one_when_that_one_qualifies_it() -> None:
+    clause = ("Officers may give a councillor's information to other councillors. However, they must first ask the "
+              "councillor who asked for it. Papers are kept for six years.")
+    assert whole_rule(clause, ["Officers may give a councillor's information to other councillors."]) == (
+        "Officers may give a councillor's information to other councillors. However, they must first ask the "
+        "councillor who asked for it.")

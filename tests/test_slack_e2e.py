@@ -31,6 +31,7 @@ from tests.slack_support import (
     SlackStarter,
     _ts,
     buttons,
+    feedback_values,
     mention,
     message,
     rendered,
@@ -278,6 +279,44 @@ def test_opening_the_app_home_shows_the_documents_and_example_questions(slack: S
     assert messages.EXAMPLE_QUESTIONS[1] in rendered(published)
 
 
+# --- agent messaging ---------------------------------------------------------------------------------
+
+
+def test_opening_the_agent_suggests_the_example_questions(slack: Slack) -> None:
+    thread = _ts()
+    slack.event({"type": "assistant_thread_started", "event_ts": _ts(), "assistant_thread": {
+        "user_id": USER, "channel_id": "D0ALICE", "thread_ts": thread,
+        "context": {"channel_id": CHANNEL, "team_id": TEAM_ID}}})
+
+    [suggested] = slack.fake.wait_for("assistant.threads.setSuggestedPrompts")
+    assert (suggested["channel_id"], suggested["thread_ts"]) == ("D0ALICE", thread)
+    prompts = suggested["prompts"] if isinstance(suggested["prompts"], list) else json.loads(suggested["prompts"])
+    assert [p["message"] for p in prompts] == list(messages.EXAMPLE_QUESTIONS) and len(prompts) <= 4
+    assert all(p["title"] for p in prompts)
+
+
+def test_a_question_in_an_agent_thread_shows_a_status_then_is_answered_in_that_thread(slack: Slack) -> None:
+    thread = _ts()
+    slack.event(message("Can I copy an email?", channel="D0ALICE", channel_type="im", thread_ts=thread))
+
+    [post] = slack.posts()
+    [status] = slack.fake.calls_to("assistant.threads.setStatus")
+    assert (status["channel_id"], status["thread_ts"], status["status"]) == ("D0ALICE", thread,
+                                                                             messages.SLACK_STATUS_ANSWERING)
+    methods = [call.method for call in slack.fake.calls]
+    assert methods.index("assistant.threads.setStatus") < methods.index("chat.postMessage")
+    assert post["thread_ts"] == thread and "CORRESPONDENCE" in rendered(post)
+
+
+def test_a_channel_changing_beside_the_agent_is_acknowledged_and_changes_nothing(slack: Slack) -> None:
+    status, _ = slack.event({"type": "assistant_thread_context_changed", "event_ts": _ts(), "assistant_thread": {
+        "user_id": USER, "channel_id": "D0ALICE", "thread_ts": _ts(),
+        "context": {"channel_id": "C0OTHER", "team_id": TEAM_ID}}})
+
+    assert status == 200
+    assert [call.method for call in slack.fake.calls if call.method != "auth.test"] == []
+
+
 # --- feedback ----------------------------------------------------------------------------------------
 
 
@@ -287,11 +326,9 @@ def _answered(slack: Slack) -> dict[str, Any]:
     return slack.posts()[0]
 
 
-def test_thumbs_up_is_stored_as_helpful_and_the_buttons_give_way_to_thanks(slack: Slack) -> None:
+def test_thumbs_up_in_slacks_feedback_buttons_is_stored_as_helpful_and_gives_way_to_thanks(slack: Slack) -> None:
     post = _answered(slack)
-    [answer_id] = buttons(post["blocks"])["protocol_helpful"]
-    name = slack.click("protocol_helpful", answer_id, message={"ts": "1", "thread_ts": post["thread_ts"],
-                                                                "blocks": post["blocks"]})
+    name = slack.vote(post["blocks"], True, message={"ts": "1", "thread_ts": post["thread_ts"], "blocks": post["blocks"]})
     [entry] = slack.store.recent()
     assert (entry.platform, entry.user, entry.question, entry.helpful) == ("slack", USER, "Can I copy an email?", True)
     assert [(c.source, c.clause) for c in entry.citations] == [
@@ -299,23 +336,21 @@ def test_thumbs_up_is_stored_as_helpful_and_the_buttons_give_way_to_thanks(slack
     ]
     [replaced] = slack.responses(name)
     assert replaced["replace_original"] is True
-    assert "protocol_helpful" not in buttons(replaced["blocks"]) and "protocol_unhelpful" not in buttons(replaced["blocks"])
+    assert "context_actions" not in [block["type"] for block in replaced["blocks"]]
     assert "protocol_show_clause" in buttons(replaced["blocks"])  # the answer itself stays readable
     assert messages.FEEDBACK_THANKS in rendered(replaced)
 
 
 def test_thumbs_up_on_a_private_answer_replaces_its_buttons_and_keeps_share(slack: Slack) -> None:
     answer = slack.command_reply("Can I copy an email?")
-    [answer_id] = buttons(answer["blocks"])["protocol_helpful"]
-    [replaced] = slack.responses(slack.click("protocol_helpful", answer_id))
+    [replaced] = slack.responses(slack.vote(answer["blocks"], True))
     assert set(buttons(replaced["blocks"])) == {"protocol_show_clause", "protocol_share"}
     assert messages.FEEDBACK_THANKS in rendered(replaced)
 
 
 def test_thumbs_down_is_stored_and_asks_what_was_wrong_in_a_modal(slack: Slack) -> None:
     post = _answered(slack)
-    [answer_id] = buttons(post["blocks"])["protocol_unhelpful"]
-    slack.click("protocol_unhelpful", answer_id, message={"ts": "1", "thread_ts": post["thread_ts"]})
+    slack.vote(post["blocks"], False, message={"ts": "1", "thread_ts": post["thread_ts"]})
     [entry] = slack.store.recent()
     assert entry.helpful is False and entry.comment is None
     [opened] = slack.fake.wait_for("views.open")
@@ -335,8 +370,7 @@ def test_an_admins_thumbs_down_can_pick_the_clause_that_answers_and_correct_the_
     event = mention("Can I copy an email?", user=ADMIN)
     slack.event(event)
     post = slack.posts()[0]
-    [answer_id] = buttons(post["blocks"])["protocol_unhelpful"]
-    slack.click("protocol_unhelpful", answer_id, message={"ts": "1", "thread_ts": post["thread_ts"]}, user=ADMIN)
+    slack.vote(post["blocks"], False, message={"ts": "1", "thread_ts": post["thread_ts"]}, user=ADMIN)
     [opened] = slack.fake.wait_for("views.open")
     [select] = [b for b in opened["view"]["blocks"] if b["block_id"] == "teach"]
     options = select["element"]["options"]
@@ -354,10 +388,28 @@ def test_an_admins_thumbs_down_can_pick_the_clause_that_answers_and_correct_the_
 
 def test_a_councillors_thumbs_down_asks_only_what_was_wrong(slack: Slack) -> None:
     post = _answered(slack)
-    [answer_id] = buttons(post["blocks"])["protocol_unhelpful"]
-    slack.click("protocol_unhelpful", answer_id, message={"ts": "1", "thread_ts": post["thread_ts"]})
+    slack.vote(post["blocks"], False, message={"ts": "1", "thread_ts": post["thread_ts"]})
     [opened] = slack.fake.wait_for("views.open")
     assert [b["block_id"] for b in opened["view"]["blocks"]] == ["comment"]
+
+
+def test_a_classic_thumbs_up_on_an_answer_posted_before_feedback_buttons_still_counts(slack: Slack) -> None:
+    post = _answered(slack)
+    answer_id = feedback_values(post["blocks"])[True].partition(":")[2]
+
+    slack.click("protocol_helpful", answer_id, message={"ts": "1", "thread_ts": post["thread_ts"], "blocks": []})
+
+    [entry] = slack.store.recent()
+    assert (entry.question, entry.helpful) == ("Can I copy an email?", True)
+
+
+def test_a_forged_feedback_value_is_not_stored(slack: Slack) -> None:
+    post = _answered(slack)
+
+    slack.click("protocol_feedback_buttons", "very-helpful:everything", kind="feedback_buttons",
+                message={"ts": "1", "thread_ts": post["thread_ts"]})
+
+    assert slack.store.recent() == []
 
 
 # --- admins ------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Any
 
 from adapters.slack.mrkdwn import escape, plain_question
 from adapters.slack.render import (
+    ACTION_FEEDBACK,
     ACTION_SHARE,
     ACTION_SHOW_CLAUSE,
     MAX_BLOCKS,
@@ -17,6 +18,7 @@ from adapters.slack.render import (
     clause_blocks,
     help_blocks,
     home_view,
+    parse_feedback_value,
     preformatted_blocks,
 )
 from bot import messages
@@ -72,10 +74,22 @@ def test_an_answer_shows_the_lead_each_document_its_clauses_and_the_quoted_sente
 
 def test_only_a_private_answer_offers_to_share_it() -> None:
     def action_ids(blocks: list[dict[str, Any]]) -> list[str]:
-        return [e["action_id"] for e in blocks[-1]["elements"]]
+        return [e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
 
     assert ACTION_SHARE in action_ids(answer_blocks(_answer(COPY_EMAIL), "a1", shareable=True))
     assert ACTION_SHARE not in action_ids(answer_blocks(_answer(COPY_EMAIL), "a1"))
+
+
+def test_an_answer_ends_with_slacks_own_feedback_buttons_naming_the_answer_and_the_verdict() -> None:
+    last = answer_blocks(_answer(COPY_EMAIL), "a1")[-1]
+
+    assert last["type"] == "context_actions"
+    (element,) = last["elements"]
+    assert (element["type"], element["action_id"]) == ("feedback_buttons", ACTION_FEEDBACK)
+    positive, negative = element["positive_button"]["value"], element["negative_button"]["value"]
+    assert (parse_feedback_value(positive), parse_feedback_value(negative)) == ((True, "a1"), (False, "a1"))
+    for value in ("", "a1", "helpful:", "great:a1"):
+        assert parse_feedback_value(value) is None
 
 
 def test_a_note_on_a_citation_is_shown_under_its_quote() -> None:
@@ -104,7 +118,7 @@ def test_forty_citations_fit_in_fifty_blocks_and_say_how_many_are_hidden() -> No
     hidden = 40 - shown
     assert hidden > 0
     assert messages.SLACK_MORE_CLAUSES.format(count=hidden) in _texts(blocks)
-    assert blocks[-1]["type"] == "actions"
+    assert [b["type"] for b in blocks[-2:]] == ["actions", "context_actions"]
     assert len(answer_text(_answer(*citations))) <= MAX_SECTION_TEXT
 
 

@@ -42,5 +42,6 @@ def test_a_missing_token_is_named_in_the_error(env: dict[str, str], missing: str
 def test_the_manifest_subscribes_to_every_event_and_command_the_app_handles() -> None:
     manifest = (Path(__file__).resolve().parent.parent / "adapters" / "slack" / "manifest.yml").read_text()
     for needed in ("app_mention", "message.im", "message.channels", "app_home_opened", f"command: {messages.SLACK_COMMAND}",
-                   "home_tab_enabled: true", "interactivity:", "socket_mode_enabled:"):
+                   "home_tab_enabled: true", "interactivity:", "socket_mode_enabled:", "assistant_view:",
+                   "assistant:write", "assistant_thread_started", "assistant_thread_context_changed"):
         assert needed in manifest

@@ -28,10 +28,18 @@ from botframework.connector.auth import (
 )
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
+from microsoft_agents.hosting.core import AccessTokenProviderBase
+from microsoft_agents.hosting.core.authorization import AgentAuthConfiguration
 
 from adapters.teams import TeamsSettings, build_app
+from adapters.teams.agents_host import AgentsHost
+from adapters.teams.botbuilder_host import BotbuilderHost
+from adapters.teams.host import Host
+from adapters.teams.server import make_host
+from adapters.teams.settings import TeamsHost
 from bot import messages
 from bot.answer import Scope
+from bot.errors import SettingsError
 from bot.feedback import FeedbackStore, cited_refs
 from bot.scopes import Scopes
 from tests import teams_support as teams
@@ -156,6 +164,43 @@ class OfflineCredentialsFactory(PasswordServiceClientCredentialFactory):
         return StandInCredentials(app_id, oauth_scope=oauth_scope)
 
 
+class StandInTokens(AccessTokenProviderBase):
+    """The Agents SDK's replies carry this token instead of one fetched from Azure AD."""
+
+    def __init__(self, configuration: AgentAuthConfiguration) -> None:
+        self._configuration = configuration
+
+    def configuration(self) -> AgentAuthConfiguration:
+        return self._configuration
+
+    async def get_access_token(self, resource_url: str, scopes: list[str], force_refresh: bool = False) -> str:
+        return OUTBOUND_TOKEN
+
+    async def acquire_token_on_behalf_of(self, scopes: list[str], user_assertion: str) -> str:
+        raise NotImplementedError("replies need only the bot's own token")
+
+    async def get_agentic_application_token(self, tenant_id: str, agent_app_instance_id: str) -> str | None:
+        raise NotImplementedError("replies need only the bot's own token")
+
+    async def get_agentic_instance_token(self, tenant_id: str, agent_app_instance_id: str) -> tuple[str, str]:
+        raise NotImplementedError("replies need only the bot's own token")
+
+    async def get_agentic_user_token(self, tenant_id: str, agent_app_instance_id: str, agentic_user_id: str,
+                                     scopes: list[str]) -> str | None:
+        raise NotImplementedError("replies need only the bot's own token")
+
+    def get_token_credential(self) -> Any:
+        raise NotImplementedError("replies need only the bot's own token")
+
+
+def offline_host(kind: TeamsHost, settings: TeamsSettings) -> Host:
+    """The host `kind`, its replies signed with a stand-in token instead of one from Azure AD."""
+    if kind is TeamsHost.BOTBUILDER:
+        return BotbuilderHost(settings, OfflineCredentialsFactory(settings.app_id, "not-used")
+                              if settings.authenticated else None)
+    return AgentsHost(settings, StandInTokens)
+
+
 class Running:
     """A started bot app and what it works with."""
 
@@ -184,13 +229,12 @@ async def connector() -> AsyncIterator[Connector]:
     await fake.server.close()
 
 
-async def start(connector: Connector, tmp_path: Path, teams_settings: TeamsSettings,
-                credentials: OfflineCredentialsFactory | None = None,
+async def start(connector: Connector, tmp_path: Path, teams_settings: TeamsSettings, kind: TeamsHost,
                 scopes: Scopes | None = None) -> AsyncIterator[Running]:
     core = FakeProtocolBot()
     store = FeedbackStore(tmp_path / "feedback.sqlite3")
     app = build_app(conversation(core, store, admins=frozenset({teams.ADMIN_AAD}), scopes=scopes), teams_settings,
-                    credentials_factory=credentials)
+                    host=offline_host(kind, teams_settings))
     client = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()
     yield Running(client, core, store, connector)
@@ -199,9 +243,9 @@ async def start(connector: Connector, tmp_path: Path, teams_settings: TeamsSetti
 
 
 @pytest.fixture
-async def emulator_bot(connector: Connector, tmp_path: Path) -> AsyncIterator[Running]:
+async def emulator_bot(connector: Connector, tmp_path: Path, host_kind: TeamsHost) -> AsyncIterator[Running]:
     """No app id: the unauthenticated mode the Bot Framework Emulator uses."""
-    async for running in start(connector, tmp_path, TeamsSettings()):
+    async for running in start(connector, tmp_path, TeamsSettings(), host_kind):
         yield running
 
 
@@ -210,18 +254,19 @@ CONDUCT = Scope(frozenset({"004_fbcb302b638d596d.txt"}))
 
 
 @pytest.fixture
-async def scoped_bot(connector: Connector, tmp_path: Path) -> AsyncIterator[Running]:
+async def scoped_bot(connector: Connector, tmp_path: Path, host_kind: TeamsHost) -> AsyncIterator[Running]:
     """The tenant answers from Ilminster's documents, except its general channel, which has its own."""
     scopes = Scopes({("teams", "tenants"): {"tenant-1": ILMINSTER},
                      ("teams", "channels"): {"19:general@thread.tacv2": CONDUCT}})
-    async for running in start(connector, tmp_path, TeamsSettings(), scopes=scopes):
+    async for running in start(connector, tmp_path, TeamsSettings(), host_kind, scopes=scopes):
         yield running
 
 
 @pytest.fixture
-async def registered_bot(connector: Connector, tmp_path: Path, channel_keys: ChannelKeys) -> AsyncIterator[Running]:
+async def registered_bot(connector: Connector, tmp_path: Path, channel_keys: ChannelKeys,
+                         host_kind: TeamsHost) -> AsyncIterator[Running]:
     settings = TeamsSettings(app_id=APP_ID, openid_metadata_url=f"{channel_keys.url}/.well-known/openid-configuration")
-    async for running in start(connector, tmp_path, settings, OfflineCredentialsFactory(APP_ID, "not-used")):
+    async for running in start(connector, tmp_path, settings, host_kind):
         yield running
 
 
@@ -247,6 +292,22 @@ async def test_a_channel_mention_is_answered_in_the_thread_without_the_mention(e
     assert emulator_bot.core.asked == [(QUESTION, None)]
 
 
+async def test_a_later_message_in_a_channel_thread_needs_no_mention_and_keeps_the_threads_topic(
+    emulator_bot: Running,
+) -> None:
+    url = emulator_bot.connector.url
+    await emulator_bot.post(teams.channel_mention(QUESTION, service_url=url))
+    await emulator_bot.connector.next()
+    follow_up = teams.channel_mention("and to officers?", service_url=url)
+    follow_up["text"], follow_up["entities"] = "and to officers?", []  # no mention this time
+
+    assert await emulator_bot.post(follow_up) == 201
+    reply = await emulator_bot.connector.next()
+
+    assert reply.conversation == teams.CHANNEL_THREAD
+    assert emulator_bot.core.asked[-1][0] == f"{QUESTION} and to officers?"
+
+
 async def test_a_personal_message_in_a_mapped_tenant_is_answered_from_its_documents(scoped_bot: Running) -> None:
     activity = teams.personal_message(QUESTION, service_url=scoped_bot.connector.url)
     activity["channelData"] = {"tenant": {"id": "tenant-1"}}  # where Teams puts the tenant of every message
@@ -267,21 +328,51 @@ async def test_a_mention_in_a_mapped_channel_is_answered_from_that_channels_docu
     assert scoped_bot.core.asked == [(QUESTION, CONDUCT)]
 
 
-async def test_clicking_thumbs_up_stores_the_vote_and_replaces_the_buttons_with_thanks(emulator_bot: Running) -> None:
+async def test_an_answer_carries_numbered_markers_citations_and_teams_own_feedback_control(
+    emulator_bot: Running,
+) -> None:
+    await emulator_bot.post(teams.personal_message(QUESTION, service_url=emulator_bot.connector.url))
+    answer = (await emulator_bot.connector.next()).activity
+
+    assert "[1]" in answer["text"] and "[2]" in answer["text"]
+    (entity,) = answer["entities"]
+    assert [claim["position"] for claim in entity["citation"]] == [1, 2]
+    assert entity["citation"][0]["appearance"]["abstract"] == emulator_bot.core.ask(QUESTION).citations[0].quote
+    assert answer["channelData"]["feedbackLoopEnabled"] is True
+
+
+async def test_teams_own_thumbs_up_in_a_channel_thread_is_acknowledged_and_the_vote_stored(
+    emulator_bot: Running,
+) -> None:
     url = emulator_bot.connector.url
     await emulator_bot.post(teams.channel_mention(QUESTION, service_url=url))
     answered = await emulator_bot.connector.next()
-    thumbs_up = answered.card["actions"][0]["data"]
-    click = teams.personal_message(None, value=thumbs_up, service_url=url, reply_to="reply-1")
+    click = teams.feedback("reply-1", helpful=True, text="Clear, thanks", conversation=answered.conversation,
+                           service_url=url)
 
-    assert await emulator_bot.post(click) == 201
-    updated = await emulator_bot.connector.next_update()
+    response = await emulator_bot.client.post("/api/messages", json=click, timeout=ClientTimeout(total=WAIT_SECONDS))
 
-    assert updated.reply_to == "reply-1"
-    assert "actions" not in updated.card and messages.FEEDBACK_THANKS in teams.card_texts(updated.card)
+    assert response.status == 200
     (entry,) = emulator_bot.store.recent()
-    assert (entry.platform, entry.user, entry.helpful) == ("teams", teams.USER_AAD, True)
+    assert (entry.platform, entry.user, entry.helpful, entry.comment) == ("teams", teams.USER_AAD, True, "Clear, thanks")
     assert entry.citations == cited_refs(emulator_bot.core.ask(QUESTION))
+    assert emulator_bot.connector.replies.empty()  # Teams thanks the person itself
+
+
+async def test_an_admins_thumbs_down_in_teams_own_control_is_followed_by_the_correction_card(
+    emulator_bot: Running,
+) -> None:
+    url = emulator_bot.connector.url
+    await emulator_bot.post(teams.personal_message(QUESTION, aad=teams.ADMIN_AAD, service_url=url))
+    await emulator_bot.connector.next()
+
+    assert await emulator_bot.post(teams.feedback("reply-1", helpful=False, aad=teams.ADMIN_AAD,
+                                                  service_url=url)) == 200
+    offer = await emulator_bot.connector.next()
+
+    assert any(element["type"] == "Input.ChoiceSet" for element in teams.elements(offer.card))
+    (entry,) = emulator_bot.store.recent()
+    assert (entry.user, entry.helpful) == (teams.ADMIN_AAD, False)
 
 
 async def test_an_empty_message_gets_a_prompt(emulator_bot: Running) -> None:
@@ -325,6 +416,27 @@ def test_the_registration_is_read_from_the_azure_variable_names() -> None:
     assert settings == TeamsSettings(app_id=APP_ID, app_password="secret", app_type="SingleTenant",
                                      tenant_id="tenant-1")
     assert settings.authenticated and not TeamsSettings.from_env({}).authenticated
+
+
+def test_the_registration_is_read_from_the_agents_sdk_names_too() -> None:
+    prefix = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
+    settings = TeamsSettings.from_env({f"{prefix}CLIENTID": APP_ID, f"{prefix}CLIENTSECRET": "secret",
+                                       f"{prefix}TENANTID": "tenant-1", "MicrosoftAppType": "SingleTenant"})
+
+    assert settings == TeamsSettings(app_id=APP_ID, app_password="secret", app_type="SingleTenant",
+                                     tenant_id="tenant-1")
+
+
+@pytest.mark.parametrize(("value", "host"), [("", TeamsHost.AGENTS), ("agents", TeamsHost.AGENTS),
+                                             (" BotBuilder ", TeamsHost.BOTBUILDER)])
+def test_the_agents_sdk_hosts_teams_unless_botbuilder_is_asked_for(value: str, host: TeamsHost) -> None:
+    assert TeamsSettings.from_env({"PROTOCOL_BOT_TEAMS_HOST": value}).host is host
+    assert isinstance(make_host(TeamsSettings(host=host)), AgentsHost if host is TeamsHost.AGENTS else BotbuilderHost)
+
+
+def test_an_unknown_teams_host_is_named_in_the_error() -> None:
+    with pytest.raises(SettingsError, match="PROTOCOL_BOT_TEAMS_HOST"):
+        TeamsSettings.from_env({"PROTOCOL_BOT_TEAMS_HOST": "teams-ai"})
 
 
 async def test_without_an_app_id_a_warning_says_authentication_is_off(caplog: pytest.LogCaptureFixture) -> None:

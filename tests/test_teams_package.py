@@ -11,6 +11,7 @@ from types import ModuleType
 import pytest
 from PIL import Image
 
+from bot import messages
 from bot.settings import PROJECT_ROOT
 
 PACKAGE_SOURCE = PROJECT_ROOT / "teams-package"
@@ -50,6 +51,16 @@ def test_the_manifest_offers_the_bot_in_every_scope_with_its_commands() -> None:
     assert {"help", "status", "reindex"} <= {command["title"] for command in commands}
     assert all(len(command["title"]) <= 32 and len(command["description"]) <= 128 for command in commands)
     assert len(manifest["name"]["short"]) <= 30 and len(manifest["description"]["short"]) <= 80
+
+
+def test_the_prompt_starters_are_the_example_questions_help_and_slack_show() -> None:
+    manifest = json.loads((PACKAGE_SOURCE / "manifest.json").read_text(encoding="utf-8"))
+    commands = [command for listing in manifest["bots"][0]["commandLists"] for command in listing["commands"]]
+
+    prompts = [(command["title"], command["prompt"]) for command in commands if command.get("type") == "prompt"]
+    assert prompts == list(messages.EXAMPLE_PROMPTS) and 3 <= len(prompts) <= 4
+    assert all(len(title) <= 32 for title, _ in prompts)
+    assert tuple(int(part) for part in manifest["manifestVersion"].split(".")) >= (1, 28)  # "type": "prompt"
 
 
 def test_the_icons_have_the_sizes_teams_requires_and_the_outline_is_white_on_transparent() -> None:

@@ -30,6 +30,8 @@ MAX_BLOCKS = 50  # per message; App Home allows 100 but the help text fits in 50
 MAX_SECTION_TEXT = 3000  # also the limit of a context block's text
 
 ACTION_SHOW_CLAUSE = "protocol_show_clause"
+ACTION_FEEDBACK = "protocol_feedback_buttons"  # Slack's feedback_buttons element; its value says which
+# the classic 👍/👎 buttons of answers posted before feedback_buttons: their clicks still count
 ACTION_HELPFUL = "protocol_helpful"
 ACTION_UNHELPFUL = "protocol_unhelpful"
 ACTION_SHARE = "protocol_share"
@@ -73,6 +75,27 @@ def parse_citation_value(value: str) -> tuple[str, int]:
     return answer_id, int(index)
 
 
+_HELPFUL, _UNHELPFUL = "helpful", "unhelpful"
+
+
+def parse_feedback_value(value: str) -> tuple[bool, str] | None:
+    """(helpful, answer id) from a feedback_buttons click's value, or None for any other value."""
+    verdict, _, answer_id = value.partition(":")
+    return (verdict == _HELPFUL, answer_id) if verdict in (_HELPFUL, _UNHELPFUL) and answer_id else None
+
+
+def feedback_block(answer_id: str) -> Block:
+    """Slack's own 👍/👎 under an answer, as its agents' answers have."""
+    def side(text: str, label: str, verdict: str) -> Block:
+        return {"text": _plain(text), "accessibility_label": label, "value": f"{verdict}:{answer_id}"}
+
+    return {"type": "context_actions", "elements": [{
+        "type": "feedback_buttons", "action_id": ACTION_FEEDBACK,
+        "positive_button": side(messages.SLACK_FEEDBACK_HELPFUL, messages.SLACK_FEEDBACK_HELPFUL_LABEL, _HELPFUL),
+        "negative_button": side(messages.SLACK_FEEDBACK_UNHELPFUL, messages.SLACK_FEEDBACK_UNHELPFUL_LABEL, _UNHELPFUL),
+    }]}
+
+
 def _citation_section(citation: Citation, value: str) -> Block:
     heading = f"*{escape(citation.label)}*\n"
     note = f"\n_{escape(citation.note)}_" if citation.note else ""
@@ -113,13 +136,16 @@ def answer_reply(
 
 
 def voted_blocks(original: list[Block] | None, answer: Answer, answer_id: str) -> SlackReply:
-    """The answer once voted on: its feedback buttons give way to the thanks, other buttons stay.
+    """The answer once voted on: its feedback buttons (or the classic pair, on an answer posted before
+    them) give way to the thanks, other buttons stay.
 
     `original` is the message as Slack holds it (a private answer's is not sent with the click).
     """
     blocks = original or answer_blocks(answer, answer_id, question_line=_question_line(answer), shareable=True)
     kept: list[Block] = []
     for block in blocks:
+        if block.get("type") == "context_actions":
+            continue
         if block.get("type") == "actions":
             others = [e for e in block.get("elements", []) if e.get("action_id") not in (ACTION_HELPFUL, ACTION_UNHELPFUL)]
             if others:
@@ -141,16 +167,15 @@ def reindex_report(outcome: ReindexOutcome) -> SlackReply:
 def answer_blocks(
     answer: Answer, answer_id: str, *, question_line: str | None = None, shareable: bool = False
 ) -> list[Block]:
-    """The lead, each cited clause under its document, then feedback (and share) buttons."""
+    """The lead, each cited clause under its document, then (for a private answer) the share button,
+    then Slack's own feedback buttons."""
     head = [section(escape(answer.lead))] + ([context(question_line)] if question_line else [])
-    actions = [
-        button(messages.HELPFUL, ACTION_HELPFUL, answer_id),
-        button(messages.NOT_HELPFUL, ACTION_UNHELPFUL, answer_id),
-    ]
+    tail = [feedback_block(answer_id)]
     if shareable:
-        actions.append(button(messages.SLACK_SHARE, ACTION_SHARE, answer_id, style="primary"))
+        tail.insert(0, {"type": "actions",
+                        "elements": [button(messages.SLACK_SHARE, ACTION_SHARE, answer_id, style="primary")]})
     # one block is held back for the "more clauses" line, used only when something does not fit
-    budget = MAX_BLOCKS - len(head) - 2
+    budget = MAX_BLOCKS - len(head) - len(tail) - 1
     index_of = {id(c): i for i, c in enumerate(answer.citations)}
     body: list[Block] = []
     shown = 0
@@ -165,7 +190,7 @@ def answer_blocks(
             shown += 1
     if shown < len(answer.citations):
         body.append(context(escape(messages.SLACK_MORE_CLAUSES.format(count=len(answer.citations) - shown))))
-    return head + body + [{"type": "actions", "elements": actions}]
+    return head + body + tail
 
 
 def answer_text(answer: Answer) -> str:

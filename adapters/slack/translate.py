@@ -15,13 +15,14 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, Assistant, BoltContext, Respond, SetSuggestedPrompts
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
 from adapters.slack.mrkdwn import escape, plain_question
 from adapters.slack.render import (
+    ACTION_FEEDBACK,
     ACTION_HELPFUL,
     ACTION_SHARE,
     ACTION_SHOW_CLAUSE,
@@ -38,6 +39,7 @@ from adapters.slack.render import (
     help_blocks,
     home_view,
     parse_citation_value,
+    parse_feedback_value,
     render,
     section,
     voted_blocks,
@@ -51,10 +53,15 @@ logger = logging.getLogger(__name__)
 
 PLATFORM = "slack"
 _TRANSIENT = frozenset({408, 429, 500, 502, 503, 504})
+_MOST_PROMPTS = 4  # Slack shows at most four suggested prompts
 
 
 def _ack(ack: Ack) -> None:
     ack()
+
+
+def _nothing() -> None:
+    """A listener with nothing to do beyond bolt's acknowledgement."""
 
 
 def _text(value: object) -> str:
@@ -81,8 +88,14 @@ class SlackListeners:
         app.action(ACTION_SHOW_CLAUSE)(ack=_ack, lazy=[self.on_show_clause])
         app.action(ACTION_SHARE)(ack=_ack, lazy=[self.on_share])
         # feedback runs before the ack: opening the modal needs the trigger_id, which expires in 3 seconds
-        app.action(re.compile(f"^(?:{ACTION_HELPFUL}|{ACTION_UNHELPFUL})$"))(self.on_feedback)
+        app.action(re.compile(f"^(?:{ACTION_FEEDBACK}|{ACTION_HELPFUL}|{ACTION_UNHELPFUL})$"))(self.on_feedback)
         app.view(VIEW_FEEDBACK)(self.on_feedback_comment)
+        # Slack's agent messaging: a person's questions in it arrive as direct messages, handled above
+        assistant = Assistant()
+        assistant.thread_started(self.on_thread_started)
+        # which channel the person is looking at changes no answer, so it is not kept
+        assistant.thread_context_changed(_nothing)
+        app.assistant(assistant)
 
     # --- messages: kept before the ack, answered after it ----------------------------------------
 
@@ -113,7 +126,23 @@ class SlackListeners:
     def work_event(self, event: dict[str, Any]) -> None:
         channel, ts = _text(event.get("channel")), _text(event.get("ts"))
         if channel and ts:
+            if event.get("channel_type") == "im" and _text(event.get("thread_ts")):
+                self._show_status(channel, _text(event.get("thread_ts")))
             self._conversation.work(PLATFORM, f"{channel}:{ts}", self.deliver)
+
+    def _show_status(self, channel: str, thread: str) -> None:
+        """'Protocol Bot is looking through the protocols…' in an agent thread, until the answer is posted."""
+        try:
+            self._client.assistant_threads_setStatus(channel_id=channel, thread_ts=thread,
+                                                     status=messages.SLACK_STATUS_ANSWERING)
+        except SlackApiError as error:  # a direct-message thread outside agent messaging has no status
+            logger.debug("No status shown in %r: %s", channel, error.response.get("error"))
+
+    def on_thread_started(self, set_suggested_prompts: SetSuggestedPrompts) -> None:
+        """A person opened the agent: the example questions, ready to send."""
+        set_suggested_prompts(prompts=[{"title": title, "message": question}
+                                       for title, question in messages.EXAMPLE_PROMPTS[:_MOST_PROMPTS]],
+                              title=messages.SLACK_PROMPTS_TITLE)
 
     def take_command(self, ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
         """/protocol <question or command>: answered privately, with a button to share an answer."""
@@ -211,8 +240,10 @@ class SlackListeners:
         self, ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
     ) -> None:
         ack()
-        helpful = action.get("action_id") == ACTION_HELPFUL
-        answer_id = _text(action.get("value"))
+        if action.get("action_id") == ACTION_FEEDBACK:
+            helpful, answer_id = parse_feedback_value(_text(action.get("value"))) or (False, "")
+        else:
+            helpful, answer_id = action.get("action_id") == ACTION_HELPFUL, _text(action.get("value"))
         place = Place(PLATFORM, _text((body.get("channel") or {}).get("id")), _thread_of(body))
         user = _text((body.get("user") or {}).get("id"))
         voted = self._conversation.vote(place, user, answer_id, helpful)

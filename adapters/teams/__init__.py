@@ -1,4 +1,5 @@
-"""Microsoft Teams front end (Bot Framework SDK). Everything Teams-specific lives in this folder.
+"""Microsoft Teams front end, on the Microsoft 365 Agents SDK (or botbuilder, see settings.py).
+Everything Teams-specific lives in this folder.
 
 `protocol-bot teams` calls `serve(conversation, teams_settings, port)`; tests build the aiohttp app with `build_app`.
 """

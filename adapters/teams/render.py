@@ -1,7 +1,8 @@
-"""What the bot sends to Teams: answers as Adaptive Cards, everything else as Teams Markdown text,
-and the data a card's feedback buttons send back.
+"""What the bot sends to Teams: answers as Copilot's are drawn (text with numbered markers [1], [2] and a
+citation for each, Teams' own 👍/👎 control) above an Adaptive Card of the quoted clauses; everything else
+as Teams Markdown text; and what a card's inputs and Teams' feedback control send back.
 
-Pure functions over plain dicts: no SDK types, so they move unchanged to another Teams SDK.
+Pure functions over plain dicts: no SDK types, so every host (adapters/teams/host.py) sends them as they are.
 """
 
 from __future__ import annotations
@@ -20,11 +21,15 @@ from bot.status import DocumentInfo
 from bot.status_report import document_name
 
 Card = dict[str, Any]
+Activity = dict[str, Any]
+
+ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 
 CARD_VERSION = "1.5"  # the highest version every Teams client renders
 # Teams refuses messages over about 28 KB; the activity envelope and Teams' own additions need the rest.
 CARD_BUDGET_BYTES = 20_000
-FEEDBACK_ACTION = "feedback"
+FEEDBACK_ACTION = "feedback"  # also the actionName of Teams' own feedback control
+SUBMIT_ACTION = "message/submitAction"  # the invoke Teams' feedback control sends
 COMMENT_ACTION = "feedback_comment"
 COMMENT_INPUT = "comment"
 TEACH_INPUT = "teach"
@@ -36,6 +41,11 @@ _QUOTE_CHARS = 800
 _CLAUSE_CHARS = 6_000
 _CLAUSE_CHARS_MIN = 200
 _COMMENT_CHARS = 2000
+# Teams' limits on a citation's appearance
+_CITATION_NAME_CHARS = 80
+_CITATION_ABSTRACT_CHARS = 160
+_KEYWORD_CHARS = 28
+_KEYWORDS = 3
 
 
 @dataclass(frozen=True)
@@ -59,10 +69,18 @@ class Comment:
 CardAction = Vote | Comment
 
 
-def render(reply: Reply) -> str | Card:
-    """Any reply of the core's: an answer as an Adaptive Card, everything else as Teams Markdown."""
+@dataclass(frozen=True)
+class Feedback:
+    """A click on Teams' own 👍/👎 under an answer, with what the person typed in its box."""
+
+    helpful: bool
+    text: str
+
+
+def render(reply: Reply) -> str | Activity:
+    """Any reply of the core's: an answer as a message with citations, everything else as Teams Markdown."""
     if isinstance(reply, AnswerReply):
-        return answer_card(reply.answer, reply.answer_id)
+        return answer_message(reply.answer, reply.answer_id)
     if isinstance(reply, HelpReply):
         return help_text(reply.documents, admin=reply.admin)
     if isinstance(reply, ReportReply):
@@ -74,14 +92,88 @@ def render(reply: Reply) -> str | Card:
     raise TypeError(f"no Teams rendering for {reply!r}")
 
 
-def answer_card(answer: Answer, answer_id: str) -> Card:
-    """The reply to a question: lead, cited clauses with a full-text toggle each, feedback buttons."""
+def answer_message(answer: Answer, answer_id: str) -> Activity:
+    """The reply to a question: the lead and a line per cited clause, each with its numbered marker and
+    citation (Teams shows the quote on hover and the whole clause on open), Teams' feedback control, and
+    the card of quotes with a full-text toggle each."""
+    if answer.out_of_scope:
+        return card_message(answer_card(answer))
+    return _fitted(lambda limit: {
+        **card_message(_cited_card(answer, limit)),
+        "text": _marked_text(answer),
+        "entities": [{
+            "type": "https://schema.org/Message",
+            "@type": "Message",
+            "@context": "https://schema.org",
+            "@id": "",
+            # no "AIGeneratedContent" label: every cited sentence is quoted from the document, not generated
+            "citation": [_claim(n, c, limit) for n, c in enumerate(answer.in_reading_order, 1)],
+        }],
+        "channelData": {"feedbackLoopEnabled": True},
+    })
+
+
+def answer_card(answer: Answer) -> Card:
+    """The card under an answer's text: the question, lead, and the cited clauses with a full-text toggle each."""
     if answer.out_of_scope:
         return _card([_asked(answer.question), _text(plain(answer.lead))])
-    return _fitted(lambda limit: _cited_card(answer, limit, actions=[
-        _feedback_button(answer_id, helpful=True, title=messages.HELPFUL),
-        _feedback_button(answer_id, helpful=False, title=messages.NOT_HELPFUL),
-    ]))
+    return _fitted(lambda limit: _cited_card(answer, limit))
+
+
+def card_message(card: Card) -> Activity:
+    return {"type": "message", "attachments": [{"contentType": ADAPTIVE_CARD, "content": card}]}
+
+
+def correction_card(answer: Answer, answer_id: str, feedback_id: int) -> Card:
+    """After an admin's 👎 in Teams' own control: which clause answers the question, which corrects the
+    answer for everyone who asks it."""
+    send = {"type": "Action.Submit", "title": messages.FEEDBACK_COMMENT_SEND,
+            "data": {"action": COMMENT_ACTION, "feedback": feedback_id, "answer": answer_id}}
+    return _card([_asked(answer.question), _teach_input(answer)], actions=[send])
+
+
+def read_feedback(value: object) -> Feedback | None:
+    """What Teams' feedback control sent (a message/submitAction invoke's value), or None for anything else."""
+    if not isinstance(value, dict) or value.get("actionName") != FEEDBACK_ACTION:
+        return None
+    action = value.get("actionValue")
+    if not isinstance(action, dict) or action.get("reaction") not in ("like", "dislike"):
+        return None
+    # the text comes as JSON in a string: {"feedbackText": "…"}
+    feedback = action.get("feedback")
+    try:
+        typed = json.loads(feedback) if isinstance(feedback, str) and feedback else {}
+    except (ValueError, RecursionError):
+        typed = {}
+    text = typed.get("feedbackText") if isinstance(typed, dict) else None
+    return Feedback(action["reaction"] == "like", text[:_COMMENT_CHARS] if isinstance(text, str) else "")
+
+
+def _marked_text(answer: Answer) -> str:
+    """The lead, then a line per cited clause ending in its marker, which Teams draws as its citation."""
+    lines = [plain(f"- {shorten(_capitalised(c.label), _LABEL_CHARS)}, {document_name(c.council, c.title)} [{n}]")
+             for n, c in enumerate(answer.in_reading_order, 1)]
+    return "\n\n".join([plain(answer.lead), *lines])
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _claim(number: int, citation: Citation, clause_chars: int) -> dict[str, Any]:
+    keywords = [citation.council, citation.clause and f"clause {citation.clause}", citation.heading]
+    return {
+        "@type": "Claim",
+        "position": number,
+        "appearance": {
+            "@type": "DigitalDocument",
+            "name": shorten(citation.title, _CITATION_NAME_CHARS),
+            "abstract": shorten(citation.quote, _CITATION_ABSTRACT_CHARS),
+            # what Teams shows when the citation is opened: plain text, as no encodingFormat is given
+            "text": _full_text(citation, clause_chars),
+            "keywords": [shorten(k, _KEYWORD_CHARS) for k in keywords if k][:_KEYWORDS],
+        },
+    }
 
 
 def voted_card(answer: Answer, answer_id: str, comment_for: int | None, *, admin: bool = False) -> Card:
@@ -94,19 +186,23 @@ def voted_card(answer: Answer, answer_id: str, comment_for: int | None, *, admin
     inputs: list[dict[str, Any]] = [{"type": "Input.Text", "id": COMMENT_INPUT, "isMultiline": True,
                                      "maxLength": _COMMENT_CHARS, "label": plain(messages.FEEDBACK_COMMENT_LABEL)}]
     if admin:
-        choices = [{"title": plain(shorten(messages.TEACH_CHOICE.format(
-                        label=c.label, title=document_name(c.council, c.title)), _LABEL_CHARS)), "value": str(n)}
-                   for n, c in enumerate(answer.nearest)]
-        choices.append({"title": plain(messages.TEACH_CHOICE_NOT_COVERED), "value": TEACH_NOT_COVERED})
-        inputs.insert(0, {"type": "Input.ChoiceSet", "id": TEACH_INPUT, "style": "compact", "isRequired": False,
-                          "label": plain(messages.TEAMS_TEACH_LABEL), "choices": choices})
+        inputs.insert(0, _teach_input(answer))
     send = {"type": "Action.Submit", "title": messages.FEEDBACK_COMMENT_SEND,
             "data": {"action": COMMENT_ACTION, "feedback": comment_for, "answer": answer_id}}
     return _fitted(lambda limit: _cited_card(answer, limit, extra=[thanks, *inputs], actions=[send]))
 
 
+def _teach_input(answer: Answer) -> dict[str, Any]:
+    choices = [{"title": plain(shorten(messages.TEACH_CHOICE.format(
+                    label=c.label, title=document_name(c.council, c.title)), _LABEL_CHARS)), "value": str(n)}
+               for n, c in enumerate(answer.nearest)]
+    choices.append({"title": plain(messages.TEACH_CHOICE_NOT_COVERED), "value": TEACH_NOT_COVERED})
+    return {"type": "Input.ChoiceSet", "id": TEACH_INPUT, "style": "compact", "isRequired": False,
+            "label": plain(messages.TEAMS_TEACH_LABEL), "choices": choices}
+
+
 def _fitted(make: Callable[[int], Card]) -> Card:
-    """The card from `make`, with clause texts shortened until it fits Teams' size limit."""
+    """The card (or message) from `make`, with clause texts shortened until it fits Teams' size limit."""
     limit = _CLAUSE_CHARS
     card = make(limit)
     while card_bytes(card) > CARD_BUDGET_BYTES and limit > _CLAUSE_CHARS_MIN:
@@ -147,22 +243,20 @@ def _cited_card(answer: Answer, clause_chars: int, *, extra: list[dict[str, Any]
             body.append(_text(plain(group.council), isSubtle=True, spacing="None"))
         for citation in group.citations:
             number += 1
-            body.append(_citation(citation, f"clause-{number}", clause_chars))
+            body.append(_citation(citation, number, clause_chars))
     return _card(body + (extra or []), actions=actions)
 
 
-def _citation(citation: Citation, full_text_id: str, clause_chars: int) -> dict[str, Any]:
-    label = citation.label
+def _citation(citation: Citation, number: int, clause_chars: int) -> dict[str, Any]:
+    full_text_id = f"clause-{number}"
     items = [
-        _text(plain(shorten(label[:1].upper() + label[1:], _LABEL_CHARS)), weight="Bolder"),
+        # the number of its marker in the message's text
+        _text(plain(f"[{number}] " + shorten(_capitalised(citation.label), _LABEL_CHARS)), weight="Bolder"),
         _text(plain(f"“{shorten(citation.quote, _QUOTE_CHARS)}”")),
     ]
     if citation.note:
         items.append(_text(plain(shorten(citation.note, _LABEL_CHARS)), isSubtle=True, size="Small"))
-    full_text = shorten(citation.text, clause_chars)
-    if full_text != citation.text:
-        full_text += "\n" + messages.TEAMS_CLAUSE_SHORTENED
-    items.append(_text(plain(full_text), id=full_text_id, isVisible=False))
+    items.append(_text(plain(_full_text(citation, clause_chars)), id=full_text_id, isVisible=False))
     items.append(
         {
             "type": "ActionSet",
@@ -178,9 +272,9 @@ def _citation(citation: Citation, full_text_id: str, clause_chars: int) -> dict[
     return {"type": "Container", "separator": True, "spacing": "Medium", "items": items}
 
 
-def _feedback_button(answer_id: str, *, helpful: bool, title: str) -> dict[str, Any]:
-    return {"type": "Action.Submit", "title": title,
-            "data": {"action": FEEDBACK_ACTION, "helpful": helpful, "answer": answer_id}}
+def _full_text(citation: Citation, clause_chars: int) -> str:
+    full_text = shorten(citation.text, clause_chars)
+    return full_text if full_text == citation.text else full_text + "\n" + messages.TEAMS_CLAUSE_SHORTENED
 
 
 def _asked(question: str) -> dict[str, Any]:
@@ -203,10 +297,6 @@ def _card(body: list[dict[str, Any]], actions: list[dict[str, Any]] | None = Non
     if actions:
         card["actions"] = actions
     return card
-
-
-def welcome_text() -> str:
-    return messages.TEAMS_WELCOME.format(examples=_examples())
 
 
 def help_text(documents: tuple[DocumentInfo, ...], *, admin: bool) -> str:

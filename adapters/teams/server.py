@@ -9,13 +9,10 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 from aiohttp.web_protocol import RequestPayloadError
-from botbuilder.core import InvokeResponse, serializer_helper
-from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-from botbuilder.schema import Activity
-from botframework.connector.auth import ServiceClientCredentialsFactory
 
-from adapters.teams.settings import TeamsSettings
-from adapters.teams.translate import PLATFORM, ProtocolTeamsBot, apologise
+from adapters.teams.host import Host, InvokeReply, Json, Refused
+from adapters.teams.settings import TeamsHost, TeamsSettings
+from adapters.teams.translate import PLATFORM, ProtocolTeamsBot
 from bot.conversation import Conversation, Sweeper
 
 log = logging.getLogger(__name__)
@@ -32,64 +29,48 @@ _LOCAL_ONLY = "127.0.0.1"
 _ALL_INTERFACES = "0.0.0.0"
 
 
-def build_app(
-    conversation: Conversation,
-    teams: TeamsSettings,
-    *,
-    credentials_factory: ServiceClientCredentialsFactory | None = None,
-    workers: int = 4,
-) -> web.Application:
-    """`credentials_factory` replaces how replies get their Azure AD token (certificates, or tests)."""
+def build_app(conversation: Conversation, teams: TeamsSettings, *, host: Host | None = None,
+              workers: int = 4) -> web.Application:
+    """`host` replaces the SDK host `teams` names (tests give one whose replies need no Azure AD)."""
     if not teams.authenticated:
         log.warning(
             "MicrosoftAppId is not set: accepting activities WITHOUT authentication. "
             "This is only for the Bot Framework Emulator on this machine; Teams needs an app id."
         )
-    authentication = ConfigurationBotFrameworkAuthentication(
-        teams.sdk_configuration(), credentials_factory=credentials_factory
-    )
-    adapter = CloudAdapter(authentication)
-    adapter.on_turn_error = apologise
-    handler = ProtocolTeamsBot(conversation, adapter, teams.app_id, workers)
+    host = host or make_host(teams)
+    handler = ProtocolTeamsBot(conversation, host, workers)
     sweeper = Sweeper(conversation, PLATFORM, handler.deliver_later)
-    turns_running: set[asyncio.Future[InvokeResponse | None]] = set()  # acknowledged before they ended
+    turns_running: set[asyncio.Future[InvokeReply | None]] = set()  # acknowledged before they ended
 
-    # Authenticates before handing the activity to the adapter, instead of CloudAdapter.process, so that
-    # every kind of bad or missing token is a 401: process maps only PermissionError, and with explicit
-    # endpoints the SDK mistakes its own "" for a token when the header is missing.
+    # Every kind of bad or missing token is a 401, and the body is checked before the token so that
+    # a body no SDK can read is a 400, never a 500.
     async def messages_endpoint(request: web.Request) -> web.Response:
         if (request.content_type != "application/json" or (request.charset or "utf-8").lower() not in _UTF8
                 or request.headers.get("Content-Encoding", "identity").lower() != "identity"):
             log.warning("Rejected a request that is not plain JSON in UTF-8")
             return web.Response(status=415)
         try:
-            raw = json.loads(await request.read())
-        except (ValueError, RecursionError, RequestPayloadError):
-            raw = None  # not UTF-8, not JSON, absurd nesting, or a body cut short
-        try:
-            activity = Activity().deserialize(raw) if isinstance(raw, dict) else None
-        except Exception:  # msrest raises several kinds for a body of the wrong shape
+            activity = json.loads(await request.read())
+        except (ValueError, RecursionError, RequestPayloadError):  # not UTF-8, not JSON, absurd nesting, cut short
             activity = None
-        if activity is None or not activity.type or not _answerable(activity, teams.authenticated):
+        if not isinstance(activity, dict) or not _answerable(activity, teams.authenticated) or not host.readable(activity):
             log.warning("Rejected a request that is not an activity the bot can answer")
             return web.Response(status=400)
         try:
-            auth = await authentication.authenticate_request(activity, request.headers.get("Authorization"))
-        except Exception as error:
-            # The SDK signals a bad token in several ways (PermissionError, PyJWT errors, a missing
-            # signing key); whichever it is, the request did not come from the channel.
-            log.warning("Rejected an activity that failed authentication: %.200r", error)
+            identity = await host.authenticate(activity, request.headers.get("Authorization"))
+        except Refused as refusal:
+            log.warning("Rejected an activity that failed authentication: %.200s", refusal)
             return web.Response(status=401)
-        turn = asyncio.ensure_future(adapter.process_activity(auth, activity, handler.on_turn))
+        turn = asyncio.ensure_future(host.process(identity, activity, handler.on_turn))
         try:
-            invoke_response = await asyncio.wait_for(asyncio.shield(turn), ACK_WITHIN_SECONDS)
+            invoke_reply = await asyncio.wait_for(asyncio.shield(turn), ACK_WITHIN_SECONDS)
         except TimeoutError:
             # The message is in the inbox by now; its reply goes on being sent (or put off) after the answer.
             turns_running.add(turn)
             turn.add_done_callback(turns_running.discard)
             return web.Response(status=202)
-        if invoke_response:
-            return web.json_response(serializer_helper(invoke_response.body), status=invoke_response.status)
+        if invoke_reply:
+            return web.json_response(invoke_reply.body, status=invoke_reply.status)
         return web.Response(status=201)
 
     async def start_up(_app: web.Application) -> None:
@@ -112,15 +93,29 @@ def build_app(
     return app
 
 
-def _answerable(activity: Activity, authenticated: bool) -> bool:
-    """An activity with a conversation and a service URL to answer at. Without authentication that URL
-    must be on this machine (the Emulator's), so nobody can make the bot post to a host of their choosing."""
-    if activity.conversation is None or not activity.conversation.id:
+def make_host(teams: TeamsSettings) -> Host:
+    """The SDK PROTOCOL_BOT_TEAMS_HOST names; only that one is imported, as each is slow to import."""
+    if teams.host is TeamsHost.BOTBUILDER:
+        from adapters.teams.botbuilder_host import BotbuilderHost
+
+        return BotbuilderHost(teams)
+    from adapters.teams.agents_host import AgentsHost
+
+    return AgentsHost(teams)
+
+
+def _answerable(activity: Json, authenticated: bool) -> bool:
+    """An activity with a type, a conversation and a service URL to answer at. Without authentication that
+    URL must be on this machine (the Emulator's), so nobody can make the bot post to a host of their choosing."""
+    conversation, service_url = activity.get("conversation"), activity.get("serviceUrl")
+    if not isinstance(activity.get("type"), str) or not activity["type"]:
         return False
-    if any(len(an_id) > MAX_ID_CHARS for an_id in (activity.id, activity.conversation.id, activity.reply_to_id)
-           if isinstance(an_id, str)):
+    if not isinstance(conversation, dict) or not isinstance(conversation.get("id"), str) or not conversation["id"]:
         return False
-    url = urlsplit(activity.service_url or "")
+    ids = (activity.get("id"), conversation["id"], activity.get("replyToId"))
+    if any(isinstance(an_id, str) and len(an_id) > MAX_ID_CHARS for an_id in ids):
+        return False
+    url = urlsplit(service_url if isinstance(service_url, str) else "")
     if url.scheme not in ("http", "https") or not url.hostname:
         return False
     return authenticated or url.hostname in ("127.0.0.1", "localhost", "::1")

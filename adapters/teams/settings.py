@@ -1,12 +1,27 @@
-"""The Bot Framework registration, read from the environment variable names the Azure docs use."""
+"""The bot's Azure registration and which SDK hosts it, read from the environment.
+
+The registration is read from the names the Azure docs use for Bot Framework bots (MicrosoftAppId, …) and
+from the Microsoft 365 Agents SDK's own names (CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID, …), so
+a deployment moving between the two keeps its settings and its Azure bot registration.
+"""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from types import SimpleNamespace
+from enum import StrEnum
 
-from botframework.connector.auth import AuthenticationConstants, CallerIdConstants
+from bot.settings import choice
+
+HOST_SETTING = "PROTOCOL_BOT_TEAMS_HOST"
+_AGENTS_SDK = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
+
+
+class TeamsHost(StrEnum):
+    """The SDK the Teams endpoint runs on; everything above it (translate, render) is shared."""
+
+    AGENTS = "agents"  # the Microsoft 365 Agents SDK, the supported one
+    BOTBUILDER = "botbuilder"  # the Bot Framework SDK, out of support since 2025-12-31
 
 
 @dataclass(frozen=True)
@@ -15,6 +30,7 @@ class TeamsSettings:
     app_password: str = ""
     app_type: str = "MultiTenant"  # or SingleTenant (needs tenant_id), UserAssignedMSI
     tenant_id: str = ""
+    host: TeamsHost = TeamsHost.AGENTS
     # Where the keys that sign the channel's tokens are published. None means the Azure Bot Service;
     # set it only for another identity provider, such as the one the end-to-end tests run.
     openid_metadata_url: str | None = None
@@ -26,31 +42,15 @@ class TeamsSettings:
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> TeamsSettings:
         env = dict(os.environ if env is None else env)
-        return cls(
-            app_id=env.get("MicrosoftAppId", "").strip(),
-            app_password=env.get("MicrosoftAppPassword", ""),
-            app_type=env.get("MicrosoftAppType", "").strip() or cls.app_type,
-            tenant_id=env.get("MicrosoftAppTenantId", "").strip(),
-        )
 
-    def sdk_configuration(self) -> SimpleNamespace:
-        """The object ConfigurationBotFrameworkAuthentication reads its settings from."""
-        config = SimpleNamespace(
-            APP_ID=self.app_id,
-            APP_PASSWORD=self.app_password,
-            APP_TYPE=self.app_type,
-            APP_TENANTID=self.tenant_id,
+        def either(azure: str, agents_sdk: str) -> str:
+            return (env.get(azure, "").strip() or env.get(_AGENTS_SDK + agents_sdk, "")).strip()
+
+        return cls(
+            app_id=either("MicrosoftAppId", "CLIENTID"),
+            # a password is taken as written: leading or trailing spaces may be part of it
+            app_password=env.get("MicrosoftAppPassword", "") or env.get(_AGENTS_SDK + "CLIENTSECRET", ""),
+            app_type=env.get("MicrosoftAppType", "").strip() or cls.app_type,
+            tenant_id=either("MicrosoftAppTenantId", "TENANTID"),
+            host=TeamsHost(choice(env, HOST_SETTING, tuple(TeamsHost), TeamsHost.AGENTS)),
         )
-        if self.openid_metadata_url:
-            # Setting any endpoint switches the SDK from its built-in public cloud to explicit
-            # endpoints, so every other one keeps its public-cloud value.
-            config.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = self.openid_metadata_url
-            config.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER = AuthenticationConstants.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER
-            config.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL = (
-                AuthenticationConstants.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL
-            )
-            config.TO_CHANNEL_FROM_BOT_LOGIN_URL = AuthenticationConstants.TO_CHANNEL_FROM_BOT_LOGIN_URL_PREFIX
-            config.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE = AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE
-            config.OAUTH_URL = AuthenticationConstants.OAUTH_URL
-            config.CALLER_ID = CallerIdConstants.public_azure_channel
-        return config
