@@ -8,27 +8,36 @@ question file) is called from the adapter's worker threads, never its event loop
 
 from __future__ import annotations
 
+import tempfile
 import threading
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
-from bot import evaluation, index_store, indexing, messages
+from bot import corrections, evaluation, index_store, indexing, messages, recheck, titles
 from bot.answer import Answer, Scope
 from bot.audit import AuditLog
+from bot.changes import ChangeReport
 from bot.corrections import Correction
-from bot.errors import AdminRefused, CorrectionError
+from bot.errors import AdminRefused, CorrectionError, ProtocolBotError
 from bot.evaluation import Scores
 from bot.feedback import FeedbackEntry, FeedbackStore, WeekTally
-from bot.knowledge_admin import KnowledgeAdmin
+from bot.index_store import StoredClause
+from bot.knowledge_admin import FolderRestore, KnowledgeAdmin
 from bot.knowledge_problems import worded
 from bot.manifest import Manifest
 from bot.ports import ProtocolBot
 from bot.reindex_runner import ReindexOutcome, ReindexRunner
-from bot.scopes import Scopes
+from bot.scopes import LEVELS, Scopes
 from bot.settings import Settings
+from bot.titles import Named, Titles
+from bot.wording import when
 
 MAX_QUALITY_QUESTIONS = 500  # about a minute of answering: more belongs to `protocol-bot eval`
 PLATFORMS = ("slack", "teams")
+_PLACE_ARGUMENT = {"channels": "channel", "teams": "team", "tenants": "tenant"}  # Scopes.resolve's names
 
 
 @dataclass(frozen=True)
@@ -38,10 +47,60 @@ class Publishing:
 
 
 @dataclass(frozen=True)
-class Published:
+class LastChange:
+    """The last publish or roll back made from this console, as the reindex page reports it."""
+
     finished: str
     by: str
-    outcome: ReindexOutcome
+    headline: str
+
+
+@dataclass(frozen=True)
+class VersionView:
+    """One kept version of the index, as a clerk reads it in the history."""
+
+    version: str
+    built_at: str
+    by: str | None  # who published it from the console; None when it was built elsewhere
+    serving: bool
+    documents: tuple[str, ...]
+    changes: ChangeReport | None  # None for versions built before change reports were kept
+
+
+@dataclass(frozen=True)
+class Recheck:
+    corrections: tuple[recheck.CorrectionCheck, ...]
+    votes: tuple[recheck.VoteCheck, ...]
+    candidate: bool  # also asked of what a publish would now serve
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A clause a clerk can teach: numbered or not, it is found again by its opening words."""
+
+    source: str
+    ref: str | None
+    label: str  # "clause 2.3", or its heading and place under it: "Some general principles, paragraph 2"
+    quote: str
+
+
+def clause_labels(clauses: Sequence[StoredClause]) -> list[str]:
+    """How a clerk tells a document's clauses apart: the printed number, else the heading and place under it."""
+    labels, places = [], Counter[tuple[str, ...]]()
+    for clause in clauses:
+        places[clause.heading_path] += 1
+        if clause.ref:
+            labels.append(messages.ADMIN_CLAUSE_NUMBERED.format(ref=clause.ref))
+        else:
+            heading = " › ".join(clause.heading_path) or messages.ADMIN_CLAUSE_NO_HEADING
+            labels.append(messages.ADMIN_CLAUSE_PLACE.format(heading=heading, place=places[clause.heading_path]))
+    return labels
+
+
+@dataclass(frozen=True)
+class RestorePlan:
+    target: VersionView
+    folder: FolderRestore
 
 
 @dataclass(frozen=True)
@@ -54,6 +113,13 @@ class Asked:
 class Quality:
     scores: Scores
     misses: tuple[evaluation.Outcome, ...]  # answerable questions without the right clause in the first three
+
+
+def describe_version(view: VersionView) -> str:
+    """A version in a clerk's words: when it was published and by whom, never its id."""
+    at = when(view.built_at)
+    return (messages.ADMIN_VERSION_BY.format(at=at, who=view.by) if view.by
+            else messages.ADMIN_VERSION_ELSEWHERE.format(at=at))
 
 
 def _now() -> str:
@@ -70,18 +136,44 @@ class AdminConsole:
         self._runner = ReindexRunner(bot)
         self._lock = threading.Lock()
         self._publishing: Publishing | None = None
-        self._published: Published | None = None
+        self._last: LastChange | None = None
 
     # --- reindex ---------------------------------------------------------------------------------
 
     def serving(self) -> Manifest | None:
         return index_store.read_manifest(self.settings.index_root)
 
-    def previous_version(self) -> str | None:
-        return index_store.previous_version(self.settings.index_root)
+    def titles(self) -> Titles:
+        """How pages name documents: those in the folder by their catalogue or their own first lines, those only
+        served or only in earlier versions by what the served index recorded, else by a readable file name."""
+        known: dict[str, Named] = {}
+        try:
+            served = self.serving()
+        except ProtocolBotError:
+            served = None  # the pages say the index is unreadable; names still come from the folder
+        if served is not None:
+            known.update({source: titles.named(record.catalogue) for source, record in served.documents.items()})
+        known.update({view.source: view.name for view in self.knowledge.documents()})
+        return Titles(known)
 
-    def versions(self) -> list[str]:
-        return index_store.versions(self.settings.index_root)
+    def history(self) -> list[VersionView]:
+        """Every kept version, newest first, with who published it and what changed when it was built."""
+        root = self.settings.index_root
+        serving = index_store.current_version(root)
+        views = []
+        for version in reversed(index_store.versions(root)):
+            try:
+                views.append(self._version_view(version, serving))
+            except ProtocolBotError:
+                continue  # an unreadable version cannot be restored, so it is not offered
+        return views
+
+    def _version_view(self, version: str, serving: str | None) -> VersionView:
+        root = self.settings.index_root
+        manifest = index_store.manifest_of(root, version)
+        raw = index_store.changes_of(root, version)
+        return VersionView(version, manifest.built_at, index_store.publisher(root, version), version == serving,
+                           tuple(sorted(manifest.documents)), ChangeReport.from_json(raw) if raw else None)
 
     def dry_run(self) -> indexing.Preview:
         """What a publish would change; DocumentError (worded for a clerk) when a document would stop it."""
@@ -98,43 +190,63 @@ class AdminConsole:
         return self._runner.start(lambda outcome: self._finished(by, outcome))
 
     def _finished(self, by: str, outcome: ReindexOutcome) -> None:
-        if outcome.version:
-            self.audit.record(by, messages.AUDIT_PUBLISHED.format(version=outcome.version))
-        else:
-            self.audit.record(by, messages.AUDIT_PUBLISH_FAILED.format(reason=outcome.headline))
-        with self._lock:
-            self._publishing = None
-            self._published = Published(_now(), by, outcome)
+        try:
+            if outcome.version:
+                self.audit.record(by, messages.AUDIT_PUBLISHED)
+                index_store.mark_publisher(self.settings.index_root, outcome.version, by)
+                self.knowledge.keep_copies(outcome.version)
+            else:
+                self.audit.record(by, messages.AUDIT_PUBLISH_FAILED.format(reason=outcome.headline))
+        finally:  # whatever failed after the build, the console must not stay "publishing" for ever
+            with self._lock:
+                self._publishing = None
+                self._last = LastChange(_now(), by, messages.ADMIN_PUBLISHED if outcome.version else outcome.headline)
 
     def publishing(self) -> Publishing | None:
         return self._publishing
 
-    def last_published(self) -> Published | None:
-        return self._published
+    def last_change(self) -> LastChange | None:
+        return self._last
 
     def wait(self) -> None:
         """Until a running publish has ended: shutting down must not cut a build short."""
         self._runner.wait()
 
-    def roll_back(self, *, by: str) -> str:
+    def restore_plan(self, version: str) -> RestorePlan:
+        """What restoring `version` would change, for the clerk to confirm first."""
+        root = self.settings.index_root
+        target = self._version_view(version, index_store.current_version(root))
+        return RestorePlan(target, self.knowledge.restore_plan(index_store.manifest_of(root, version)))
+
+    def restore(self, version: str, *, by: str) -> str:
+        """Serve `version` again, and bring the documents folder and catalogue back to what it was built from,
+        so that the next publish does not serve again what was rolled away from."""
         with self._lock:
             if self._publishing is not None:
                 raise AdminRefused(messages.ADMIN_ROLLBACK_BUSY)
-            replaced = index_store.current_version(self.settings.index_root)
-            target = index_store.roll_back(self.settings.index_root) if replaced else None
-        if replaced is None or target is None:
-            raise AdminRefused(messages.ADMIN_ROLLBACK_UNAVAILABLE)
-        self.audit.record(by, messages.AUDIT_ROLLED_BACK.format(version=target, replaced=replaced))
-        return messages.ROLLBACK_DONE.format(version=target, replaced=replaced)
+            root = self.settings.index_root
+            if version == index_store.current_version(root):
+                raise AdminRefused(messages.ADMIN_RESTORE_SERVING)
+            manifest = index_store.manifest_of(root, version)
+            folder = self.knowledge.restore(manifest, by=by)
+            index_store.restore(root, version)
+            target = self._version_view(version, version)
+            self.audit.record(by, messages.AUDIT_RESTORED.format(version=describe_version(target)))
+            told = messages.ADMIN_RESTORED.format(version=describe_version(target))
+            if folder.missing:
+                told += " " + messages.ADMIN_RESTORE_MISSING.format(names=", ".join(folder.missing))
+            self._last = LastChange(_now(), by, told)
+        return told
 
     # --- ask ---------------------------------------------------------------------------------------
 
-    def ask(self, question: str, *, platform: str = "", team: str = "", channel: str = "", tenant: str = "") -> Asked:
-        """The answer a councillor would get asking there; the scopes file is read afresh, as an admin may
-        just have changed it."""
+    def ask(self, question: str, *, platform: str = "", level: str = "", place: str = "") -> Asked:
+        """The answer a councillor would get asking at `place` (a Slack or Teams channel, team or tenant id, at
+        `level` "channels", "teams" or "tenants"); the scopes file is read afresh, as an admin may just have
+        changed it."""
         scope = None
-        if platform in PLATFORMS:
-            scope = self.scopes().resolve(platform, team=team or None, channel=channel or None, tenant=tenant or None)
+        if platform in PLATFORMS and level in LEVELS[platform] and place:
+            scope = self.scopes().resolve(platform, **{_PLACE_ARGUMENT[level]: place})
         return Asked(self.bot.ask(question, scope), scope)
 
     def scopes(self) -> Scopes:
@@ -154,12 +266,26 @@ class AdminConsole:
             raise AdminRefused(messages.ADMIN_TEACH_NO_FEEDBACK.format(id=feedback_id))
         return entry
 
-    def teach(self, question: str, *, by: str, source: str = "", clause: str = "", not_covered: bool = False) -> Correction:
-        if not not_covered and not (source and clause):
+    def teach(self, question: str, *, by: str, source: str = "", clause: str = "", quote: str = "",
+              not_covered: bool = False) -> Correction:
+        """Say what answers `question`: a clause named by its number, heading or words (`clause`), or by the
+        opening words the console showed for it (`quote`), which every clause has, numbered or not."""
+        if not not_covered and not (source and (clause or quote)):
             raise CorrectionError(messages.ADMIN_TEACH_NO_CHOICE)
-        made = self.bot.teach(question, by=by, source=source or None, clause=clause or None, not_covered=not_covered)
+        made = self.bot.teach(question, by=by, source=source or None, clause=clause or None, quote=quote or None,
+                              not_covered=not_covered)
         self.audit.record(by, messages.AUDIT_TAUGHT.format(description=made.describe()))
         return made
+
+    def clauses(self, source: str) -> list[Choice]:
+        """Every clause of a served document, as the teach page offers them."""
+        root = self.settings.index_root
+        version = index_store.current_version(root)
+        if version is None:
+            return []
+        stored = [c for c in index_store.read_clauses(root, version) if c.source == source]
+        return [Choice(source, c.ref, label, corrections.opening(c.text))
+                for c, label in zip(stored, clause_labels(stored), strict=True)]
 
     def corrections(self) -> tuple[tuple[Correction, bool], ...]:
         return self.bot.corrections()
@@ -174,6 +300,21 @@ class AdminConsole:
         return gone
 
     # --- quality -----------------------------------------------------------------------------------
+
+    def recheck(self, *, candidate: bool = False) -> Recheck:
+        """The corrected questions and the 👎 ones asked again of the published version and, with `candidate`,
+        of the documents as a publish would now serve them (built aside, nothing published): which corrections
+        hold, and which voted-down answers have changed."""
+        corrected = [c for c, _ in self.bot.corrections()][:MAX_QUALITY_QUESTIONS]
+        down = [e for e in self.feedback_store.recent(MAX_QUALITY_QUESTIONS) if not e.helpful]
+        self.settings.home.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="candidate-", dir=self.settings.home) as scratch:
+            other = self.bot.candidate(Path(scratch)) if candidate else None
+            if candidate and other is None:
+                raise AdminRefused(messages.ADMIN_RECHECK_NO_CANDIDATE)
+            asking = other.ask if other else None
+            return Recheck(tuple(recheck.corrections(corrected, self.bot.ask, asking)),
+                           tuple(recheck.votes(down, corrected, self.bot.ask, asking)), candidate)
 
     def quality(self, name: str, raw: bytes) -> Quality:
         """The `eval` command's figures for an uploaded question file, against the served index."""

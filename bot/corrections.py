@@ -20,6 +20,7 @@ import re
 import tempfile
 import threading
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,11 +55,12 @@ class Correction:
     quote: str | None = None  # a verbatim part of the clause: how it is found again once reworded
     not_covered: bool = False
 
-    def describe(self) -> str:
+    def describe(self, name: Callable[[str], str] = str) -> str:
+        """The correction in a line; `name` says what to call its document (its file name unless told)."""
         if self.not_covered:
             return messages.CORRECTION_NOT_COVERED.format(question=self.question)
         where = f"clause {self.clause}" if self.clause else f"“{self.quote}”"
-        return messages.CORRECTION_CLAUSE.format(question=self.question, source=self.source, where=where)
+        return messages.CORRECTION_CLAUSE.format(question=self.question, source=name(self.source or ""), where=where)
 
 
 @dataclass(frozen=True)
@@ -152,7 +154,12 @@ def repointed(resolved: Resolved, data: IndexData) -> Correction:
 
 
 def quote_of(clause: StoredClause) -> str:
-    return clause.text[:QUOTE_CHARS].rsplit(" ", 1)[0] if len(clause.text) > QUOTE_CHARS else clause.text
+    return opening(clause.text)
+
+
+def opening(text: str) -> str:
+    """A clause's opening words, as a correction keeps them to find the clause again, numbered or not."""
+    return text[:QUOTE_CHARS].rsplit(" ", 1)[0] if len(text) > QUOTE_CHARS else text
 
 
 def _overlap(a: str, b: str) -> float:

@@ -10,7 +10,7 @@ import fcntl
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +31,8 @@ PIECE_VECTORS = "pieces.faiss"
 NOT_COVERED_VECTORS = "not_covered.npy"
 CHANGES_JSON = "changes.json"
 CHANGES_TEXT = "changes.txt"
+PUBLISHER = "published_by.txt"  # who published a version from the console; builds from elsewhere have none
+SNAPSHOT = "documents"  # copies of the files a version published from the console was built from
 STAGING_PREFIX = ".building-"
 LOCK = ".build.lock"
 
@@ -185,6 +187,57 @@ def read_manifest(root: Path) -> Manifest | None:
         return _manifest(root / version)
     except (OSError, ValueError, KeyError) as exc:
         raise IndexUnavailable(messages.INDEX_CORRUPT.format(detail=f"{version}: {exc}")) from exc
+
+
+def manifest_of(root: Path, version: str) -> Manifest:
+    """A kept version's manifest; IndexUnavailable when it is not a complete version."""
+    if version not in versions(root):
+        raise IndexUnavailable(messages.INDEX_NO_SUCH_VERSION)
+    try:
+        return _manifest(root / version)
+    except (OSError, ValueError, KeyError) as exc:
+        raise IndexUnavailable(messages.INDEX_CORRUPT.format(detail=f"{version}: {exc}")) from exc
+
+
+def changes_of(root: Path, version: str) -> dict[str, Any] | None:
+    """What changed when `version` was built, as its build wrote it; None for versions built before reports were kept."""
+    try:
+        raw = json.loads((root / version / CHANGES_JSON).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return raw if isinstance(raw, dict) else None
+
+
+def mark_publisher(root: Path, version: str, who: str) -> None:
+    (root / version / PUBLISHER).write_text(who + "\n", encoding="utf-8")
+
+
+def publisher(root: Path, version: str) -> str | None:
+    try:
+        return (root / version / PUBLISHER).read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
+
+def keep_copies(root: Path, version: str, files: Iterable[Path]) -> None:
+    """Keep a copy of each file beside the version, so going back to it can put the file back even when the
+    folder's copy was later changed by hand (the console itself keeps replaced files in retired/)."""
+    folder = root / version / SNAPSHOT
+    folder.mkdir(exist_ok=True)
+    for path in files:
+        shutil.copyfile(path, folder / path.name)
+
+
+def kept_copies(root: Path) -> list[Path]:
+    """The copies kept beside every version, oldest version first."""
+    return [path for version in versions(root) if (root / version / SNAPSHOT).is_dir()
+            for path in sorted((root / version / SNAPSHOT).iterdir()) if path.is_file()]
+
+
+def restore(root: Path, version: str) -> None:
+    """Point CURRENT at any kept complete version (one built before or after the serving one)."""
+    manifest_of(root, version)  # refuses a name that is not a complete version
+    point_to(root, version)
 
 
 def read_clauses(root: Path, version: str) -> tuple[StoredClause, ...]:

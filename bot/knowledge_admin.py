@@ -20,13 +20,14 @@ from datetime import UTC, date, datetime
 from enum import Enum
 from pathlib import Path
 
-from bot import in_force, index_store, indexing, messages
+from bot import in_force, index_store, indexing, messages, titles
 from bot.audit import AuditLog
 from bot.errors import AdminRefused, DocumentError, ProtocolBotError
 from bot.knowledge_problems import worded
 from bot.manifest import Manifest
 from bot.question import one_line
 from bot.scopes import Scopes
+from bot.titles import Named
 from knowledge import catalogue, documents
 from knowledge.catalogue import Entry
 
@@ -55,10 +56,34 @@ class Publication(Enum):
 class DocumentView:
     source: str
     entry: Entry
+    name: Named  # its title and council as people read them: the catalogue's, else the document's own
     clauses: int | None  # None when the document does not read or parse
     problem: str | None  # why not, as a build would say it
     review_due: str | None  # the review date as written, once it has passed
     publication: Publication
+
+
+@dataclass(frozen=True)
+class FolderRestore:
+    """What bringing the folder back to what a version was built from changes, and what it cannot."""
+
+    brought_back: tuple[str, ...]  # documents whose file becomes the copy that version was built from
+    set_aside: tuple[str, ...]  # documents that version did not have, moved to retired/
+    catalogue: tuple[str, ...]  # documents whose catalogue fields go back to what that version said
+    missing: tuple[str, ...]  # documents whose copy is kept nowhere, so the folder's file stays as it is
+
+    @property
+    def changes_anything(self) -> bool:
+        return bool(self.brought_back or self.set_aside or self.catalogue)
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What reading a file found: its clauses, or why it cannot be indexed; and what it calls itself."""
+
+    clauses: int | None
+    problem: str | None
+    own: Named
 
 
 def safe_name(filename: str) -> str:
@@ -100,7 +125,7 @@ class KnowledgeAdmin:
         self._today = today
         self._lock = threading.Lock()  # one change at a time, so two uploads cannot both take a name
         # by name and fingerprint (a problem names its file): parsing a PDF is slow
-        self._parsed: dict[tuple[str, str], tuple[int | None, str | None]] = {}
+        self._parsed: dict[tuple[str, str], _Read] = {}
 
     # --- what is there ---------------------------------------------------------------------------
 
@@ -111,10 +136,10 @@ class KnowledgeAdmin:
         for path in self._files():
             raw = path.read_bytes()
             sha = documents.fingerprint(raw)
-            clauses, problem = self._parsed.get((path.name, sha)) or self._parse(path.name, raw, sha)
+            found = self._parsed.get((path.name, sha)) or self._parse(path.name, raw, sha)
             entry = entries.get(path.name, Entry(path.name))
             due = in_force.review_due(entry.review)
-            views.append(DocumentView(path.name, entry, clauses, problem,
+            views.append(DocumentView(path.name, entry, titles.named(entry, found.own), found.clauses, found.problem,
                                       due[0] if due and self._today() >= due[1] else None,
                                       _publication(served, path.name, sha, entry)))
         return tuple(views)
@@ -219,6 +244,64 @@ class KnowledgeAdmin:
             self._audit.record(by, messages.AUDIT_RETIRED.format(name=source, kept=kept))
         return messages.ADMIN_RETIRED.format(name=source, kept=kept)
 
+    def restore_plan(self, manifest: Manifest) -> FolderRestore:
+        """What `restore` would change to bring the folder back to what `manifest`'s version was built from."""
+        return self._restore_steps(manifest)[0]
+
+    def restore(self, manifest: Manifest, *, by: str) -> FolderRestore:
+        """Bring the documents and catalogue back to what `manifest`'s version was built from, so the next
+        publish builds that version again rather than what it replaced. Nothing is deleted: a file set aside
+        moves to `retired/`, and a copy brought back from `retired/` stays there too."""
+        with self._lock:
+            plan, copies = self._restore_steps(manifest)
+            contents = {name: path.read_bytes() for name, path in copies.items()}  # before anything moves
+            entries = self._catalogue()
+            updated: dict[str, dict[str, str]] = {}
+            for source in plan.catalogue:
+                served = manifest.documents[source].catalogue
+                entry = entries.get(source, Entry(source))
+                updated[source] = {f: getattr(served, f) for f in catalogue.FIELDS if getattr(entry, f) != getattr(served, f)}
+            for name in plan.set_aside:
+                kept = self._move_to_retired(self._protocols / name)
+                self._audit.record(by, messages.AUDIT_RETIRED.format(name=name, kept=kept))
+            for name in plan.brought_back:
+                target = self._protocols / name
+                if target.exists():
+                    self._move_to_retired(target)
+                self._write(target, contents[name])
+                self._audit.record(by, messages.AUDIT_BROUGHT_BACK.format(name=name))
+            for source, values in updated.items():
+                self._set_fields(source, values)
+                self._audit.record(by, messages.AUDIT_EDITED.format(
+                    name=source, changes=", ".join(f"{key} “{value}”" for key, value in values.items())))
+        return plan
+
+    def keep_copies(self, version: str) -> None:
+        """Keep, beside a version just published, the folder's files it was built from (those whose bytes
+        are still the ones indexed: one changed since the build started is not what the version holds)."""
+        manifest = index_store.manifest_of(self._index_root, version)
+        with self._lock:
+            built = [path for path in self._files() if path.name in manifest.documents
+                     and documents.fingerprint(path.read_bytes()) == manifest.documents[path.name].sha256]
+            index_store.keep_copies(self._index_root, version, built)
+
+    def _restore_steps(self, manifest: Manifest) -> tuple[FolderRestore, dict[str, Path]]:
+        present = {p.name: documents.fingerprint(p.read_bytes()) for p in self._files()}
+        kept: dict[str, Path] = {}  # every copy the folder and retired/ hold, by fingerprint
+        retired = self._knowledge / RETIRED
+        for path in [*self._files(), *(documents.listed(retired) if retired.is_dir() else []),
+                     *index_store.kept_copies(self._index_root)]:
+            kept.setdefault(documents.fingerprint(path.read_bytes()), path)
+        copies = {name: kept[record.sha256] for name, record in manifest.documents.items()
+                  if present.get(name) != record.sha256 and record.sha256 in kept}
+        missing = tuple(sorted(name for name, record in manifest.documents.items()
+                               if present.get(name) != record.sha256 and record.sha256 not in kept))
+        entries = self._catalogue()
+        reset = tuple(sorted(name for name, record in manifest.documents.items()
+                             if name not in missing and entries.get(name, Entry(name)) != record.catalogue))
+        set_aside = tuple(sorted(set(present) - set(manifest.documents)))
+        return FolderRestore(tuple(sorted(copies)), set_aside, reset, missing), copies
+
     # --- helpers ---------------------------------------------------------------------------------
 
     def _files(self) -> list[Path]:
@@ -231,13 +314,14 @@ class KnowledgeAdmin:
                 return path
         raise AdminRefused(messages.ADMIN_NO_SUCH_DOCUMENT.format(name=one_line(source)))
 
-    def _parse(self, name: str, raw: bytes, sha: str) -> tuple[int | None, str | None]:
+    def _parse(self, name: str, raw: bytes, sha: str) -> _Read:
         try:
             with worded():
-                parsed = indexing.parse_document(documents.decode(name, raw))
-            found: tuple[int | None, str | None] = (len(parsed.clauses), None)
+                document = documents.decode(name, raw)
+                parsed = indexing.parse_document(document)
+            found = _Read(len(parsed.clauses), None, titles.from_text(document.text))
         except DocumentError as problem:
-            found = (None, str(problem))
+            found = _Read(None, str(problem), titles.Named(""))
         self._parsed[(name, sha)] = found
         return found
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from pathlib import Path
 
 from bot.answer import Answer, Scope
 from bot.corrections import Correction
@@ -41,3 +42,8 @@ class ProtocolBot(ABC):
     @abstractmethod
     def forget(self, number: int) -> Correction:
         """Remove correction `number` (1-based, as listed); raises CorrectionError when there is none."""
+
+    def candidate(self, scratch: Path) -> ProtocolBot | None:
+        """A bot answering from the documents as a publish would now serve them, built in `scratch` without
+        changing what is served; None from a bot that cannot build one (it has no documents of its own)."""
+        return None

@@ -109,6 +109,15 @@ class IndexedProtocolBot(ProtocolBot):
         notes = self._teaching.follow(self._current().data)
         return ReindexResult(report.version, "\n".join([report.summary(), *notes]))
 
+    def candidate(self, scratch: Path) -> IndexedProtocolBot:
+        """The documents as they are in the folder, indexed in `scratch` with this bot's model, cache and
+        corrections: what a publish would serve, to compare before publishing. DocumentError when one would fail."""
+        indexing.build(self._knowledge_dir, scratch, self._embedder, self._cache_path, keep=1,
+                       exact_up_to=self._exact_up_to)
+        return IndexedProtocolBot(self._knowledge_dir, scratch, self._cache_path, self._embedder, weights=self._weights,
+                                  calibration=self._calibration, keep_versions=1, exact_up_to=self._exact_up_to,
+                                  today=self._today)
+
     def teach(self, question: str, *, by: str, source: str | None = None, clause: str | None = None,
               quote: str | None = None, not_covered: bool = False) -> Correction:
         return self._teaching.teach(self._current().data, question, by=by, source=source, clause=clause, quote=quote,

@@ -21,6 +21,21 @@ from bot.index_store import IndexData
 from bot.question import clean
 from bot.retrieval import Taught
 
+MIN_NAMING_WORDS = 3  # fewer words than this are found in too many clauses to name one
+
+
+def _named(data: IndexData, rows: list[int], words: str) -> int | None:
+    """The clause of a document a person names by its heading (its first clause), or by words it holds."""
+    wanted = normalise(words)
+    if not wanted:
+        return None
+    for i in rows:
+        if any(normalise(heading) == wanted for heading in data.clauses[i].heading_path):
+            return i
+    if len(words.split()) < MIN_NAMING_WORDS:
+        return None
+    return next((i for i in rows if wanted in normalise(data.clauses[i].text)), None)
+
 
 class Teaching:
     def __init__(self, path: Path, embedder: Embedder) -> None:
@@ -72,8 +87,13 @@ class Teaching:
             raise CorrectionError(messages.TEACH_UNKNOWN_SOURCE.format(
                 source=source, documents=", ".join(data.manifest.documents)))
         if clause and not any(data.clauses[i].ref == clause for i in rows):
-            refs = ", ".join(dict.fromkeys(r for i in rows if (r := data.clauses[i].ref)))
-            raise CorrectionError(messages.TEACH_UNKNOWN_CLAUSE.format(source=source, clause=clause, clauses=refs))
+            # not a printed number: a heading or the clause's own words, which every clause has
+            named = _named(data, rows, clause)
+            if named is None:
+                refs = ", ".join(dict.fromkeys(r for i in rows if (r := data.clauses[i].ref)))
+                raise CorrectionError(messages.TEACH_UNKNOWN_CLAUSE.format(source=source, clause=clause, clauses=refs)
+                                      if refs else messages.TEACH_UNKNOWN_UNNUMBERED.format(source=source, clause=clause))
+            clause, quote = data.clauses[named].ref, quote or corrections.quote_of(data.clauses[named])
         resolved = corrections.resolve(Correction(made.question, made.by, made.at, source, clause, quote), data)
         if resolved is None or resolved.clause is None:
             raise CorrectionError(messages.TEACH_QUOTE_NOT_FOUND.format(source=source, quote=quote))

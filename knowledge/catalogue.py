@@ -21,11 +21,6 @@ class Entry:
     review: str = ""
     superseded_by: str = ""  # the file name of the document that replaces this one
 
-    @property
-    def display_title(self) -> str:
-        """Untitled documents are shown by file name rather than by an invented title."""
-        return self.title or self.source
-
 
 FIELDS = ("title", "council", "adopted", "reviewed", "review", "superseded_by")
 

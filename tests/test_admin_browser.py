@@ -72,6 +72,7 @@ from the Clerk and signs the key register.
 # the same protocol a year on: the Clerk answers sooner, and snow counts as an emergency too
 REVISED = PROTOCOL.replace("within five working days", "within three working days").replace(
     "declares a flood emergency", "declares a flood or snow emergency")
+TITLE = "Nettlecombe Parish Council — Protocol on Member/Officer Relations"  # as its first lines name it
 SHED_QUESTION = "Who keeps the key to the allotment tool shed?"
 SHED_CLAUSE = "The Clerk keeps the keys to the village pavilion and the allotment tool shed"
 WRITING_CLAUSE = "A councillor who wants work done by the Parish Clerk asks for it in writing"
@@ -168,11 +169,11 @@ class Console:
     def publish(self) -> None:
         """Press Publish on the Reindex page and wait, as the clerk does, for the page to say it finished."""
         self.open("/reindex")
-        self.follow(self.button("Publish: rebuild and switch"))
+        self.follow(self.button(messages.ADMIN_PUBLISH_BUTTON))
         assert self.path() == "/reindex"
         assert "Publishing has started." in self.notice()
         WebDriverWait(self.driver, PUBLISH_SECONDS, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
-                      ).until(lambda _: "Reindex finished" in self.main())
+                      ).until(lambda _: messages.ADMIN_PUBLISHED in self.main())
 
     def ask(self, question: str) -> None:
         self.open("/ask")
@@ -232,21 +233,20 @@ def test_a_clerk_uploads_publishes_asks_and_corrects_an_answer_in_the_browser(co
     assert f"Saved {NAME} (7 clauses)." in console.notice()
     card = console.document(NAME)
     assert "New: not published yet" in card.text
-    assert "In force" in card.text
+    assert "In force" not in card.text
     assert "Some changes are not published yet." in console.main()
     assert f"Jo Clerk: added {NAME} (7 clauses)" in console.main()
 
     console.open("/reindex")
-    console.follow(console.link("Dry run: show what would change"))
+    console.follow(console.link(messages.ADMIN_DRY_RUN_BUTTON))
     dry_run = console.driver.find_element(By.CSS_SELECTOR, "section[aria-labelledby=dry-h]")
-    assert "from 6 documents are valid" in dry_run.text
-    assert f"+ {NAME}" in dry_run.text.splitlines()
+    assert "All 6 documents can be read" in dry_run.text
+    assert f"Documents added: {TITLE}" in dry_run.text.splitlines()
 
     console.publish()
     main = console.main()
-    assert f"{NAME}: 7 clauses" in main
-    assert f"Documents added: {NAME}" in main
-    assert "Roll back to" in main
+    assert f"Documents added: {TITLE}" in main
+    assert messages.ADMIN_ROLLBACK_BUTTON in main
     console.open("/")
     assert "not published yet" not in console.document(NAME).text
 
@@ -255,13 +255,13 @@ def test_a_clerk_uploads_publishes_asks_and_corrects_an_answer_in_the_browser(co
     assert console.quoted()[0].startswith(SHED_CLAUSE)
     assert console.cited()[0].startswith("clause 2.2")
     nearest = console.driver.find_element(By.CSS_SELECTOR, ".table tbody tr").text
-    assert NAME in nearest and "clause 2.2" in nearest
+    assert TITLE in nearest and "clause 2.2" in nearest and NAME not in nearest
 
     console.follow(console.link("Correct this answer"))
     assert console.heading() == "Correct an answer"
     assert SHED_QUESTION in console.main()
     console.driver.find_element(By.ID, "c-other").click()
-    Select(console.driver.find_element(By.ID, "other_source")).select_by_visible_text(NAME)
+    Select(console.driver.find_element(By.ID, "other_source")).select_by_visible_text(TITLE)
     console.driver.find_element(By.ID, "other_clause").send_keys("2.1")
     console.follow(console.button("Teach"))
 
@@ -299,13 +299,78 @@ def test_a_newer_version_of_a_document_shows_its_reworded_clauses_struck_through
 
     console.open("/reindex/dry-run")
     dry_run = console.driver.find_element(By.CSS_SELECTOR, "section[aria-labelledby=dry-h]")
-    assert f"{NAME}: 0 added, 0 removed, 2 reworded" in dry_run.text
+    assert f"{TITLE}: 0 added, 0 removed, 2 reworded, 0 renumbered" in dry_run.text
     rows = dry_run.find_elements(By.CSS_SELECTOR, "tbody tr")
     assert [r.find_element(By.CSS_SELECTOR, "td:nth-child(2)").text.split()[:2] for r in rows] == [
         ["clause", "2.1"], ["clause", "2.3"]]
     assert [d.text for d in dry_run.find_elements(By.TAG_NAME, "del")] == ["five"]
     assert [i.text for i in dry_run.find_elements(By.TAG_NAME, "ins")] == ["three", "or snow"]
     assert "struck-through words are removed" in dry_run.text
+    assert "[-" not in dry_run.text and "{+" not in dry_run.text
+
+
+def test_rolling_back_then_publishing_does_not_serve_the_rolled_back_document_again(
+        console: Console, protocol_file: Path) -> None:
+    console.sign_in()
+    console.upload(protocol_file)
+    console.publish()
+    assert f"Documents added: {TITLE}" in console.main()
+
+    console.follow(console.link(messages.ADMIN_ROLLBACK_BUTTON))
+    assert console.heading() == messages.ADMIN_RESTORE_TITLE
+    assert messages.ADMIN_RESTORE_SET_ASIDE.format(names=TITLE) in console.main()
+    console.follow(console.button(messages.ADMIN_RESTORE_CONFIRM))
+    assert "Done: the bots answer from the version" in console.notice()
+    console.open("/")
+    with pytest.raises(NoSuchElementException):
+        console.document(NAME)
+    assert messages.ADMIN_PENDING not in console.main()
+
+    console.publish()
+    console.ask(SHED_QUESTION)
+    assert TITLE not in console.driver.find_element(By.TAG_NAME, "main").text
+    assert not any(q.startswith(SHED_CLAUSE) for q in console.quoted())
+
+
+def test_a_clerk_teaches_an_unnumbered_clause_of_the_shipped_ilminster_protocol(console: Console) -> None:
+    question = "Should a councillor be close friends with an officer?"
+    console.sign_in()
+    console.open("/teach?question=" + question.replace(" ", "%20").replace("?", "%3F"))
+    assert not console.driver.find_elements(By.CSS_SELECTOR, "input[name=choice][disabled]")
+    documents = Select(console.driver.find_element(By.ID, "list-document"))
+    documents.select_by_visible_text("Ilminster Town Council — Councillor-Officer Protocol")
+    console.follow(console.button(messages.ADMIN_TEACH_LIST_BUTTON))
+    listed = console.driver.find_elements(By.CSS_SELECTOR, "input[name=choice][id^=l]")
+    assert len(listed) == 56
+    principle = console.driver.find_element(
+        By.XPATH, "//label[starts-with(normalize-space(), 'ROLES OF COUNCILLORS AND OFFICERS › Some general principles')]")
+    assert "Close personal relationships" in principle.text
+    principle.click()
+    console.follow(console.button(messages.ADMIN_TEACH_BUTTON))
+    assert "Taught:" in console.notice()
+    assert console.quoted()[0].startswith("Close personal relationships between councillors and officers")
+
+
+def test_a_clause_removed_from_a_newer_version_is_reported_as_removed(console: Console, protocol_file: Path) -> None:
+    console.sign_in()
+    console.upload(protocol_file)
+    console.publish()
+    shorter = protocol_file.parent / "shorter" / NAME
+    shorter.parent.mkdir()
+    shorter.write_text("".join(line for line in PROTOCOL.splitlines(keepends=True) if not line.startswith("2.2 ")),
+                       encoding="utf-8")
+    console.open("/")
+    form = console.expand(console.document(NAME), "Replace with a newer version")
+    form.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(shorter))
+    console.follow(console.button("Upload the new version", within=form))
+
+    console.open("/reindex/dry-run")
+    dry_run = console.driver.find_element(By.CSS_SELECTOR, "section[aria-labelledby=dry-h]")
+    assert f"{TITLE}: 0 added, 1 removed, 0 reworded, 0 renumbered" in dry_run.text
+    rows = [[cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
+            for row in dry_run.find_elements(By.CSS_SELECTOR, "tbody tr")]
+    assert [row[:2] for row in rows] == [[messages.ADMIN_CHANGE_REMOVED, "clause 2.2"]]
+    assert rows[0][2].startswith("The Clerk keeps the keys")
     assert "[-" not in dry_run.text and "{+" not in dry_run.text
 
 
@@ -356,6 +421,15 @@ def test_a_wrong_secret_keeps_the_clerk_out_and_says_so(console: Console) -> Non
     assert not console.driver.find_elements(By.TAG_NAME, "nav")
     console.open("/")
     assert console.path() == "/sign-in"
+
+
+def test_a_second_clerks_right_secret_is_accepted_while_another_clerk_is_made_to_wait(console: Console) -> None:
+    for _ in range(4):
+        console.sign_in(who="Jo Clerk", secret="a typo of the passphrase")
+    assert "Please wait" in console.notice()
+    console.sign_in(who="Sam Deputy")
+    assert console.path() == "/"
+    assert "Signed in as Sam Deputy" in console.driver.find_element(By.TAG_NAME, "header").text
 
 
 def _unlabelled(driver: WebDriver) -> list[str]:

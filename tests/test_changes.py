@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.changes import DIFF_CHARS, compare, compare_document, word_diff
+from bot.changes import DIFF_CHARS, REMOVED, SAME, ChangeReport, compare, compare_document, word_diff
 from knowledge.clause import Clause
 
 
@@ -72,4 +72,33 @@ def test_a_word_diff_keeps_a_few_words_around_each_change_and_is_trimmed() -> No
     diff = word_diff(" ".join(words), " ".join(words[:150] + ["new"] + words[151:]))
     assert diff == "… w146 w147 w148 w149 [-w150-] {+new+} w151 w152 w153 w154 …"
     long = word_diff("a", " ".join(words))
-    assert len(long) == DIFF_CHARS and long.endswith("…")
+    assert len(long) <= DIFF_CHARS and long.endswith("…+}")  # cut inside a run, which is still closed
+
+
+def test_removing_clause_2_2_without_renumbering_is_reported_as_2_2_removed_and_nothing_else() -> None:
+    old = [clause("2.1", "Officers advise councillors on policy."), clause("2.2", "Members should not pressure officers."),
+           clause("2.3", "Gifts over fifty pounds must be declared to the clerk.")]
+    changes = compare_document("d.txt", old, [old[0], old[2]])
+    assert [c.label for c in changes.removed] == ["clause 2.2"]
+    assert not (changes.added or changes.reworded or changes.renumbered)
+
+
+def test_renumbering_after_a_removal_is_reported_as_renumbering_not_as_rewording() -> None:
+    old = [clause("2.1", "Officers advise councillors on policy."), clause("2.2", "Members should not pressure officers."),
+           clause("2.3", "Gifts over fifty pounds must be declared to the clerk.")]
+    new = [old[0], clause("2.2", "Gifts over fifty pounds must be declared to the clerk.")]
+    changes = compare_document("d.txt", old, new)
+    assert [c.label for c in changes.removed] == ["clause 2.2"]
+    assert [c.label for c in changes.renumbered] == ["clause 2.3, now clause 2.2"]
+    assert not (changes.added or changes.reworded)
+
+
+def test_a_stored_report_reads_back_with_its_word_runs_and_an_old_unclosed_mark_is_plain_text() -> None:
+    old = [clause("1", "Members should not pressure officers.")]
+    new = [clause("1", "Members must never pressure officers.")]
+    report = compare("v1", {"d.txt": old}, {"d.txt": new})
+    assert ChangeReport.from_json(report.to_json()) == report
+    stored = report.to_json()
+    stored["documents"][0]["reworded"] = [{"label": "clause 2.3", "detail": "[-old-] {+2.3 new words"}]
+    runs = ChangeReport.from_json(stored).documents[0].reworded[0].words
+    assert [(r.kind, r.text) for r in runs] == [(REMOVED, "old"), (SAME, "{+2.3 new words")]

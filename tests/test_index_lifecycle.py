@@ -54,13 +54,14 @@ def test_a_reindex_reports_clauses_added_reworded_and_documents_retired_and_keep
     result = fake_bot.reindex()
     assert f"Changes since index {before}:" in result.summary
     assert f"Documents retired: {UNNUMBERED}" in result.summary
-    assert f"  {NUMBERED}: 1 added, 0 removed, 1 reworded" in result.summary
+    assert f"  {NUMBERED}: 1 added, 0 removed, 1 reworded, 0 renumbered" in result.summary
     assert "    + clause 99: Officers may wear hats on Fridays." in result.summary
     assert "    ~ clause 1: … professionalism. Close personal familiarity [-should-] {+must+} be avoided." in result.summary
     folder = tmp_path / "index" / result.version
     stored = json.loads((folder / "changes.json").read_text(encoding="utf-8"))
     assert stored["previous"] == before and stored["documents_retired"] == [UNNUMBERED]
-    assert stored["documents"][0]["added"] == [{"label": "clause 99", "detail": "Officers may wear hats on Fridays."}]
+    assert stored["documents"][0]["added"] == [
+        {"label": "clause 99", "detail": "Officers may wear hats on Fridays.", "words": []}]
     report = (folder / "changes.txt").read_text(encoding="utf-8")
     assert report in result.summary
     assert fake_bot.status().change_report == report

@@ -171,3 +171,27 @@ def test_teach_takes_the_question_from_a_thumbs_down(
     code, _ = run(["teach", "--feedback", str(feedback_id), "--source", ILMINSTER_DOC, "--clause", "2.3"], bot)
     assert code == 0 and top(bot, WRONG) == (ILMINSTER_DOC, "2.3")
     assert run(["teach", "--feedback", "999", "--not-covered"], bot)[0] == 2
+
+
+UNNUMBERED_DOC = "000_071d258fd975c70b.txt"  # the Ilminster protocol: 56 clauses, none numbered
+PRINCIPLE = "Close personal relationships between councillors and officers can confuse their separate roles"
+
+
+def test_an_unnumbered_clause_is_taught_by_its_heading_and_kept_when_the_clause_is_reworded(
+        bot: IndexedProtocolBot, knowledge: Path) -> None:
+    made = bot.teach(WRONG, by="U0CLERK", source=UNNUMBERED_DOC, clause="Some general principles")
+    assert made.clause is None and made.quote is not None and made.quote.startswith(PRINCIPLE)
+    first = bot.ask(WRONG).nearest[0]
+    assert (first.source, first.heading) == (UNNUMBERED_DOC, "Some general principles")
+    document = knowledge / "protocols" / UNNUMBERED_DOC
+    document.write_text(document.read_text(encoding="utf-8").replace("can confuse their", "may confuse their"),
+                        encoding="utf-8")
+    bot.reindex()
+    assert bot.ask(WRONG).nearest[0].text.startswith(PRINCIPLE.replace("can confuse", "may confuse"))
+
+
+def test_naming_a_clause_an_unnumbered_document_lacks_says_how_to_name_one_instead_of_an_empty_list(
+        bot: IndexedProtocolBot) -> None:
+    with pytest.raises(CorrectionError) as refused:
+        bot.teach(WRONG, by="U0CLERK", source=UNNUMBERED_DOC, clause="2.3")
+    assert str(refused.value) == messages.TEACH_UNKNOWN_UNNUMBERED.format(source=UNNUMBERED_DOC, clause="2.3")

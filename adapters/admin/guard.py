@@ -1,5 +1,5 @@
 """Who may use the console: the sign-in check, signed session cookies, form tokens, and the slowing of
-wrong guesses.
+wrong guesses (counted per name and address, never refusing the right secret).
 
 A session is a cookie holding who signed in and when it expires, signed with a key derived from the
 admin secret and a random value drawn when the console starts: changing the secret or restarting the
@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 SIGN_IN_FORM_SECONDS = 3600  # a sign-in page left open longer is stale
-FREE_GUESSES = 3  # wrong secrets from one address before each further try must wait
+FREE_GUESSES = 3  # wrong secrets by one name from one address before each further wrong try must wait
 MAX_WAIT_SECONDS = 300
 
 
@@ -31,6 +31,11 @@ class Session:
     who: str
     sid: str
     expires: float
+
+
+def _party(who: str, address: str) -> tuple[str, str]:
+    """Whose guesses these are: the same name however it is capitalised or spaced."""
+    return " ".join(who.casefold().split()), address
 
 
 def _b64(data: bytes) -> str:
@@ -50,7 +55,9 @@ class Guard:
         self._clock = clock
         self._lock = threading.Lock()
         self._signed_out: dict[str, float] = {}  # sid -> when its cookie would have expired
-        self._failures: dict[str, tuple[int, float]] = {}  # address -> (wrong guesses, last one)
+        # (name, address) -> (wrong guesses, last one): behind a reverse proxy every clerk shares one address,
+        # so one clerk's typos must not hold up another
+        self._failures: dict[tuple[str, str], tuple[int, float]] = {}
 
     def _sign(self, text: str) -> str:
         return _b64(hmac.new(self._key, text.encode("utf-8"), hashlib.sha256).digest())
@@ -62,23 +69,24 @@ class Guard:
         digest = hashlib.sha256(given.encode("utf-8", "replace")).digest()
         return hmac.compare_digest(digest, hashlib.sha256(self._secret).digest())
 
-    def wait_seconds(self, address: str) -> int:
-        """How long `address` must wait before its next guess counts (0: it may guess now)."""
+    def wait_seconds(self, who: str, address: str) -> int:
+        """How long `who` at `address` must wait before a wrong guess is answered as wrong rather than as
+        too soon (0: now). The right secret is never held up: it is checked first, whoever sends it."""
         with self._lock:
-            count, last = self._failures.get(address, (0, 0.0))
+            count, last = self._failures.get(_party(who, address), (0, 0.0))
         if count < FREE_GUESSES:
             return 0
         wait = min(MAX_WAIT_SECONDS, 2 ** (count - FREE_GUESSES + 1))
         return max(0, int(last + wait - self._clock() + 0.999))
 
-    def failed(self, address: str) -> None:
+    def failed(self, who: str, address: str) -> None:
         with self._lock:
-            count, _ = self._failures.get(address, (0, 0.0))
-            self._failures[address] = (count + 1, self._clock())
+            count, _ = self._failures.get(_party(who, address), (0, 0.0))
+            self._failures[_party(who, address)] = (count + 1, self._clock())
 
-    def succeeded(self, address: str) -> None:
+    def succeeded(self, who: str, address: str) -> None:
         with self._lock:
-            self._failures.pop(address, None)
+            self._failures.pop(_party(who, address), None)
 
     def sign_in_token(self) -> str:
         issued = str(int(self._clock()))

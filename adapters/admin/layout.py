@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from bot import messages
 
@@ -21,15 +20,6 @@ NAV = (
     ("/scopes", messages.ADMIN_NAV_SCOPES),
     ("/quality", messages.ADMIN_NAV_QUALITY),
 )
-
-
-def when(stamp: str) -> str:
-    """A stored ISO time as a clerk reads it ("2 December 2026, 14:02 UTC"); anything else as it is."""
-    try:
-        moment = datetime.fromisoformat(stamp).astimezone(UTC)
-    except ValueError:
-        return stamp
-    return messages.ADMIN_TIME.format(day=moment.day, month=f"{moment:%B}", year=moment.year, time=f"{moment:%H:%M}")
 
 
 def esc(text: object) -> str:
@@ -86,17 +76,15 @@ def paragraphs(text: str) -> str:
     return "".join(f"<p>{esc(line)}</p>" for line in text.splitlines() if line.strip())
 
 
-def pre(text: str) -> str:
-    return f"<pre>{esc(text)}</pre>"
-
-
 def hidden(name: str, value: str) -> str:
     return f'<input type="hidden" name="{esc(name)}" value="{esc(value)}">'
 
 
-def button(label: str, *, quiet: bool = False, danger: bool = False) -> str:
+def button(label: str, *, quiet: bool = False, danger: bool = False, name: str = "") -> str:
+    """A submit button; one with a `name` sends name=1 with its form, so a form can offer two ways to go on."""
     css = " quiet" if quiet else " danger" if danger else ""
-    return f'<button type="submit" class="button{css}">{esc(label)}</button>'
+    named = f' name="{esc(name)}" value="1"' if name else ""
+    return f'<button type="submit" class="button{css}"{named}>{esc(label)}</button>'
 
 
 def link_button(href: str, label: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from urllib.parse import quote
 
@@ -15,22 +14,22 @@ from adapters.admin.layout import (
     link_button,
     paragraphs,
     post_form,
-    pre,
     select,
     table,
-    when,
 )
 from bot import messages
-from bot.admin_console import Asked, Published, Publishing, Quality
+from bot.admin_console import Asked, Choice, LastChange, Publishing, Quality, Recheck, RestorePlan, VersionView, describe_version
 from bot.answer import Answer, Citation
 from bot.audit import AuditEntry
-from bot.changes import ChangeReport
-from bot.corrections import Correction
-from bot.feedback import FeedbackEntry, WeekTally
+from bot.changes import ADDED, REMOVED, ChangeReport, Words
+from bot.corrections import Correction, opening
+from bot.feedback import CitedRef, FeedbackEntry, WeekTally
 from bot.indexing import Preview
 from bot.knowledge_admin import EDITABLE, MAX_UPLOAD_BYTES, DocumentView, Publication
-from bot.manifest import Manifest
+from bot.recheck import Verdict
 from bot.scopes import Scopes
+from bot.titles import Titles
+from bot.wording import when
 
 UPLOAD_LIMIT_MB = MAX_UPLOAD_BYTES // 1024 // 1024
 ACCEPT = ".pdf,.docx,.txt,.md"
@@ -74,13 +73,14 @@ def message(text: str) -> str:
 # --- Documents ------------------------------------------------------------------------------------
 
 
-def documents(views: Sequence[DocumentView], withdrawn: Sequence[str], recent: Sequence[AuditEntry], viewer: Viewer) -> str:
+def documents(views: Sequence[DocumentView], withdrawn: Sequence[str], recent: Sequence[AuditEntry], viewer: Viewer,
+              title: Titles) -> str:
     parts = [paragraphs(messages.ADMIN_DOCUMENTS_INTRO)]
     if withdrawn or any(v.publication is not Publication.PUBLISHED for v in views):
         parts.append(f'<p class="pending">{esc(messages.ADMIN_PENDING)} '
                      f'<a href="/reindex">{esc(messages.ADMIN_PENDING_LINK)}</a></p>')
     if withdrawn:
-        parts.append(f'<p class="pending">{esc(messages.ADMIN_WITHDRAWN.format(names=", ".join(withdrawn)))}</p>')
+        parts.append(f'<p class="pending">{esc(messages.ADMIN_WITHDRAWN.format(names=title.all(withdrawn)))}</p>')
     parts.append(
         f'<section class="card" aria-labelledby="upload-h"><h2 id="upload-h">{esc(messages.ADMIN_UPLOAD_TITLE)}</h2>'
         + post_form("/documents/upload", viewer,
@@ -90,8 +90,7 @@ def documents(views: Sequence[DocumentView], withdrawn: Sequence[str], recent: S
         + "</section>")
     if not views:
         parts.append(paragraphs(messages.ADMIN_NO_DOCUMENTS))
-    names = [v.source for v in views]
-    parts.extend(_document(n, view, names, viewer) for n, view in enumerate(views))
+    parts.extend(_document(n, view, views, viewer, title) for n, view in enumerate(views))
     if recent:
         items = "".join(f"<li>{esc(messages.ADMIN_AUDIT_ENTRY.format(at=when(e.at), who=e.who, what=e.what))}</li>"
                         for e in recent)
@@ -100,14 +99,14 @@ def documents(views: Sequence[DocumentView], withdrawn: Sequence[str], recent: S
     return "".join(parts)
 
 
-def _status(view: DocumentView) -> list[tuple[str, str]]:
+def _status(view: DocumentView, title: Titles) -> list[tuple[str, str]]:
     """(text, css class) badges saying where a document stands."""
     badges = []
     if view.problem:
         badges.append((messages.ADMIN_STATUS_UNREADABLE.format(problem=view.problem), "bad"))
     if view.entry.superseded_by:
-        badges.append((messages.ADMIN_STATUS_SUPERSEDED.format(successor=view.entry.superseded_by), "muted"))
-    else:
+        badges.append((messages.ADMIN_STATUS_SUPERSEDED.format(successor=title(view.entry.superseded_by)), "muted"))
+    elif view.publication is not Publication.NEW:  # not in force anywhere until it is published
         badges.append((messages.ADMIN_STATUS_IN_FORCE, "good"))
     if view.review_due:
         badges.append((messages.ADMIN_STATUS_REVIEW_DUE.format(review=view.review_due), "warn"))
@@ -116,12 +115,12 @@ def _status(view: DocumentView) -> list[tuple[str, str]]:
     return badges
 
 
-def _document(n: int, view: DocumentView, names: Sequence[str], viewer: Viewer) -> str:
-    entry = view.entry
+def _document(n: int, view: DocumentView, views: Sequence[DocumentView], viewer: Viewer, title: Titles) -> str:
+    entry, name = view.entry, view.name.title
     prefix = f"d{n}-"
-    badges = "".join(f'<li class="badge {css}">{esc(text)}</li>' for text, css in _status(view))
+    badges = "".join(f'<li class="badge {css}">{esc(text)}</li>' for text, css in _status(view, title))
     facts = [
-        (messages.ADMIN_FIELD_COUNCIL, entry.council),
+        (messages.ADMIN_FIELD_COUNCIL, view.name.council),
         (messages.ADMIN_FIELD_FILE, view.source),
         (messages.ADMIN_FIELD_ADOPTED, entry.adopted),
         (messages.ADMIN_FIELD_REVIEWED, entry.reviewed),
@@ -133,168 +132,238 @@ def _document(n: int, view: DocumentView, names: Sequence[str], viewer: Viewer) 
     edit = post_form("/documents/edit", viewer, source + paragraphs(messages.ADMIN_EDIT_HINT) + "".join(
         field(_LABELS[key], key, getattr(entry, key), id_prefix=prefix) for key in EDITABLE) + button(messages.ADMIN_SAVE))
     replace = post_form("/documents/replace", viewer, source + paragraphs(messages.ADMIN_REPLACE_HINT) + field(
-        messages.ADMIN_REPLACE_FILE.format(name=view.source), "file", kind="file", required=True, id_prefix=prefix,
+        messages.ADMIN_REPLACE_FILE.format(name=name), "file", kind="file", required=True, id_prefix=prefix,
         extra=f' accept="{ACCEPT}"') + button(messages.ADMIN_REPLACE_BUTTON), multipart=True)
-    successors = [("", messages.ADMIN_SUPERSEDE_NONE)] + [(o, o) for o in names if o != view.source]
+    successors = [("", messages.ADMIN_SUPERSEDE_NONE)] + [(o.source, str(o.name)) for o in views if o.source != view.source]
     supersede = post_form("/documents/supersede", viewer, source + paragraphs(messages.ADMIN_SUPERSEDE_HINT) + select(
         messages.ADMIN_SUPERSEDE_LABEL, "successor", successors, entry.superseded_by, id_prefix=prefix)
         + button(messages.ADMIN_SAVE))
-    retire = post_form("/documents/retire", viewer, source + paragraphs(messages.ADMIN_RETIRE_HINT)
-                       + button(messages.ADMIN_RETIRE_BUTTON.format(name=view.source), danger=True))
+    confirm = (f'<p class="choice"><input type="checkbox" name="confirm" value="yes" id="{prefix}confirm" required>'
+               f'<label for="{prefix}confirm">{esc(messages.ADMIN_RETIRE_CONFIRM.format(name=name))}</label></p>')
+    retire = post_form("/documents/retire", viewer, source + paragraphs(messages.ADMIN_RETIRE_HINT) + confirm
+                       + button(messages.ADMIN_RETIRE_BUTTON.format(name=name), danger=True))
     actions = "".join(f'<details><summary>{esc(label)}</summary>{form}</details>' for label, form in (
         (messages.ADMIN_EDIT, edit), (messages.ADMIN_REPLACE, replace),
         (messages.ADMIN_SUPERSEDE, supersede), (messages.ADMIN_RETIRE, retire)))
-    return (f'<section class="card doc" aria-labelledby="{prefix}h"><h2 id="{prefix}h">{esc(entry.display_title)}</h2>'
+    return (f'<section class="card doc" aria-labelledby="{prefix}h"><h2 id="{prefix}h">{esc(name)}</h2>'
             f'<ul class="badges">{badges}</ul><dl>{facts_html}</dl>{actions}</section>')
 
 
 # --- Reindex --------------------------------------------------------------------------------------
 
 
-def reindex(serving: Manifest | None, previous: str | None, versions: Sequence[str], publishing: Publishing | None,
-            published: Published | None, served_changes: str | None, viewer: Viewer, *,
-            dry_run: Preview | None = None) -> str:
-    parts = [paragraphs(messages.ADMIN_REINDEX_INTRO)]
-    parts.append(paragraphs(messages.ADMIN_SERVING.format(version=serving.version, built_at=when(serving.built_at),
-                                                          model=serving.model) if serving else messages.ADMIN_SERVING_NONE))
+def reindex(history: Sequence[VersionView], publishing: Publishing | None, last: LastChange | None, viewer: Viewer,
+            title: Titles, *, dry_run: Preview | None = None) -> str:
+    serving = next((v for v in history if v.serving), None)
+    parts = [paragraphs(messages.ADMIN_REINDEX_INTRO),
+             paragraphs(messages.ADMIN_SERVING.format(version=describe_version(serving)) if serving
+                        else messages.ADMIN_SERVING_NONE)]
     if publishing:
         parts.append(
             f'<div class="card" role="status"><p>{esc(messages.ADMIN_PUBLISHING)}</p>'
             f'<progress aria-label="{esc(messages.ADMIN_PUBLISHING_PROGRESS)}"></progress>'
             f"<p>{esc(messages.ADMIN_PUBLISHING_SINCE.format(started=when(publishing.started), who=publishing.by))}</p></div>")
     buttons = [link_button("/reindex/dry-run", messages.ADMIN_DRY_RUN_BUTTON)]
+    older = history[history.index(serving) + 1:] if serving else []
     if not publishing:
         buttons.append(post_form("/reindex/publish", viewer, button(messages.ADMIN_PUBLISH_BUTTON), css="inline"))
-        if previous:
-            buttons.append(post_form("/reindex/roll-back", viewer,
-                                     button(messages.ADMIN_ROLLBACK_BUTTON.format(version=previous), quiet=True),
-                                     css="inline"))
+        if older:
+            buttons.append(link_button(f"/reindex/restore?version={quote(older[0].version)}", messages.ADMIN_ROLLBACK_BUTTON))
     parts.append(f'<div class="actions">{"".join(buttons)}</div>')
-    if not previous and not publishing:
+    if not older and not publishing:
         parts.append(paragraphs(messages.ADMIN_ROLLBACK_UNAVAILABLE))
     if dry_run is not None:
         parts.append(f'<section class="card" aria-labelledby="dry-h"><h2 id="dry-h">{esc(messages.ADMIN_DRY_RUN_TITLE)}</h2>'
-                     f"{changes(dry_run.summary(), dry_run.changes)}</section>")
-    if published:
-        heading = messages.ADMIN_LAST_PUBLISH.format(finished=when(published.finished), who=published.by)
+                     f"{paragraphs(_checked(dry_run))}{changes(dry_run.changes, title)}</section>")
+    if last:
+        heading = messages.ADMIN_LAST_CHANGE.format(finished=when(last.finished), who=last.by)
         parts.append(f'<section class="card" aria-labelledby="last-h"><h2 id="last-h">{esc(heading)}</h2>'
-                     f"{paragraphs(published.outcome.headline)}{pre(published.outcome.details or '')}</section>")
-    elif served_changes:
+                     f"{paragraphs(last.headline)}</section>")
+    if serving and serving.changes:
         parts.append(f'<section aria-labelledby="served-h"><h2 id="served-h">{esc(messages.ADMIN_SERVED_CHANGES)}</h2>'
-                     f"{pre(served_changes)}</section>")
-    if versions:
-        current = serving.version if serving else ""
-        items = "".join(f"<li>{esc(messages.ADMIN_VERSION_SERVING.format(version=v) if v == current else v)}</li>"
-                        for v in reversed(versions))
-        parts.append(f'<section aria-labelledby="versions-h"><h2 id="versions-h">{esc(messages.ADMIN_VERSIONS)}</h2>'
-                     f"<ul>{items}</ul></section>")
+                     f"{changes(serving.changes, title)}</section>")
+    if history:
+        rows = [(esc(when(v.built_at)), esc(v.by or messages.ADMIN_HISTORY_ELSEWHERE), esc(_changed(v.changes, title)),
+                 esc(title.all(v.documents)),
+                 esc(messages.ADMIN_HISTORY_SERVING) if v.serving else
+                 f'<a href="/reindex/restore?version={esc(quote(v.version))}">{esc(messages.ADMIN_HISTORY_RESTORE)}</a>')
+                for v in history]
+        parts.append(table(messages.ADMIN_VERSIONS, (messages.ADMIN_HISTORY_WHEN, messages.ADMIN_HISTORY_WHO,
+                                                     messages.ADMIN_HISTORY_WHAT, messages.ADMIN_HISTORY_DOCUMENTS,
+                                                     messages.ADMIN_HISTORY_ACTION), rows))
     return "".join(parts)
 
 
-_DIFF = re.compile(r"\[-(.*?)-\]|\{\+(.*?)\+\}")
+def _checked(dry_run: Preview) -> str:
+    return messages.ADMIN_DRY_RUN_SUMMARY.format(documents=len(dry_run.documents),
+                                                 clauses=sum(len(d.clauses) for d in dry_run.documents))
 
 
-def diff_html(diff: str) -> str:
-    """A word diff (`[-old-] {+new+}`) with removed words struck through and added ones underlined."""
-    def mark(found: re.Match[str]) -> str:
-        removed, added = found.group(1), found.group(2)
-        return f"<del>{removed}</del>" if removed is not None else f"<ins>{added}</ins>"
-    return _DIFF.sub(mark, esc(diff))
+def _changed(report: ChangeReport | None, title: Titles) -> str:
+    """A version's changes in a line: documents added and retired, and each changed document's counts."""
+    if report is None:
+        return messages.ADMIN_HISTORY_UNKNOWN
+    if report.previous is None:
+        return messages.ADMIN_HISTORY_FIRST
+    said = []
+    if report.documents_added:
+        said.append(messages.ADMIN_HISTORY_ADDED.format(count=len(report.documents_added)))
+    if report.documents_retired:
+        said.append(messages.ADMIN_HISTORY_RETIRED.format(count=len(report.documents_retired)))
+    said += [messages.ADMIN_HISTORY_CHANGED.format(name=title(doc.source), summary=messages.ADMIN_CHANGES_DOCUMENT.format(
+        added=len(doc.added), removed=len(doc.removed), reworded=len(doc.reworded), renumbered=len(doc.renumbered)))
+        for doc in report.documents]
+    return "; ".join(said) or messages.ADMIN_HISTORY_NONE
 
 
-def changes(summary: str, report: ChangeReport) -> str:
-    parts = [f'<p>{esc(summary.splitlines()[0])}</p>']
-    for name in report.documents_added:
-        parts.append(f"<p>+ {esc(name)}</p>")
-    for name in report.documents_retired:
-        parts.append(f"<p>− {esc(name)}</p>")
+def restore(plan: RestorePlan, viewer: Viewer, title: Titles) -> str:
+    """What going back to a version changes, with the button that does it and a way out."""
+    folder = plan.folder
+    lines = [messages.ADMIN_RESTORE_INTRO.format(version=describe_version(plan.target))]
+    for template, names in ((messages.ADMIN_RESTORE_BROUGHT_BACK, folder.brought_back),
+                            (messages.ADMIN_RESTORE_SET_ASIDE, folder.set_aside),
+                            (messages.ADMIN_RESTORE_CATALOGUE, folder.catalogue),
+                            (messages.ADMIN_RESTORE_CANNOT, folder.missing)):
+        if names:
+            lines.append(template.format(names=title.all(names)))
+    lines.append(messages.ADMIN_RESTORE_AFTER if folder.changes_anything else messages.ADMIN_RESTORE_FOLDER_SAME)
+    form = post_form("/reindex/roll-back", viewer, hidden("version", plan.target.version)
+                     + button(messages.ADMIN_RESTORE_CONFIRM, danger=True), css="inline")
+    return (f'<div class="card">{paragraphs(chr(10).join(lines))}</div>'
+            f'<div class="actions">{form}{link_button("/reindex", messages.ADMIN_CANCEL)}</div>')
+
+
+def words_html(runs: Sequence[Words]) -> str:
+    """A word diff with removed words struck through and added ones underlined, every run closed."""
+    tags = {REMOVED: "del", ADDED: "ins"}
+    return " ".join(f"<{tags[r.kind]}>{esc(r.text)}</{tags[r.kind]}>" if r.kind in tags else esc(r.text) for r in runs)
+
+
+def changes(report: ChangeReport, title: Titles) -> str:
+    if report.previous is None:
+        parts = [paragraphs(messages.ADMIN_CHANGES_FIRST)]
+    elif not (report.documents or report.documents_added or report.documents_retired):
+        return paragraphs(messages.ADMIN_CHANGES_NONE)
+    else:
+        parts = []
+    if report.documents_added:
+        parts.append(paragraphs(messages.ADMIN_CHANGES_DOCUMENTS_ADDED.format(names=title.all(report.documents_added))))
+    if report.documents_retired:
+        parts.append(paragraphs(messages.ADMIN_CHANGES_DOCUMENTS_RETIRED.format(names=title.all(report.documents_retired))))
     for doc in report.documents:
-        rows = [(esc(messages.ADMIN_CHANGE_ADDED), esc(c.label), esc(c.detail)) for c in doc.added]
-        rows += [(esc(messages.ADMIN_CHANGE_REMOVED), esc(c.label), esc(c.detail)) for c in doc.removed]
-        rows += [(esc(messages.ADMIN_CHANGE_REWORDED), esc(c.label), diff_html(c.detail)) for c in doc.reworded]
-        caption = f"{doc.source}: " + messages.ADMIN_CHANGES_DOCUMENT.format(
-            added=len(doc.added), removed=len(doc.removed), reworded=len(doc.reworded))
+        rows = [(esc(messages.ADMIN_CHANGE_REMOVED), esc(c.label), f"<del>{esc(c.detail)}</del>") for c in doc.removed]
+        rows += [(esc(messages.ADMIN_CHANGE_ADDED), esc(c.label), f"<ins>{esc(c.detail)}</ins>") for c in doc.added]
+        rows += [(esc(messages.ADMIN_CHANGE_REWORDED), esc(c.label), words_html(c.words)) for c in doc.reworded]
+        rows += [(esc(messages.ADMIN_CHANGE_RENUMBERED), esc(c.label), esc(c.detail)) for c in doc.renumbered]
+        caption = f"{title(doc.source)}: " + messages.ADMIN_CHANGES_DOCUMENT.format(
+            added=len(doc.added), removed=len(doc.removed), reworded=len(doc.reworded), renumbered=len(doc.renumbered))
         headings = (messages.ADMIN_CHANGE_KIND, messages.ADMIN_CHANGE_CLAUSE, messages.ADMIN_CHANGE_DETAIL)
         parts.append(table(caption, headings, rows))
     if report.documents:
         parts.append(paragraphs(messages.ADMIN_DIFF_LEGEND))
-    if not (report.documents or report.documents_added or report.documents_retired):
-        parts.append(pre("\n".join(summary.splitlines()[1:])))
     return "".join(parts)
 
 
 # --- Ask and teach --------------------------------------------------------------------------------
 
 
-def ask_form(question: str, platform: str, team: str, channel: str, tenant: str) -> str:
-    platforms = (("", messages.ADMIN_ASK_ANYWHERE), ("slack", messages.ADMIN_ASK_SLACK), ("teams", messages.ADMIN_ASK_TEAMS))
+def where_value(platform: str, level: str, place: str) -> str:
+    """A place of the scopes file as the Ask form sends it."""
+    return f"{platform}|{level}|{place}"
+
+
+def ask_form(question: str, where: str, found: Scopes | None, title: Titles) -> str:
+    """The question, and where it is asked: anywhere, or one of the places the scopes file names."""
+    places = [("", messages.ADMIN_ASK_ANYWHERE)] + [
+        (where_value(*key, place), messages.ADMIN_ASK_PLACE.format(
+            place=_SCOPE_PLACES.get(key, " ".join(key)), id=place,
+            documents=title.all(sorted(scope.documents)) if scope.documents is not None else ""))
+        for key, ids in sorted((found.table if found else {}).items()) for place, scope in sorted(ids.items())]
+    hint = messages.ADMIN_ASK_SCOPE_HINT if len(places) > 1 else messages.ADMIN_ASK_NO_SCOPES
     return (
         paragraphs(messages.ADMIN_ASK_INTRO)
         + '<form method="get" action="/ask" class="card">'
         + field(messages.ADMIN_ASK_QUESTION, "question", question, required=True)
-        + f'<fieldset><legend>{esc(messages.ADMIN_ASK_SCOPE)}</legend><p class="hint">{esc(messages.ADMIN_ASK_SCOPE_HINT)}</p>'
-        + select(messages.ADMIN_ASK_PLATFORM, "platform", platforms, platform)
-        + field(messages.ADMIN_ASK_TEAM, "team", team) + field(messages.ADMIN_ASK_CHANNEL, "channel", channel)
-        + field(messages.ADMIN_ASK_TENANT, "tenant", tenant) + "</fieldset>"
+        + f'<p class="hint">{esc(hint)}</p>'
+        + select(messages.ADMIN_ASK_SCOPE, "where", places, where)
         + button(messages.ADMIN_ASK_BUTTON) + "</form>"
     )
 
 
-def answer(shown: Answer) -> str:
-    """The reply as a councillor reads it: the lead, then each cited clause with its quote."""
+def answer(shown: Answer, title: Titles) -> str:
+    """The reply as a councillor reads it: the lead, then each cited clause with its quote, under its document's
+    council and title."""
     parts = [f'<p class="lead">{esc(shown.lead)}</p>']
     for council in shown.by_council:
         for group in council.documents:
-            parts.append(f"<h3>{esc(' · '.join(p for p in (group.council, group.title) if p))}</h3>")
+            parts.append(f"<h3>{esc(title(group.source))}</h3>")
             for c in group.citations:
                 note = f' <span class="badge warn">{esc(c.note)}</span>' if c.note else ""
                 parts.append(f"<p><strong>{esc(c.label)}</strong>{note}</p><blockquote>{esc(c.quote)}</blockquote>")
     return f'<div class="reply">{"".join(parts)}</div>'
 
 
-def asked(result: Asked, question: str) -> str:
-    scope = (messages.ADMIN_ASK_SCOPED.format(documents=", ".join(sorted(result.scope.documents)))
+def asked(result: Asked, question: str, title: Titles) -> str:
+    scope = (messages.ADMIN_ASK_SCOPED.format(documents=title.all(sorted(result.scope.documents)))
              if result.scope is not None and result.scope.documents is not None else messages.ADMIN_ASK_EVERYWHERE)
-    rows = [(str(rank), f"{c.score:.3f}", esc(c.source), esc(c.label), esc(c.quote))
+    rows = [(str(rank), f"{c.score:.3f}", esc(title(c.source)), esc(c.label), esc(c.quote))
             for rank, c in enumerate(result.answer.nearest[:10], start=1)]
     teach = f'<p>{link_button("/teach?question=" + quote(question, safe=""), messages.ADMIN_FEEDBACK_CORRECT)}</p>'
     return (
         f'<section class="card" aria-labelledby="answer-h"><h2 id="answer-h">{esc(messages.ADMIN_ASK_ANSWER)}</h2>'
-        f"{answer(result.answer)}{teach}</section>{paragraphs(scope)}"
+        f"{answer(result.answer, title)}{teach}</section>{paragraphs(scope)}"
         + table(messages.ADMIN_ASK_NEAREST, (messages.ADMIN_ASK_RANK, messages.ADMIN_ASK_SCORE, messages.ADMIN_ASK_DOCUMENT,
                                              messages.ADMIN_ASK_CLAUSE, messages.ADMIN_ASK_QUOTE), rows)
     )
 
 
-def teach(question: str, feedback_id: str, current: Answer | None, documents: Sequence[str], viewer: Viewer) -> str:
-    """Which clause answers `question`: one of those the bot finds nearest, another named, or none."""
+def _radio(ident: str, value: str, label: str) -> str:
+    return (f'<p class="choice"><input type="radio" name="choice" id="{esc(ident)}" value="{esc(value)}">'
+            f'<label for="{esc(ident)}">{esc(label)}</label></p>')
+
+
+def choice_value(source: str, ref: str | None, quote: str) -> str:
+    """A clause as a teach form sends it: its document, its number if it has one, and its opening words."""
+    return f"{source}|{ref or ''}|{quote}"
+
+
+def teach(question: str, feedback_id: str, current: Answer | None, documents: Sequence[str], listed: Sequence[Choice],
+          viewer: Viewer, title: Titles) -> str:
+    """Which clause answers `question`: one of those the bot finds nearest, one of a chosen document's, another
+    named, or none. Every clause can be chosen, numbered or not."""
     candidates: list[Citation] = list(current.nearest[:5]) if current else []
     options = []
     for n, c in enumerate(candidates):
-        value = f"{c.source}|{c.clause or ''}"
-        options.append(f'<p class="choice"><input type="radio" name="choice" id="c{n}" value="{esc(value)}"'
-                       f'{"" if c.clause else " disabled"}>'
-                       f'<label for="c{n}">{esc(c.source)} · {esc(c.label)}: “{esc(c.quote)}”</label></p>')
-    options.append('<p class="choice"><input type="radio" name="choice" id="c-other" value="other">'
-                   f'<label for="c-other">{esc(messages.ADMIN_TEACH_OTHER)}</label></p>')
-    options.append('<p class="choice"><input type="radio" name="choice" id="c-none" value="not-covered">'
-                   f'<label for="c-none">{esc(messages.TEACH_CHOICE_NOT_COVERED)}</label></p>')
-    named = [("", messages.ADMIN_TEACH_OTHER_PICK)] + [(d, d) for d in documents]
+        options.append(_radio(f"c{n}", choice_value(c.source, c.clause, opening(c.text)),
+                              f"{title(c.source)} · {c.label}: “{c.quote}”"))
+    listing = ""
+    if listed:
+        items = "".join(_radio(f"l{n}", choice_value(c.source, c.ref, c.quote), f"{c.label}: “{c.quote}”")
+                        for n, c in enumerate(listed))
+        listing = (f'<fieldset><legend>{esc(messages.ADMIN_TEACH_LISTED.format(title=title(listed[0].source)))}</legend>'
+                   f"{items}</fieldset>")
+    options.append(_radio("c-other", "other", messages.ADMIN_TEACH_OTHER))
+    options.append(_radio("c-none", "not-covered", messages.TEACH_CHOICE_NOT_COVERED))
+    named = [("", messages.ADMIN_TEACH_OTHER_PICK), *((d, title(d)) for d in documents)]
     other = (select(messages.ADMIN_TEACH_OTHER_DOCUMENT, "other_source", named)
              + field(messages.ADMIN_TEACH_OTHER_CLAUSE, "other_clause"))
-    now = (f'<section aria-labelledby="now-h"><h2 id="now-h">{esc(messages.ADMIN_TEACH_NOW)}</h2>{answer(current)}</section>'
-           if current else "")
+    now = (f'<section aria-labelledby="now-h"><h2 id="now-h">{esc(messages.ADMIN_TEACH_NOW)}</h2>'
+           f"{answer(current, title)}</section>" if current else "")
+    show = ('<form method="get" action="/teach" class="card">' + hidden("question", question)
+            + hidden("feedback", feedback_id)
+            + select(messages.ADMIN_TEACH_LIST, "document", named, listed[0].source if listed else "", id_prefix="list-")
+            + button(messages.ADMIN_TEACH_LIST_BUTTON, quiet=True) + "</form>")
     form = post_form("/teach", viewer, hidden("question", question) + hidden("feedback", feedback_id)
                      + f'<fieldset><legend>{esc(messages.ADMIN_TEACH_PICK)}</legend>{"".join(options)}{other}</fieldset>'
-                     + button(messages.ADMIN_TEACH_BUTTON), css="card")
-    return (f'<p><strong>{esc(messages.ADMIN_TEACH_QUESTION)}:</strong> {esc(question)}</p>{now}{form}')
+                     + listing + button(messages.ADMIN_TEACH_BUTTON), css="card")
+    return f'<p><strong>{esc(messages.ADMIN_TEACH_QUESTION)}:</strong> {esc(question)}</p>{now}{form}{show}'
 
 
 # --- Feedback, scopes, quality ------------------------------------------------------------------------
 
 
 def feedback(weeks: Sequence[WeekTally], entries: Sequence[FeedbackEntry], listed: Sequence[tuple[Correction, bool]],
-             viewer: Viewer) -> str:
+             viewer: Viewer, title: Titles) -> str:
     parts = [paragraphs(messages.ADMIN_FEEDBACK_INTRO)]
     if not entries:
         parts.append(paragraphs(messages.ADMIN_FEEDBACK_NONE))
@@ -307,7 +376,7 @@ def feedback(weeks: Sequence[WeekTally], entries: Sequence[FeedbackEntry], liste
         parts.append(paragraphs(messages.ADMIN_FEEDBACK_TALLY.format(count=len(entries), up=up, down=len(entries) - up)))
     items = []
     for e in entries:
-        cited = ", ".join(f"{c.source} {c.clause or c.heading or ''}".strip() for c in e.citations)
+        cited = ", ".join(f"{title(c.source)} {c.clause or c.heading or ''}".strip() for c in e.citations)
         meta = messages.ADMIN_FEEDBACK_META.format(at=when(e.at), platform=e.platform, user=e.user)
         lines = [f'<p class="meta">{"👍" if e.helpful else "👎"} {esc(meta)}</p>',
                  f"<p><strong>{esc(e.question)}</strong></p>"]
@@ -327,17 +396,17 @@ def feedback(weeks: Sequence[WeekTally], entries: Sequence[FeedbackEntry], liste
         remove = post_form("/corrections/remove", viewer, hidden("number", str(number))
                            + hidden("described", correction.describe()) + button(messages.ADMIN_CORRECTION_REMOVE, quiet=True),
                            css="inline")
-        parts.append(f'<div class="card"><p>{esc(correction.describe())}{stale}</p>'
+        parts.append(f'<div class="card"><p>{esc(correction.describe(title))}{stale}</p>'
                      f'<p class="meta">{esc(messages.ADMIN_CORRECTION_BY.format(by=correction.by, at=when(correction.at)))}</p>'
                      f"{remove}</div>")
     parts.append("</section>")
     return "".join(parts)
 
 
-def scopes(found: Scopes, path: str) -> str:
+def scopes(found: Scopes, path: str, title: Titles) -> str:
     parts = [paragraphs(messages.ADMIN_SCOPES_INTRO.format(path=path))]
     rows = [(esc(_SCOPE_PLACES.get(key, " ".join(key))), esc(place),
-             esc(", ".join(sorted(scope.documents)) if scope.documents is not None else ""))
+             esc(title.all(sorted(scope.documents)) if scope.documents is not None else ""))
             for key, places in sorted(found.table.items()) for place, scope in sorted(places.items())]
     if not rows:
         parts.append(paragraphs(messages.ADMIN_SCOPES_EVERYWHERE))
@@ -347,8 +416,72 @@ def scopes(found: Scopes, path: str) -> str:
     return "".join(parts)
 
 
-def quality(viewer: Viewer, result: Quality | None = None) -> str:
-    parts = [paragraphs(messages.ADMIN_QUALITY_INTRO),
+def _cited(answer: Answer, title: Titles) -> str:
+    if answer.out_of_scope:
+        return messages.ADMIN_RECHECK_DECLINED
+    return "; ".join(f"{title(c.source)}, {c.label}" for c in answer.citations)
+
+
+def _expected(correction: Correction, title: Titles) -> str:
+    if correction.not_covered:
+        return messages.ADMIN_RECHECK_DECLINED
+    where = messages.ADMIN_CLAUSE_NUMBERED.format(ref=correction.clause) if correction.clause else f"“{correction.quote}”"
+    return f"{title(correction.source or '')}, {where}"
+
+
+def _refs(refs: Sequence[CitedRef], title: Titles) -> str:
+    return "; ".join(f"{title(r.source)}, {r.clause or r.heading or ''}".rstrip(", ") for r in refs) \
+        or messages.ADMIN_RECHECK_DECLINED
+
+
+def _verdict(verdict: Verdict | None, title: Titles, good: str, bad: str) -> str:
+    if verdict is None:
+        return ""
+    return esc(f"{_cited(verdict.answer, title)} — {good if verdict.good else bad}")
+
+
+def rechecked(found: Recheck, title: Titles) -> str:
+    """Which corrections hold and which voted-down answers changed, now and (when asked) after publishing."""
+    if not (found.corrections or found.votes):
+        return paragraphs(messages.ADMIN_RECHECK_NONE)
+    parts = [paragraphs(messages.ADMIN_RECHECK_SUMMARY.format(
+        holding=sum(1 for c in found.corrections if c.now.good), corrections=len(found.corrections),
+        changed=sum(1 for v in found.votes if v.now.good), votes=len(found.votes)))]
+    if found.candidate:
+        parts.append(paragraphs(messages.ADMIN_RECHECK_CANDIDATE_SUMMARY.format(
+            holding=sum(1 for c in found.corrections if c.candidate and c.candidate.good),
+            corrections=len(found.corrections), changed=sum(1 for v in found.votes if v.candidate and v.candidate.good),
+            votes=len(found.votes))))
+    after = (messages.ADMIN_RECHECK_AFTER,) if found.candidate else ()
+    if found.corrections:
+        holds, broken = messages.ADMIN_RECHECK_HOLDS, messages.ADMIN_RECHECK_BROKEN
+        rows = [(esc(c.correction.question), esc(_expected(c.correction, title)),
+                 _verdict(c.now, title, holds, broken), *((_verdict(c.candidate, title, holds, broken),) if after else ()))
+                for c in found.corrections]
+        parts.append(table(messages.ADMIN_RECHECK_CORRECTIONS,
+                           (messages.ADMIN_RECHECK_QUESTION, messages.ADMIN_RECHECK_EXPECTED, messages.ADMIN_RECHECK_NOW,
+                            *after), rows))
+    if found.votes:
+        changed, same = messages.ADMIN_RECHECK_CHANGED, messages.ADMIN_RECHECK_SAME
+        rows = [(esc(v.entry.question) + (f' {link_button(f"/teach?feedback={v.entry.id}", messages.ADMIN_FEEDBACK_CORRECT)}'
+                                          if not v.now.good else ""),
+                 esc(_refs(v.entry.citations, title)), _verdict(v.now, title, changed, same),
+                 *((_verdict(v.candidate, title, changed, same),) if after else ()))
+                for v in found.votes]
+        parts.append(table(messages.ADMIN_RECHECK_VOTES,
+                           (messages.ADMIN_RECHECK_QUESTION, messages.ADMIN_RECHECK_THEN, messages.ADMIN_RECHECK_NOW,
+                            *after), rows))
+    return "".join(parts)
+
+
+def quality(viewer: Viewer, result: Quality | None = None, found: Recheck | None = None,
+            title: Titles | None = None) -> str:
+    recheck = (f'<section class="card" aria-labelledby="recheck-h"><h2 id="recheck-h">'
+               f'{esc(messages.ADMIN_RECHECK_TITLE)}</h2>{paragraphs(messages.ADMIN_RECHECK_INTRO)}'
+               f'<form method="get" action="/quality/recheck" class="actions">{button(messages.ADMIN_RECHECK_BUTTON)}'
+               f'{button(messages.ADMIN_RECHECK_CANDIDATE_BUTTON, quiet=True, name="candidate")}</form>'
+               + (rechecked(found, title) if found is not None and title is not None else "") + "</section>")
+    parts = [recheck, paragraphs(messages.ADMIN_QUALITY_INTRO),
              post_form("/quality", viewer, field(messages.ADMIN_QUALITY_FILE, "file", kind="file", required=True,
                                                  extra=' accept=".jsonl,.json,.txt"')
                        + button(messages.ADMIN_QUALITY_BUTTON), multipart=True, css="card")]

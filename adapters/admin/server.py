@@ -25,13 +25,15 @@ from aiohttp import BodyPartReader, web
 from adapters.admin import pages
 from adapters.admin.guard import Guard, Session
 from adapters.admin.layout import Notice, Viewer, page
-from adapters.admin.settings import AdminSettings
+from adapters.admin.settings import AdminSettings, host_name
 from bot import messages
 from bot.admin_console import AdminConsole
 from bot.corrections import Correction
 from bot.errors import AdminRefused, DocumentError, ProtocolBotError
 from bot.knowledge_admin import MAX_UPLOAD_BYTES, check_size
 from bot.question import one_line
+from bot.scopes import Scopes
+from bot.wording import seconds
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +97,7 @@ async def read_form(request: web.Request) -> Form:
         filename = unquote(part.filename)
         if size > MAX_UPLOAD_BYTES:
             form.too_large = (filename, size)
-        elif size:
+        elif filename:  # no file chosen comes as a part without a name; an empty file is still a file
             form.files[part.name] = (filename, bytes(data))
     return form
 
@@ -116,6 +118,7 @@ class ConsoleServer:
         self.settings = settings
         self.guard = Guard(settings.secret, session_seconds=settings.session_hours * 3600, clock=clock)
         self._wrong_secret_delay = wrong_secret_delay  # every wrong guess costs the guesser this long
+        self._hosts = settings.hosts()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="admin-console")
 
     def app(self) -> web.Application:
@@ -131,6 +134,7 @@ class ConsoleServer:
         get("/reindex", self.reindex)
         get("/reindex/dry-run", self.dry_run)
         post("/reindex/publish", self.publish)
+        get("/reindex/restore", self.restore_page)
         post("/reindex/roll-back", self.roll_back)
         get("/ask", self.ask)
         get("/teach", self.teach_page)
@@ -140,6 +144,7 @@ class ConsoleServer:
         get("/scopes", self.scopes)
         get("/quality", self.quality_page)
         post("/quality", self.quality)
+        get("/quality/recheck", self.recheck)
         app.on_shutdown.append(self._shutdown)
         return app
 
@@ -169,6 +174,9 @@ class ConsoleServer:
         return response
 
     async def _checked(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        if host_name(request.host) not in self._hosts:
+            return self._message(request, messages.ADMIN_WRONG_HOST_TITLE, messages.ADMIN_WRONG_HOST, status=421,
+                                 close=True)
         if request.path in PUBLIC:
             return await handler(request)
         session = self.guard.session(request.cookies.get(SESSION_COOKIE))
@@ -260,16 +268,17 @@ class ConsoleServer:
 
         if not self.guard.sign_in_token_fresh(given.get("token", "")):
             return again(messages.ADMIN_SIGN_IN_STALE, 400)
-        wait = self.guard.wait_seconds(address)
-        if wait:
-            return again(messages.ADMIN_SIGN_IN_WAIT.format(seconds=wait), 429)
         if not who:
             return again(messages.ADMIN_SIGN_IN_NO_NAME, 400)
         if not self.guard.secret_matches(given.get("secret", "")):
-            self.guard.failed(address)
+            wait = self.guard.wait_seconds(who, address)
+            self.guard.failed(who, address)
+            await self._run(self.console.audit.record, who, messages.AUDIT_SIGN_IN_FAILED.format(address=address))
             await asyncio.sleep(self._wrong_secret_delay)
+            if wait:
+                return again(messages.ADMIN_SIGN_IN_WAIT.format(wait=seconds(wait)), 429)
             return again(messages.ADMIN_SIGN_IN_WRONG, 401)
-        self.guard.succeeded(address)
+        self.guard.succeeded(who, address)
         _, cookie = self.guard.new_session(who)
         response = see_other("/")
         response.set_cookie(SESSION_COOKIE, cookie, path="/", httponly=True, samesite="Strict",
@@ -287,7 +296,8 @@ class ConsoleServer:
     async def documents(self, request: web.Request) -> web.Response:
         knowledge = self.console.knowledge
         views, withdrawn = await self._run(knowledge.documents), await self._run(knowledge.withdrawn)
-        body = pages.documents(views, withdrawn, self.console.audit.recent(), self._viewer_of(request))
+        body = pages.documents(views, withdrawn, self.console.audit.recent(), self._viewer_of(request),
+                               await self._run(self.console.titles))
         return self._render(request, messages.ADMIN_NAV_DOCUMENTS, body)
 
     def _viewer_of(self, request: web.Request) -> Viewer:
@@ -320,6 +330,8 @@ class ConsoleServer:
                                   form.get("successor"), by=self._who(request))
 
     async def document_retire(self, request: web.Request) -> web.Response:
+        if self._form(request).get("confirm") != "yes":
+            return self._redirect("/", messages.ADMIN_RETIRE_UNCONFIRMED, ok=False)
         return await self._change(request, "/", self.console.knowledge.retire, self._form(request).get("source"),
                                   by=self._who(request))
 
@@ -327,14 +339,9 @@ class ConsoleServer:
 
     async def reindex(self, request: web.Request, *, preview: Any = None, notice: Notice | None = None) -> web.Response:
         console = self.console
-        try:
-            serving = await self._run(console.serving)
-            served_changes = (await self._run(console.bot.status)).change_report if serving else None
-        except ProtocolBotError as problem:
-            serving, served_changes, notice = None, None, notice or Notice(str(problem), ok=False)
         publishing = console.publishing()
-        body = pages.reindex(serving, console.previous_version(), console.versions(), publishing, console.last_published(),
-                             served_changes, self._viewer_of(request), dry_run=preview)
+        body = pages.reindex(await self._run(console.history), publishing, console.last_change(),
+                             self._viewer_of(request), await self._run(console.titles), dry_run=preview)
         return self._render(request, messages.ADMIN_NAV_REINDEX, body, notice=notice, refresh=2 if publishing else None)
 
     async def dry_run(self, request: web.Request) -> web.Response:
@@ -348,48 +355,68 @@ class ConsoleServer:
         started = self.console.publish(by=self._who(request))
         return self._redirect("/reindex", messages.ADMIN_PUBLISH_STARTED if started else messages.ADMIN_PUBLISH_BUSY)
 
+    async def restore_page(self, request: web.Request) -> web.Response:
+        try:
+            plan = await self._run(self.console.restore_plan, request.query.get("version", ""))
+        except ProtocolBotError as problem:
+            return self._message(request, messages.ADMIN_RESTORE_TITLE, str(problem), status=404)
+        body = pages.restore(plan, self._viewer_of(request), await self._run(self.console.titles))
+        return self._render(request, messages.ADMIN_RESTORE_TITLE, body)
+
     async def roll_back(self, request: web.Request) -> web.Response:
-        return await self._change(request, "/reindex", self.console.roll_back, by=self._who(request))
+        version = self._form(request).get("version")
+        if not version:
+            return self._redirect("/reindex", messages.ADMIN_RESTORE_NO_VERSION, ok=False)
+        return await self._change(request, "/reindex", self.console.restore, version, by=self._who(request))
 
     # --- ask and teach -------------------------------------------------------------------------------------
 
     async def ask(self, request: web.Request) -> web.Response:
         q = request.query
-        question, platform = q.get("question", "")[:MAX_FIELD_CHARS], q.get("platform", "")
-        team, channel, tenant = (q.get(k, "")[:MAX_NAME_CHARS] for k in ("team", "channel", "tenant"))
-        body, notice = pages.ask_form(question, platform, team, channel, tenant), None
+        question, where = q.get("question", "")[:MAX_FIELD_CHARS], q.get("where", "")[:MAX_FIELD_CHARS]
+        title, notice = await self._run(self.console.titles), None
+        try:
+            found: Scopes | None = await self._run(self.console.scopes)
+        except ProtocolBotError as problem:
+            found, notice = None, Notice(str(problem), ok=False)
+        body = pages.ask_form(question, where, found, title)
         if "question" in q:
+            platform, _, rest = where.partition("|")
+            level, _, place = rest.partition("|")
             try:
-                result = await self._run(self.console.ask, question, platform=platform, team=team, channel=channel,
-                                         tenant=tenant)
-                body += pages.asked(result, question)
+                result = await self._run(self.console.ask, question, platform=platform, level=level, place=place)
+                body += pages.asked(result, question, title)
             except ProtocolBotError as problem:
                 notice = Notice(str(problem), ok=False)
         return self._render(request, messages.ADMIN_NAV_ASK, body, notice=notice)
 
     async def teach_page(self, request: web.Request) -> web.Response:
-        feedback_id, question = request.query.get("feedback", ""), request.query.get("question", "")[:MAX_FIELD_CHARS]
+        query = request.query
+        feedback_id, question = query.get("feedback", ""), query.get("question", "")[:MAX_FIELD_CHARS]
         try:
             if feedback_id:
                 question = self.console.feedback_entry(int(feedback_id) if feedback_id.isdigit() else -1).question
             current = (await self._run(self.console.ask, question)).answer
             serving = await self._run(self.console.serving)
+            listed = await self._run(self.console.clauses, query.get("document", "")) if query.get("document") else []
         except ProtocolBotError as problem:
             return self._message(request, messages.ADMIN_TEACH_TITLE, str(problem), status=400)
-        names = list(serving.documents) if serving else []
-        body = pages.teach(question, feedback_id, current, names, self._viewer_of(request))
+        documents = list(serving.documents) if serving else []
+        body = pages.teach(question, feedback_id, current, documents, listed, self._viewer_of(request),
+                           await self._run(self.console.titles))
         return self._render(request, messages.ADMIN_TEACH_TITLE, body)
 
     async def teach(self, request: web.Request) -> web.Response:
         form = self._form(request)
         question, choice = form.get("question"), form.get("choice")
-        source, _, clause = choice.partition("|")
+        source, _, rest = choice.partition("|")
+        clause, _, quote_words = rest.partition("|")
         if choice == "other":
-            source, clause = form.get("other_source"), form.get("other_clause").strip()
+            source, clause, quote_words = form.get("other_source"), form.get("other_clause").strip(), ""
         back = "/teach?" + (f"feedback={quote(form.get('feedback'))}" if form.get("feedback") else f"question={quote(question)}")
         try:
             made = await self._run(self.console.teach, question, by=self._who(request), source=source, clause=clause,
-                                   not_covered=choice == "not-covered")
+                                   quote=quote_words, not_covered=choice == "not-covered")
         except ProtocolBotError as refused:
             return self._redirect(back, str(refused), ok=False)
         return self._redirect(f"/ask?question={quote(question)}", messages.TEACH_DONE.format(description=made.describe()))
@@ -405,7 +432,7 @@ class ConsoleServer:
         except ProtocolBotError as problem:
             notice = Notice(str(problem), ok=False)
         weeks = await self._run(self.console.feedback_weeks)
-        body = pages.feedback(weeks, entries, listed, self._viewer_of(request))
+        body = pages.feedback(weeks, entries, listed, self._viewer_of(request), await self._run(self.console.titles))
         return self._render(request, messages.ADMIN_NAV_FEEDBACK, body, notice=notice)
 
     async def forget(self, request: web.Request) -> web.Response:
@@ -421,13 +448,22 @@ class ConsoleServer:
     async def scopes(self, request: web.Request) -> web.Response:
         path = self.console.settings.scopes_path.name
         try:
-            body = pages.scopes(await self._run(self.console.scopes), path)
+            body = pages.scopes(await self._run(self.console.scopes), path, await self._run(self.console.titles))
         except ProtocolBotError as problem:
             return self._message(request, messages.ADMIN_NAV_SCOPES, str(problem), status=200)
         return self._render(request, messages.ADMIN_NAV_SCOPES, body)
 
     async def quality_page(self, request: web.Request) -> web.Response:
         return self._render(request, messages.ADMIN_NAV_QUALITY, pages.quality(self._viewer_of(request)))
+
+    async def recheck(self, request: web.Request) -> web.Response:
+        try:
+            found = await self._run(self.console.recheck, candidate="candidate" in request.query)
+        except ProtocolBotError as problem:
+            return self._render(request, messages.ADMIN_NAV_QUALITY, pages.quality(self._viewer_of(request)),
+                                notice=Notice(str(problem), ok=False))
+        body = pages.quality(self._viewer_of(request), found=found, title=await self._run(self.console.titles))
+        return self._render(request, messages.ADMIN_NAV_QUALITY, body)
 
     async def quality(self, request: web.Request) -> web.Response:
         upload = self._form(request).files.get("file")

@@ -19,6 +19,16 @@ class AdminSettings:
     port: int = DEFAULT_PORT
     https: bool = False  # the proxy in front serves HTTPS: cookies are then sent over HTTPS only
     session_hours: int = 8  # a working day; then the clerk signs in again
+    # the address clerks type (the reverse proxy's name, e.g. admin.council.example): a request naming any
+    # other host is refused, so a page on another site cannot reach the console through a rebound name
+    address: str = ""
+
+    def hosts(self) -> frozenset[str]:
+        """The host names a request may be addressed to: this machine's own, the listening one, the configured one."""
+        names = {"127.0.0.1", "localhost", "::1", self.host.lower()} - {"0.0.0.0", "::", ""}
+        if self.address:
+            names.add(host_name(self.address))
+        return frozenset(names)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> AdminSettings:
@@ -36,4 +46,13 @@ class AdminSettings:
             host=env.get("PROTOCOL_BOT_ADMIN_HOST", "").strip() or cls.host,
             port=int(raw_port) if raw_port else DEFAULT_PORT,
             https=env.get("PROTOCOL_BOT_ADMIN_HTTPS", "").strip().lower() in {"1", "true", "yes"},
+            address=env.get("PROTOCOL_BOT_ADMIN_ADDRESS", "").strip(),
         )
+
+
+def host_name(host: str) -> str:
+    """The name in a Host header or an address, without scheme, port or path: "[::1]:3980" -> "::1"."""
+    name = host.strip().lower().split("://", 1)[-1].split("/", 1)[0]
+    if name.startswith("["):
+        return name[1:].split("]", 1)[0]
+    return name.rsplit(":", 1)[0] if name.count(":") == 1 else name
