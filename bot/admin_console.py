@@ -152,7 +152,7 @@ class AdminConsole:
         except ProtocolBotError:
             served = None  # the pages say the index is unreadable; names still come from the folder
         if served is not None:
-            known.update({source: titles.named(record.catalogue) for source, record in served.documents.items()})
+            known.update({source: titles.recorded(record) for source, record in served.documents.items()})
         known.update({view.source: view.name for view in self.knowledge.documents()})
         return Titles(known)
 

@@ -13,6 +13,7 @@ from bot.model_weights import MINILM, MPNET
 from bot.question import MAX_QUESTION_CHARS, Question
 from bot.retrieval import TAUGHT_SIMILARITY, Hit, Ranking
 from bot.sentences import context, qualifier
+from bot.titles import named, recorded
 from knowledge.catalogue import Entry
 from knowledge.not_covered import Ask
 
@@ -100,11 +101,12 @@ def _citation(data: IndexData, hit: Hit, today: date) -> Citation:
     clause = data.clauses[hit.clause]
     record = data.manifest.documents.get(clause.source)
     doc = record.catalogue if record else Entry(clause.source)
+    name = recorded(record) if record else named(doc)
     quoted = [data.pieces[row].quote for row in hit.quote_pieces]
     return Citation(
         source=clause.source,
-        council=doc.council,
-        title=doc.title or clause.source,
+        council=name.council,
+        title=name.title,
         clause=clause.ref,
         heading=clause.heading_path[-1] if clause.heading_path else None,
         quote=whole_rule(clause.text, quoted) if quoted else clause.text,

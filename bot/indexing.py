@@ -22,6 +22,7 @@ from bot.knowledge_problems import worded
 from bot.manifest import DocumentRecord, Manifest
 from bot.sentences import pieces
 from bot.settings import KEEP_VERSIONS
+from bot.titles import Named, from_text
 from bot.vector_index import EXACT_UP_TO
 from knowledge import catalogue, documents, not_covered
 from knowledge.clause import Clause
@@ -33,6 +34,7 @@ class ParsedDocument:
     source: str
     sha256: str
     clauses: tuple[Clause, ...]
+    own: Named = Named("")  # the title and council its opening lines state, for where the catalogue is silent
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ def parse_document(doc: documents.SourceDocument) -> ParsedDocument:
     clauses = tuple(parse(doc.source, doc.text))
     if not clauses:
         raise DocumentError(messages.DOCUMENT_NO_CLAUSES.format(name=doc.source))
-    return ParsedDocument(doc.source, doc.sha256, clauses)
+    return ParsedDocument(doc.source, doc.sha256, clauses, from_text(doc.text))
 
 
 def preview(knowledge_dir: Path, index_root: Path) -> Preview:
@@ -176,7 +178,9 @@ def build(
                 pieces=len(stored_pieces),
                 not_covered_topics=len(topics),
                 not_covered_asks=tuple(t.ask.value for t in topics),
-                documents={d.source: DocumentRecord(d.sha256, len(d.clauses), entries.get(d.source, catalogue.Entry(d.source)))
+                documents={d.source: DocumentRecord(d.sha256, len(d.clauses),
+                                                    entries.get(d.source, catalogue.Entry(d.source)),
+                                                    d.own.title, d.own.council)
                            for d in parsed},
             ))
         except BaseException:

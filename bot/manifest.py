@@ -20,6 +20,8 @@ class DocumentRecord:
     sha256: str
     clauses: int
     catalogue: Entry
+    own_title: str = ""  # what the document's opening lines call it, for where the catalogue is silent
+    own_council: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,12 +68,13 @@ _CATALOGUE_FIELDS = tuple(f.name for f in fields(Entry) if f.name != "source")
 
 
 def _record_json(record: DocumentRecord) -> dict[str, Any]:
-    return {"sha256": record.sha256, "clauses": record.clauses,
-            **{name: getattr(record.catalogue, name) for name in _CATALOGUE_FIELDS}}
+    return {"sha256": record.sha256, "clauses": record.clauses, "own_title": record.own_title,
+            "own_council": record.own_council, **{name: getattr(record.catalogue, name) for name in _CATALOGUE_FIELDS}}
 
 
 def _record(source: str, entry: object) -> DocumentRecord:
     if not isinstance(entry, dict):
         raise ValueError("a manifest document entry is not an object")
     catalogue = Entry(source, **{name: str(entry[name]) for name in _CATALOGUE_FIELDS if name in entry})
-    return DocumentRecord(_typed(entry, "sha256", str), _typed(entry, "clauses", int), catalogue)
+    return DocumentRecord(_typed(entry, "sha256", str), _typed(entry, "clauses", int), catalogue,
+                          str(entry.get("own_title", "")), str(entry.get("own_council", "")))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot import messages
+from bot.manifest import DocumentRecord
 from knowledge.catalogue import Entry
 
 OPENING_LINES = 10  # a title and council stand before the first clause, within the first few lines
@@ -53,6 +54,11 @@ def named(entry: Entry, own: Named = Named("")) -> Named:
     """A document's title and council: the catalogue's, else what it calls itself (`own`, from `from_text`),
     else a readable form of its file name."""
     return Named(entry.title or own.title or readable_name(entry.source), entry.council or own.council)
+
+
+def recorded(record: DocumentRecord) -> Named:
+    """A served document's name: the catalogue's as it was built, else what the document called itself then."""
+    return named(record.catalogue, Named(record.own_title, record.own_council))
 
 
 def from_text(text: str) -> Named:

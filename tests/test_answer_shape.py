@@ -1,4 +1,5 @@
-"""What a councillor reads: a limit quoted with the right it limits, and no citation that adds nothing.
+"""What a councillor reads: a limit quoted with the right it limits, no citation that adds nothing, and
+sources named by what they call themselves.
 
 The real core over a small protocol written for these tests, with the hashing embedder, so what is
 checked is how an answer is put together rather than how well a model ranks.
@@ -14,7 +15,8 @@ from bot.answering import Calibration
 from bot.service import IndexedProtocolBot
 from tests.fakes import HashingEmbedder
 
-PROTOCOL = """Protocol on Councillors and Staff
+PROTOCOL = """Ashby Parva Parish Council
+Protocol on Councillors and Staff
 
 1. Introduction
 1.1 The purpose of this protocol is to set out how councillors and staff deal with press releases and council documents.
@@ -53,3 +55,8 @@ def test_a_sentence_about_the_document_itself_is_not_shown_after_the_answer(bot:
     assert answer.citations[0].clause == "3.1"
     assert "1.1" in [c.clause for c in answer.nearest[:3]]
     assert "1.1" not in [c.clause for c in answer.citations]
+
+
+def test_a_source_the_catalogue_does_not_describe_is_named_by_its_own_title_lines(bot: IndexedProtocolBot) -> None:
+    first = bot.ask("who drafts press releases about councillors?").citations[0]
+    assert (first.council, first.title) == ("Ashby Parva Parish Council", "Protocol on Councillors and Staff")
