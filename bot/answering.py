@@ -11,7 +11,7 @@ from bot.answer import Answer, Citation
 from bot.index_store import IndexData
 from bot.model_weights import MINILM, MPNET
 from bot.question import MAX_QUESTION_CHARS, Question
-from bot.retrieval import TAUGHT_SIMILARITY, Hit, Ranking
+from bot.retrieval import TAUGHT_FLOOR, TAUGHT_MARGIN, TAUGHT_SIMILARITY, Hit, Ranking
 from bot.sentences import context, qualifier
 from bot.titles import named, recorded
 from knowledge.catalogue import Entry
@@ -46,6 +46,9 @@ class Calibration:
         taught = max(ranking.taught, ranking.taught_not_covered)
         if taught >= TAUGHT_SIMILARITY:  # an admin has said what answers a question like this one
             return ranking.taught >= ranking.taught_not_covered
+        if (ranking.taught > TAUGHT_FLOOR and ranking.taught > ranking.taught_not_covered
+                and ranking.taught >= ranking.best_similarity - TAUGHT_MARGIN):
+            return True  # a close rewording of a taught question: retrieval raised its clause, the admin's word answers it
         best = ranking.best_similarity
         return best >= self.min_similarity and ranking.not_covered - best <= self.not_covered_margin
 

@@ -119,6 +119,20 @@ def test_a_reworded_clause_keeps_its_corrections_and_a_vanished_one_is_reported(
     assert any("no longer exist" in note for note in bot.status().notes)
 
 
+def test_a_close_rewording_of_a_taught_question_is_answered_by_its_clause_not_declined(
+    tmp_path: Path, knowledge: Path
+) -> None:
+    strict = Calibration(min_similarity=0.9, not_covered_margin=0.05)  # nothing in the documents is close enough
+    bot = IndexedProtocolBot(knowledge, tmp_path / "index", tmp_path / "cache.sqlite3", HashingEmbedder(),
+                             calibration=strict)
+    bot.reindex()
+    reworded = "may councillors text the town clerk after work?"
+    assert bot.ask(reworded).out_of_scope
+    bot.teach(WRONG, by="U0CLERK", source=ILMINSTER_DOC, clause="2.3")
+    answer = bot.ask(reworded)
+    assert not answer.out_of_scope and (answer.citations[0].source, answer.citations[0].clause) == (ILMINSTER_DOC, "2.3")
+
+
 def test_a_reindex_from_the_terminal_re_points_a_correction_whose_clause_was_reworded(
     bot: IndexedProtocolBot, knowledge: Path
 ) -> None:
