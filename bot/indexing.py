@@ -191,6 +191,9 @@ def build(
     return BuildReport(version, parsed, cached.computed, seconds, changes)
 
 
+_CHUNK = 65536  # pieces compared with the topics at once
+
+
 def _topics_in_force(topics: tuple[not_covered.Topic, ...], topic_vectors: np.ndarray, piece_vectors: np.ndarray,
                      addressed: float) -> np.ndarray:
     """Which topics decline questions in this index: every topic but a subject the documents being
@@ -201,9 +204,6 @@ def _topics_in_force(topics: tuple[not_covered.Topic, ...], topic_vectors: np.nd
         closest = np.maximum(closest, (topic_vectors @ piece_vectors[start : start + _CHUNK].T).max(axis=1))
     in_force: np.ndarray = ~(may_cover & (closest >= addressed))
     return in_force
-
-
-_CHUNK = 65536
 
 
 def _prune(root: Path, keep: int) -> None:
