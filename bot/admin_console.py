@@ -127,13 +127,15 @@ def _now() -> str:
 
 
 class AdminConsole:
-    def __init__(self, settings: Settings, bot: ProtocolBot, feedback: FeedbackStore, audit: AuditLog) -> None:
+    def __init__(self, settings: Settings, bot: ProtocolBot, feedback: FeedbackStore, audit: AuditLog,
+                 reindexer: ReindexRunner | None = None) -> None:
         self.settings = settings
         self.bot = bot
         self.feedback_store = feedback
         self.audit = audit
         self.knowledge = KnowledgeAdmin(settings.knowledge_dir, settings.index_root, settings.scopes_path, audit)
-        self._runner = ReindexRunner(bot)
+        # the process's one runner (bootstrap), so a publish and a reindex typed in chat never build twice at once
+        self._runner = reindexer or ReindexRunner(bot)
         self._lock = threading.Lock()
         self._publishing: Publishing | None = None
         self._last: LastChange | None = None

@@ -18,6 +18,7 @@ from bot.embedding import Embedder, SentenceTransformerEmbedder
 from bot.feedback import FeedbackStore
 from bot.onnx_embedding import OnnxEmbedder
 from bot.ports import ProtocolBot
+from bot.reindex_runner import ReindexRunner
 from bot.scopes import Scopes
 from bot.service import IndexedProtocolBot
 from bot.settings import Settings
@@ -53,6 +54,7 @@ class Services:
     conversation: Conversation
     feedback: FeedbackStore
     state: ConversationState
+    reindexer: ReindexRunner  # one per process: chat's "reindex" and the console's "publish" both run on it
 
     def close(self) -> None:
         self.feedback.close()
@@ -68,12 +70,15 @@ def bootstrap(settings: Settings | None = None, *, bot: ProtocolBot | None = Non
     # Feedback and conversation state share one database file, so one backup keeps both.
     feedback = FeedbackStore(settings.feedback_path)
     state = ConversationState(settings.feedback_path)
-    conversation = Conversation(bot, admins=settings.admins, scopes=scopes, feedback=feedback, state=state)
-    return Services(settings, bot, conversation, feedback, state)
+    reindexer = ReindexRunner(bot)
+    conversation = Conversation(bot, admins=settings.admins, scopes=scopes, feedback=feedback, state=state,
+                                reindexer=reindexer)
+    return Services(settings, bot, conversation, feedback, state, reindexer)
 
 
 def admin_console(services: Services) -> AdminConsole:
     """What the admin console works with: the same core, feedback and settings as the chat front ends,
     and the audit log beside the index."""
     settings = services.settings
-    return AdminConsole(settings, services.bot, services.feedback, AuditLog(settings.home / AUDIT_FILE))
+    return AdminConsole(settings, services.bot, services.feedback, AuditLog(settings.home / AUDIT_FILE),
+                        services.reindexer)

@@ -166,13 +166,14 @@ class Conversation:
         scopes: Scopes,
         feedback: FeedbackStore,
         state: ConversationState,
+        reindexer: ReindexRunner | None = None,  # the process's one runner (bootstrap), shared with the console
     ) -> None:
         self._bot = bot
         self._admins = admins
         self._scopes = scopes
         self._feedback = feedback
         self._state = state
-        self._reindexer = ReindexRunner(bot)
+        self._reindexer = reindexer or ReindexRunner(bot)
 
     def is_admin(self, user: str | None) -> bool:
         return bool(user) and user in self._admins

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 
 from bot import messages
+from bot.bootstrap import admin_console, bootstrap
+from bot.conversation import Message, Place, ReindexReply
 from bot.errors import ModelUnavailable, ReindexFailed
 from bot.reindex_runner import ReindexOutcome, ReindexRunner
+from bot.settings import Settings
 from tests.fakes import FakeProtocolBot, GatedBot
 
 
@@ -59,3 +63,19 @@ def test_a_crash_is_reported_without_its_details_and_logged_with_them(caplog: py
     with caplog.at_level(logging.ERROR):
         assert run_to_the_end(runner) == [ReindexOutcome(messages.REINDEX_CRASHED)]
     assert any(record.exc_info and "disk full" in str(record.exc_info[1]) for record in caplog.records)
+
+
+def test_chat_and_the_console_share_one_reindex_so_a_reindex_typed_during_a_publish_builds_nothing_more(
+    tmp_path: Path, knowledge: Path
+) -> None:
+    core = GatedBot()
+    services = bootstrap(Settings(knowledge_dir=knowledge, home=tmp_path, admins=frozenset({"U-ADMIN"})), bot=core)
+    console = admin_console(services)
+    assert console.publish(by="Clerk")
+    heard: list[ReindexOutcome] = []
+    reply = services.conversation.handle(Message(Place("slack", "C1"), "U-ADMIN", "reindex"), heard.append)
+    assert reply == ReindexReply(started=False)  # "already running; I'll post the result"
+    core.reindexing.set()
+    console.wait()
+    assert core.reindexed == 1 and len(heard) == 1 and console.publishing() is None
+    services.close()
