@@ -12,7 +12,7 @@ from bot.index_store import IndexData
 from bot.model_weights import MINILM, MPNET
 from bot.question import MAX_QUESTION_CHARS, Question
 from bot.retrieval import TAUGHT_FLOOR, TAUGHT_MARGIN, TAUGHT_SIMILARITY, Hit, Ranking
-from bot.sentences import context, qualifier
+from bot.sentences import Placed, placed
 from bot.titles import named, recorded
 from knowledge.catalogue import Entry
 from knowledge.not_covered import Ask
@@ -90,12 +90,17 @@ def whole_rule(text: str, quoted: list[str]) -> str:
     """The quoted sentences with what each depends on: a list item with the words that govern it, a
     sentence that refers back with the sentence it refers to, a rule with the condition that follows
     it. A rule quoted without them can read as its opposite."""
+    where: dict[str, Placed] = {}
+    for one in placed(text):
+        where.setdefault(one.sentence, one)
     needed = list(quoted)
     for sentence in quoted:  # a condition or explanation right after a quoted rule is part of it
-        if (after := qualifier(text, sentence)) and after not in needed and len(needed) < MAX_QUOTED:
+        after = where[sentence].qualifier if sentence in where else None
+        if after and after not in needed and len(needed) < MAX_QUOTED:
             needed.append(after)
     for sentence in needed:  # what a lead-in itself refers back to is needed too
-        if (before := context(text, sentence)) and before not in needed and len(needed) < MAX_QUOTED:
+        before = where[sentence].context if sentence in where else None
+        if before and before not in needed and len(needed) < MAX_QUOTED:
             needed.append(before)
     return quote(text, needed)
 

@@ -68,55 +68,49 @@ def asked_form(sentence: str) -> str | None:
     return f"Can {who[0].lower()}{who[1:]} {found['what']}?"
 
 
-def context(text: str, sentence: str) -> str | None:
-    """What a sentence of a clause needs beside it to be read rightly: a list item's lead-in ("they must
-    not, either:" before "insist that an Officer is disciplined"), or the sentence before one that
-    refers back ("This means that …"). None when it stands on its own."""
+@dataclass(frozen=True)
+class Placed:
+    """A sentence of a clause with what stands around it."""
+
+    sentence: str
+    lead: str | None  # the sentence introducing the list it is an item of
+    before: str  # the sentence before it in the clause ("" for the first)
+    after: str  # the next sentence of its paragraph or item ("" for the last)
+
+    @property
+    def context(self) -> str | None:
+        """What it needs before it to be read rightly: a list item's lead-in ("they must not, either:" before
+        "insist that an Officer is disciplined"), or the sentence it refers back to ("This means that …")."""
+        if self.lead:
+            return self.lead
+        return self.before if self.before and _REFERS_BACK.match(self.sentence) else None
+
+    @property
+    def qualifier(self) -> str | None:
+        """The next sentence when it qualifies or explains this one ("However, …", "This means …")."""
+        return self.after if self.after and (_REFERS_BACK.match(self.after) or _QUALIFIES.match(self.after)) else None
+
+
+def placed(text: str) -> list[Placed]:
+    """Every sentence and list item of a clause, in order, each with its lead-in and neighbours."""
+    out: list[Placed] = []
     lead = previous = ""
     for line in (ln.strip() for ln in text.splitlines()):
         if not line:
             continue
-        if _ITEM.match(line) and lead:
-            found = sentences(_ITEM.sub("", line, count=1))
-            if sentence in found:
-                return lead
-        else:
-            found = sentences(line)
-            for before, current in zip([previous, *found], found, strict=False):
-                if current == sentence:
-                    return before if before and _REFERS_BACK.match(sentence) else None
-            if found:
-                lead = found[-1]
+        item = bool(_ITEM.match(line) and lead)
+        found = sentences(_ITEM.sub("", line, count=1) if item else line)
+        for before, current, after in zip([previous, *found], found, [*found[1:], ""], strict=False):
+            out.append(Placed(current, lead if item else None, before, after))
         if found:
             previous = found[-1]
-    return None
-
-
-def qualifier(text: str, sentence: str) -> str | None:
-    """The sentence after `sentence` in its paragraph when it qualifies or explains it ("However, …",
-    "This means …"): part of the same rule. None when the next sentence stands on its own."""
-    for line in text.splitlines():
-        found = sentences(_ITEM.sub("", line.strip(), count=1))
-        for current, after in zip(found, found[1:], strict=False):
-            if current == sentence:
-                return after if _REFERS_BACK.match(after) or _QUALIFIES.match(after) else None
-    return None
+            if not item:
+                lead = found[-1]
+    return out
 
 
 def pieces(text: str) -> list[Piece]:
     """Each sentence and list item, then the asked form of each that states a rule."""
-    out: list[Piece] = []
-    lead = ""
-    for line in (ln.strip() for ln in text.splitlines()):
-        if not line:
-            continue
-        if _ITEM.match(line) and lead:
-            item = _ITEM.sub("", line, count=1)
-            out.extend(Piece(s, f"{lead} {s}") for s in sentences(item))
-            continue
-        found = sentences(line)
-        out.extend(Piece(s, s) for s in found)
-        if found:
-            lead = found[-1]
+    out = [Piece(p.sentence, f"{p.lead} {p.sentence}" if p.lead else p.sentence) for p in placed(text)]
     asked = [Piece(piece.quote, form) for piece in out if (form := asked_form(piece.quote))]
     return out + asked
