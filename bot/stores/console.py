@@ -1,0 +1,62 @@
+"""What the admin console remembers between requests: wrong sign-in guesses and sessions signed out
+before they expire. Kept in the store, so a restart or a second replica neither signs everyone out
+nor forgets the guesses it is slowing down."""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+
+
+class ConsoleState(ABC):
+    @abstractmethod
+    def wrong_guesses(self, party: str) -> tuple[int, float]:
+        """How many wrong secrets `party` (a name and address, as one key) has sent, and when the last came (0, 0.0: none)."""
+
+    @abstractmethod
+    def add_wrong_guess(self, party: str, at: float) -> None:
+        """Count one more wrong secret from `party`, sent at `at`."""
+
+    @abstractmethod
+    def clear_wrong_guesses(self, party: str) -> None:
+        """`party` signed in: its wrong guesses no longer count."""
+
+    @abstractmethod
+    def sign_out(self, session_id: str, until: float, now: float) -> None:
+        """Session `session_id` is over, though its cookie stays valid until `until`; sign-outs whose
+        cookies expired before `now` may be forgotten."""
+
+    @abstractmethod
+    def signed_out(self, session_id: str) -> bool:
+        """Whether session `session_id` was signed out."""
+
+
+class MemoryConsoleState(ConsoleState):
+    """Kept by one process only: for tests, and a console nobody shares."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._guesses: dict[str, tuple[int, float]] = {}
+        self._signed_out: dict[str, float] = {}
+
+    def wrong_guesses(self, party: str) -> tuple[int, float]:
+        with self._lock:
+            return self._guesses.get(party, (0, 0.0))
+
+    def add_wrong_guess(self, party: str, at: float) -> None:
+        with self._lock:
+            count, _ = self._guesses.get(party, (0, 0.0))
+            self._guesses[party] = (count + 1, at)
+
+    def clear_wrong_guesses(self, party: str) -> None:
+        with self._lock:
+            self._guesses.pop(party, None)
+
+    def sign_out(self, session_id: str, until: float, now: float) -> None:
+        with self._lock:
+            self._signed_out = {sid: end for sid, end in self._signed_out.items() if end > now}
+            self._signed_out[session_id] = until
+
+    def signed_out(self, session_id: str) -> bool:
+        with self._lock:
+            return session_id in self._signed_out
