@@ -240,6 +240,18 @@ class AdminConsole:
             self._last = LastChange(_now(), by, told)
         return told
 
+    def roll_back(self, *, by: str) -> str:
+        """Go back to the version built just before the serving one, as `restore` does (the terminal's
+        `index --rollback`); AdminRefused saying why when there is nothing to go back to."""
+        root = self.settings.index_root
+        serving = index_store.current_version(root)
+        if serving is None:
+            raise AdminRefused(messages.ROLLBACK_NO_INDEX)
+        target = index_store.previous_version(root)
+        if target is None:
+            raise AdminRefused(messages.ROLLBACK_NONE.format(version=serving))
+        return self.restore(target, by=by)
+
     # --- ask ---------------------------------------------------------------------------------------
 
     def ask(self, question: str, *, platform: str = "", level: str = "", place: str = "") -> Asked:

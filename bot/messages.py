@@ -163,9 +163,10 @@ DRY_RUN_SUMMARY = (
     "Dry run: {clauses} clauses from {documents} documents are valid. "
     "Nothing was embedded and the index was not changed."
 )
-ROLLBACK_DONE = "Rolled back: now serving index {version} instead of {replaced}. Running bots switch on their next question."
 ROLLBACK_NONE = "There is no earlier complete index version to roll back to; index {version} keeps serving."
 ROLLBACK_NO_INDEX = "There is no index to roll back; an admin needs to run `make index`."
+CLI_WHO = "{user} at the terminal"
+CLI_WHO_UNKNOWN = "someone at the terminal"
 
 # --- Terminal --------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ import pytest
 
 from adapters.cli import main as cli
 from bot import index_store, indexing, messages
+from bot.audit import FILE_NAME as AUDIT_FILE
 from bot.errors import ModelUnavailable, ReindexFailed
 from bot.service import IndexedProtocolBot
 from bot.status_report import render_status
@@ -97,16 +98,20 @@ def test_a_dry_run_fails_on_a_bad_document_by_name(tmp_path: Path, knowledge: Pa
     assert not (tmp_path / "home" / "index").exists()
 
 
-def test_rollback_serves_the_previous_version_to_a_running_bot_and_says_which(
+def test_rollback_serves_the_previous_version_to_a_running_bot_as_the_console_would_and_logs_who(
     fake_bot: IndexedProtocolBot, tmp_path: Path, knowledge: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = fake_bot.status().version
     append_clause(knowledge)
-    second = fake_bot.reindex().version
+    fake_bot.reindex()
     code, text = cli_run(["index", "--rollback"], tmp_path, knowledge, monkeypatch)
     assert code == 0
-    assert text.strip() == messages.ROLLBACK_DONE.format(version=first, replaced=second)
+    assert text.startswith("Done: the bots answer from the version built")
+    # built from the terminal, so no copy of the folder it was built from is kept, and it says so
+    assert messages.ADMIN_RESTORE_MISSING.format(names=NUMBERED) in text
     assert fake_bot.status().version == first
+    logged = (tmp_path / AUDIT_FILE).read_text(encoding="utf-8")
+    assert "at the terminal" in logged and "went back to the version built" in logged
     code, text = cli_run(["index", "--rollback"], tmp_path, knowledge, monkeypatch)
     assert code == 1 and text.strip() == messages.ROLLBACK_NONE.format(version=first)
     assert index_store.current_version(tmp_path / "index") == first

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, TextIO
 from adapters.cli import batch, render
 from bot import messages
 from bot.answer import Answer, Scope
-from bot.bootstrap import Services, bootstrap, protocol_bot
+from bot.bootstrap import Services, admin_console, bootstrap, protocol_bot
 from bot.conversation import Conversation
 from bot.errors import ProtocolBotError
 from bot.ports import ProtocolBot
@@ -140,10 +140,13 @@ def cmd_eval(args: argparse.Namespace, rt: Runtime) -> int:
 def cmd_index(args: argparse.Namespace, rt: Runtime) -> int:
     from adapters.cli import index
 
-    if args.rollback:
-        return index.rollback(rt.settings, rt.out)
-    if args.dry_run:
-        return index.dry_run(rt.settings, rt.out)
+    if args.rollback or args.dry_run:
+        services = rt.services()
+        try:
+            console = admin_console(services)
+            return index.rollback(console, rt.out) if args.rollback else index.dry_run(console, rt.out)
+        finally:
+            services.close()
     return index.run(rt.given_bot or protocol_bot(rt.settings, threads=index.BUILD_THREADS, build_progress=True), rt.out)
 
 
@@ -200,7 +203,6 @@ def _serve(platform: FrontEnd, rt: Runtime, port: int) -> int:
     try:
         if console_settings is not None:
             from adapters.admin.server import Beside
-            from bot.bootstrap import admin_console
 
             beside = Beside(admin_console(services), console_settings)
             beside.start()
@@ -241,7 +243,6 @@ def cmd_admin(args: argparse.Namespace, rt: Runtime) -> int:
     """The admin console; its secret is checked before the model loads, so a missing one stops at once."""
     from adapters.admin import server
     from adapters.admin.settings import AdminSettings
-    from bot.bootstrap import admin_console
 
     settings = AdminSettings.from_env()
     if args.port:
