@@ -20,12 +20,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.sets import all_sets, prepare  # noqa: E402
-from bot import index_store  # noqa: E402
 from bot.bootstrap import embedder  # noqa: E402
-from bot.embedding import Embedder  # noqa: E402
-from bot.lexical import Glossary  # noqa: E402
+from bot.core import index_store  # noqa: E402
+from bot.core.embedding import Embedder  # noqa: E402
+from bot.core.lexical import Glossary  # noqa: E402
+from bot.core.retrieval import Retriever  # noqa: E402
 from bot.question import clean  # noqa: E402
-from bot.retrieval import Retriever  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 
 CALIBRATION_SETS = ("own", "dev", "unseen-a", "real-councils", "real-full")

@@ -20,10 +20,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.sets import EvalSet, all_sets, prepare  # noqa: E402
-from bot import evaluation  # noqa: E402
-from bot.answering import Calibration  # noqa: E402
 from bot.bootstrap import embedder  # noqa: E402
-from bot.retrieval import Weights  # noqa: E402
+from bot.core import evaluation  # noqa: E402
+from bot.core.answering import Calibration  # noqa: E402
+from bot.core.retrieval import Weights  # noqa: E402
 from bot.service import IndexedProtocolBot  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 

@@ -4,7 +4,7 @@
 
 Synthetic clause vectors of the served model's dimension (384), in clusters as real text embeddings
 are (random unit vectors have no neighbourhoods, and no index can do better than scanning them), and
-questions drawn near clause vectors. For each size: the index `bot/vector_index.build` chooses (the
+questions drawn near clause vectors. For each size: the index `bot/core/vector_index.build` chooses (the
 one the serving code builds), its search p95 for the nearest 10, its memory, and recall@10 against an
 exact search; and the exact index beside it.
 """
@@ -21,7 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot import vector_index  # noqa: E402
+from bot.core import vector_index  # noqa: E402
 
 DIMENSION = 384  # all-MiniLM-L6-v2
 TOPICS_PER_CLAUSE = 1 / 50  # about fifty clauses a topic: what councils' protocols share

@@ -22,8 +22,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot import evaluation, indexing
-from bot.embedding import Embedder
+from bot.core import evaluation, indexing
+from bot.core.embedding import Embedder
 from bot.settings import PROJECT_ROOT, Settings
 
 DATA = PROJECT_ROOT / "bench" / "data"

@@ -45,9 +45,9 @@ print(json.dumps({"seconds": time.perf_counter() - t0}))
 WARM = """
 import json, sys, time
 from pathlib import Path
-from bot import evaluation, index_store
+from bot.core import evaluation, index_store
 from bot.bootstrap import embedder, protocol_bot
-from bot.embedding import SentenceTransformerEmbedder
+from bot.core.embedding import SentenceTransformerEmbedder
 from bot.settings import Settings
 settings = Settings.from_env()
 bot = protocol_bot(settings)
@@ -70,7 +70,7 @@ print(json.dumps(out))
 SERVING_MEMORY = """
 import json, sys
 from pathlib import Path
-from bot import evaluation
+from bot.core import evaluation
 from bot.bootstrap import protocol_bot
 from bot.settings import Settings
 bot = protocol_bot(Settings.from_env())

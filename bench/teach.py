@@ -10,7 +10,7 @@ its gold clause. Then three groups are scored before and after:
   how far a correction generalises;
 - every other question of those sets, and unrelated.jsonl (other topics in the same documents):
   what a correction must not disturb.
-The corrected question's similarity threshold (bot/retrieval.py TAUGHT_SIMILARITY) is the one
+The corrected question's similarity threshold (bot/core/retrieval.py TAUGHT_SIMILARITY) is the one
 setting; the run is repeated for each threshold given.
 """
 
@@ -25,9 +25,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.sets import DATA, all_sets, prepare  # noqa: E402
-from bot import evaluation, retrieval  # noqa: E402
-from bot.answering import Calibration  # noqa: E402
 from bot.bootstrap import embedder  # noqa: E402
+from bot.core import evaluation, retrieval  # noqa: E402
+from bot.core.answering import Calibration  # noqa: E402
 from bot.service import IndexedProtocolBot  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 

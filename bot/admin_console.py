@@ -16,18 +16,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot import corrections, evaluation, index_store, indexing, messages, recheck, titles
+from bot import messages, recheck, titles
 from bot.answer import Answer, Scope
 from bot.audit import AuditLog
-from bot.changes import ChangeReport
-from bot.corrections import Correction
+from bot.core import corrections, evaluation, index_store, indexing
+from bot.core.changes import ChangeReport
+from bot.core.corrections import Correction
+from bot.core.evaluation import Scores
+from bot.core.index_store import StoredClause
+from bot.core.knowledge_problems import worded
+from bot.core.manifest import Manifest
 from bot.errors import AdminRefused, CorrectionError, ProtocolBotError
-from bot.evaluation import Scores
 from bot.feedback import FeedbackEntry, FeedbackStore, WeekTally
-from bot.index_store import StoredClause
 from bot.knowledge_admin import FolderRestore, KnowledgeAdmin
-from bot.knowledge_problems import worded
-from bot.manifest import Manifest
 from bot.ports import ProtocolBot
 from bot.reindex_runner import ReindexOutcome, ReindexRunner
 from bot.scopes import LEVELS, Scopes

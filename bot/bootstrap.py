@@ -9,14 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.admin_console import AdminConsole
-from bot.answering import Calibration
 from bot.audit import FILE_NAME as AUDIT_FILE
 from bot.audit import AuditLog
 from bot.conversation import Conversation
 from bot.conversation_state import ConversationState
-from bot.embedding import Embedder, SentenceTransformerEmbedder
+from bot.core.answering import Calibration
+from bot.core.embedding import Embedder, SentenceTransformerEmbedder
+from bot.core.onnx_embedding import OnnxEmbedder
 from bot.feedback import FeedbackStore
-from bot.onnx_embedding import OnnxEmbedder
 from bot.ports import ProtocolBot
 from bot.reindex_runner import ReindexRunner
 from bot.scopes import Scopes

@@ -37,8 +37,8 @@ from typing import Any
 
 from bot import messages
 from bot.answer import Answer
-from bot.answering import QUOTE_GAP
 from bot.conversation_state import MAX_ATTEMPTS, ConversationState
+from bot.core.answering import QUOTE_GAP
 from bot.errors import DeliveryDeferred, ProtocolBotError
 from bot.feedback import FeedbackStore, cited_refs
 from bot.ports import ProtocolBot

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.embedding import Embedder
+from bot.core.embedding import Embedder
 from bot.migrations import migrate
 
 STORE = "embedding_cache"

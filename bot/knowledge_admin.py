@@ -20,11 +20,12 @@ from datetime import UTC, date, datetime
 from enum import Enum
 from pathlib import Path
 
-from bot import in_force, index_store, indexing, messages, titles
+from bot import messages, titles
 from bot.audit import AuditLog
+from bot.core import in_force, index_store, indexing
+from bot.core.knowledge_problems import worded
+from bot.core.manifest import Manifest
 from bot.errors import AdminRefused, DocumentError, ProtocolBotError
-from bot.knowledge_problems import worded
-from bot.manifest import Manifest
 from bot.question import one_line
 from bot.scopes import Scopes
 from bot.titles import Named

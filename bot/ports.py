@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 
 from bot.answer import Answer, Scope
-from bot.corrections import Correction
+from bot.core.corrections import Correction
 from bot.status import DocumentInfo, IndexStatus, ReindexResult
 
 

@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.answer import Answer
-from bot.corrections import Correction
-from bot.evaluation import normalise
+from bot.core.corrections import Correction
+from bot.core.evaluation import normalise
 from bot.feedback import FeedbackEntry, cited_refs
 
 Ask = Callable[[str], Answer]

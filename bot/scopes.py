@@ -19,8 +19,8 @@ from pathlib import Path
 
 from bot import messages
 from bot.answer import Scope
+from bot.core.knowledge_problems import worded
 from bot.errors import ScopesError
-from bot.knowledge_problems import worded
 from bot.settings import Settings
 from knowledge import documents
 

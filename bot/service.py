@@ -8,21 +8,22 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from bot import corrections, in_force, index_store, indexing, messages
+from bot import messages
 from bot.answer import Answer, Scope
-from bot.answering import Calibration, compose
-from bot.corrections import Correction
-from bot.embedding import Embedder
+from bot.core import corrections, in_force, index_store, indexing
+from bot.core.answering import Calibration, compose
+from bot.core.corrections import Correction
+from bot.core.embedding import Embedder
+from bot.core.index_store import IndexData
+from bot.core.lexical import Glossary
+from bot.core.retrieval import Retriever, Weights
+from bot.core.teaching import Teaching
+from bot.core.vector_index import EXACT_UP_TO
 from bot.errors import DocumentError, IndexUnavailable, ReindexFailed
-from bot.index_store import IndexData
-from bot.lexical import Glossary
 from bot.ports import ProtocolBot
 from bot.question import clean
-from bot.retrieval import Retriever, Weights
 from bot.settings import KEEP_VERSIONS
 from bot.status import DocumentInfo, IndexStatus, ReindexResult
-from bot.teaching import Teaching
-from bot.vector_index import EXACT_UP_TO
 
 
 @dataclass(frozen=True)

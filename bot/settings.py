@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot import messages
+from bot.core.vector_index import EXACT_UP_TO
 from bot.errors import SettingsError
-from bot.vector_index import EXACT_UP_TO
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 KEEP_VERSIONS = 5
@@ -45,7 +45,7 @@ def _split_ids(raw: str) -> frozenset[str]:
 class Settings:
     knowledge_dir: Path = PROJECT_ROOT / "knowledge"
     home: Path = PROJECT_ROOT / "var"  # index versions, embedding cache, feedback database
-    model: str = "default"  # a name from bot.model_weights, a local folder, or a hub name
+    model: str = "default"  # a name from bot.core.model_weights, a local folder, or a hub name
     runtime: str = "onnx"  # what runs the model: "onnx" (ONNX Runtime, the default) or "torch"
     threads: int = 1  # threads that embed one question (see "Speed" in the README)
     admins: frozenset[str] = field(default_factory=frozenset)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot import messages
-from bot.manifest import DocumentRecord
+from bot.core.manifest import DocumentRecord
 from knowledge.catalogue import Entry
 
 OPENING_LINES = 10  # a title and council stand before the first clause, within the first few lines

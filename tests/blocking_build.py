@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot import indexing
+from bot.core import indexing
 from tests.background import WAIT_SECONDS
 from tests.fakes import HashingEmbedder
 

@@ -12,11 +12,11 @@ from bot import messages
 from bot.answer import Answer, Citation, Scope
 from bot.conversation import Conversation
 from bot.conversation_state import ConversationState
-from bot.corrections import Correction
-from bot.embedding import Embedder
+from bot.core.corrections import Correction
+from bot.core.embedding import Embedder
+from bot.core.lexical import tokens
 from bot.errors import CorrectionError
 from bot.feedback import FeedbackStore
-from bot.lexical import tokens
 from bot.ports import ProtocolBot
 from bot.scopes import Scopes
 from bot.status import DocumentInfo, IndexStatus, ReindexResult

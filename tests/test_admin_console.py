@@ -18,7 +18,7 @@ from adapters.admin.server import Beside
 from adapters.admin.settings import AdminSettings
 from adapters.cli.main import main
 from bot import messages
-from bot.corrections import Correction
+from bot.core.corrections import Correction
 from bot.errors import SettingsError
 from bot.feedback import cited_refs
 from bot.knowledge_admin import MAX_UPLOAD_BYTES

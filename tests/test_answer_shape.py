@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering import Calibration
+from bot.core.answering import Calibration
 from bot.service import IndexedProtocolBot
 from tests.fakes import HashingEmbedder
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answering import MAX_QUOTED, QUOTE_GAP
 from bot.bootstrap import protocol_bot
+from bot.core.answering import MAX_QUOTED, QUOTE_GAP
 from bot.service import IndexedProtocolBot
 from bot.settings import Settings
 

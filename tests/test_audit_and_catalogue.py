@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from bot import evaluation, messages
+from bot import messages
 from bot.audit import AuditLog
+from bot.core import evaluation
+from bot.core.evaluation import EvalQuestion
 from bot.errors import QuestionFileError
-from bot.evaluation import EvalQuestion
 from bot.question import one_line
 from knowledge import documents
 from knowledge.catalogue import Entry, parse, with_fields

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.changes import DIFF_CHARS, REMOVED, SAME, ChangeReport, compare, compare_document, word_diff
+from bot.core.changes import DIFF_CHARS, REMOVED, SAME, ChangeReport, compare, compare_document, word_diff
 from knowledge.clause import Clause
 
 

@@ -24,8 +24,8 @@ import docx
 import pytest
 from fpdf import FPDF
 
+from bot.core.knowledge_problems import worded
 from bot.errors import DocumentError
-from bot.knowledge_problems import worded
 from knowledge import documents
 from knowledge.parse_body import body_lines
 from knowledge.parse_lines import read_lines

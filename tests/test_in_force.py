@@ -10,7 +10,7 @@ import pytest
 from adapters.cli import render
 from bot import messages
 from bot.answer import Scope
-from bot.in_force import review_due
+from bot.core.in_force import review_due
 from bot.service import IndexedProtocolBot
 from tests.fakes import HashingEmbedder, mark_superseded
 

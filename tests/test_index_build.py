@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import index_store, indexing
+from bot.core import index_store, indexing
 from bot.errors import DocumentError, IndexUnavailable, ReindexFailed
 from bot.service import IndexedProtocolBot
 from tests.fakes import HashingEmbedder

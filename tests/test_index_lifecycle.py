@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from adapters.cli import main as cli
-from bot import index_store, indexing, messages
+from bot import messages
 from bot.audit import FILE_NAME as AUDIT_FILE
+from bot.core import index_store, indexing
 from bot.errors import ModelUnavailable, ReindexFailed
 from bot.service import IndexedProtocolBot
 from bot.status_report import render_status

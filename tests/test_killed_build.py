@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from bot import index_store, indexing
+from bot.core import index_store, indexing
 from bot.service import IndexedProtocolBot
 from bot.settings import PROJECT_ROOT
 from tests.background import WAIT_SECONDS

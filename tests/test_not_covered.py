@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot import messages
-from bot.answering import Calibration
+from bot.core.answering import Calibration
 from bot.errors import IndexUnavailable, ReindexFailed
 from bot.service import IndexedProtocolBot
 from tests.fakes import HashingEmbedder

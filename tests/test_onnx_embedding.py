@@ -7,9 +7,9 @@ import sys
 
 import numpy as np
 
-from bot.embedding import SentenceTransformerEmbedder
-from bot.model_weights import MINILM
-from bot.onnx_embedding import OnnxEmbedder, export
+from bot.core.embedding import SentenceTransformerEmbedder
+from bot.core.model_weights import MINILM
+from bot.core.onnx_embedding import OnnxEmbedder, export
 from bot.settings import PROJECT_ROOT, Settings
 
 TEXTS = ["Can I copy this email to another councillor?", "hi",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answering import QUOTE_GAP, quote, whole_rule
-from bot.sentences import asked_form, pieces
+from bot.core.answering import QUOTE_GAP, quote, whole_rule
+from bot.core.sentences import asked_form, pieces
 from knowledge.parser import parse
 
 CLAUSE = ("Councillors should not contact staff at home. Urgent matters go to the Clerk. "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot import recheck
 from bot.answer import Answer, Citation
-from bot.corrections import Correction
+from bot.core.corrections import Correction
 from bot.feedback import CitedRef, FeedbackEntry
 
 

@@ -10,8 +10,8 @@ import pytest
 
 from adapters.cli import main as cli
 from bot import messages
-from bot.answering import Calibration
-from bot.corrections import FILE_NAME
+from bot.core.answering import Calibration
+from bot.core.corrections import FILE_NAME
 from bot.errors import CorrectionError
 from bot.feedback import FeedbackStore, cited_refs
 from bot.service import IndexedProtocolBot

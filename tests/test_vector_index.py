@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot import index_store, vector_index
+from bot.core import index_store, vector_index
 from bot.service import IndexedProtocolBot
 from tests.fakes import HashingEmbedder
 

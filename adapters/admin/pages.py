@@ -21,10 +21,10 @@ from bot import messages
 from bot.admin_console import Asked, Choice, LastChange, Publishing, Quality, Recheck, RestorePlan, VersionView, describe_version
 from bot.answer import Answer, Citation
 from bot.audit import AuditEntry
-from bot.changes import ADDED, REMOVED, ChangeReport, Words
-from bot.corrections import Correction, opening
+from bot.core.changes import ADDED, REMOVED, ChangeReport, Words
+from bot.core.corrections import Correction, opening
+from bot.core.indexing import Preview
 from bot.feedback import CitedRef, FeedbackEntry, WeekTally
-from bot.indexing import Preview
 from bot.knowledge_admin import EDITABLE, MAX_UPLOAD_BYTES, DocumentView, Publication
 from bot.recheck import Verdict
 from bot.scopes import Scopes

@@ -28,7 +28,7 @@ from adapters.admin.layout import Notice, Viewer, page
 from adapters.admin.settings import AdminSettings, host_name
 from bot import messages
 from bot.admin_console import AdminConsole
-from bot.corrections import Correction
+from bot.core.corrections import Correction
 from bot.errors import AdminRefused, DocumentError, ProtocolBotError
 from bot.knowledge_admin import MAX_UPLOAD_BYTES, check_size
 from bot.question import one_line

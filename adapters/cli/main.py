@@ -117,7 +117,7 @@ def cmd_chat(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, rt: Runtime) -> int:
-    from bot import evaluation
+    from bot.core import evaluation
 
     bot, out = rt.bot(), rt.out
     questions = evaluation.load(Path(args.file))
@@ -269,7 +269,7 @@ def cmd_feedback(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 def cmd_teach(args: argparse.Namespace, rt: Runtime) -> int:
-    """Correct what answers a question, list the corrections, or remove one (see bot/corrections.py)."""
+    """Correct what answers a question, list the corrections, or remove one (see bot/core/corrections.py)."""
     bot, out = rt.bot(), rt.out
     if args.list:
         listed = bot.corrections()

@@ -8,7 +8,7 @@ used from the next question on; a file that does not read keeps the last good co
 
 A correction works as another way of asking for its clause: a question worded like the corrected one
 finds that clause first (and one like a "not covered" correction is declined), and a question that
-is not like any corrected one is answered exactly as before (bot/retrieval.py).
+is not like any corrected one is answered exactly as before (bot/core/retrieval.py).
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot import messages
+from bot.core.evaluation import normalise
+from bot.core.index_store import IndexData, StoredClause
 from bot.errors import CorrectionError
-from bot.evaluation import normalise
-from bot.index_store import IndexData, StoredClause
 
 logger = logging.getLogger(__name__)
 

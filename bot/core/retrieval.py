@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.index_store import IndexData
-from bot.lexical import BM25, Glossary, tokens
+from bot.core.index_store import IndexData
+from bot.core.lexical import BM25, Glossary, tokens
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class Hit:
 
 @dataclass(frozen=True)
 class Taught:
-    """Admins' corrections (bot/corrections.py) in force: each corrected question's vector, and the
+    """Admins' corrections (bot/core/corrections.py) in force: each corrected question's vector, and the
     clause row it is answered by (None: not covered)."""
 
     vectors: np.ndarray

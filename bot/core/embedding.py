@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from bot import messages
+from bot.core.model_weights import canonical_name, resolve
 from bot.errors import ModelUnavailable
-from bot.model_weights import canonical_name, resolve
 
 
 class Embedder(ABC):

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from bot import messages
 from bot.answer import Scope
-from bot.manifest import DocumentRecord
+from bot.core.manifest import DocumentRecord
 from knowledge.catalogue import Entry
 
 _MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}

@@ -1,6 +1,6 @@
 """The corrections in force for one bot: checked when made, matched against the served index, embedded.
 
-`Teaching.taught` is what each question is answered with (bot/retrieval.py raises a corrected clause
+`Teaching.taught` is what each question is answered with (bot/core/retrieval.py raises a corrected clause
 for questions like the corrected one); it follows the corrections file and the index version, so a
 correction made by anyone, anywhere, is used from the next question on.
 """
@@ -12,14 +12,15 @@ from pathlib import Path
 
 import numpy as np
 
-from bot import corrections, messages
-from bot.corrections import Correction, CorrectionsFile, Resolved
-from bot.embedding import Embedder
+from bot import messages
+from bot.core import corrections
+from bot.core.corrections import Correction, CorrectionsFile, Resolved
+from bot.core.embedding import Embedder
+from bot.core.evaluation import normalise
+from bot.core.index_store import IndexData
+from bot.core.retrieval import Taught
 from bot.errors import CorrectionError
-from bot.evaluation import normalise
-from bot.index_store import IndexData
 from bot.question import clean
-from bot.retrieval import Taught
 
 MIN_NAMING_WORDS = 3  # fewer words than this are found in too many clauses to name one
 

@@ -11,19 +11,20 @@ from pathlib import Path
 
 import numpy as np
 
-from bot import index_store, messages
-from bot.answering import addressed_at
-from bot.changes import ChangeReport, compare
-from bot.embedding import Embedder
+from bot import messages
+from bot.core import index_store
+from bot.core.answering import addressed_at
+from bot.core.changes import ChangeReport, compare
+from bot.core.embedding import Embedder
+from bot.core.index_store import StoredClause, StoredPiece
+from bot.core.knowledge_problems import worded
+from bot.core.manifest import DocumentRecord, Manifest
+from bot.core.sentences import pieces
+from bot.core.vector_index import EXACT_UP_TO
 from bot.embedding_cache import CachedEmbedder
 from bot.errors import DocumentError, IndexUnavailable
-from bot.index_store import StoredClause, StoredPiece
-from bot.knowledge_problems import worded
-from bot.manifest import DocumentRecord, Manifest
-from bot.sentences import pieces
 from bot.settings import KEEP_VERSIONS
 from bot.titles import Named, from_text
-from bot.vector_index import EXACT_UP_TO
 from knowledge import catalogue, documents, not_covered
 from knowledge.clause import Clause
 from knowledge.parser import parse

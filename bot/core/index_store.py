@@ -18,9 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from bot import messages, vector_index
+from bot import messages
+from bot.core import vector_index
+from bot.core.manifest import Manifest
 from bot.errors import IndexUnavailable
-from bot.manifest import Manifest
 
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"

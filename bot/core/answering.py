@@ -6,13 +6,14 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from bot import in_force, messages
+from bot import messages
 from bot.answer import Answer, Citation
-from bot.index_store import IndexData
-from bot.model_weights import MINILM, MPNET
+from bot.core import in_force
+from bot.core.index_store import IndexData
+from bot.core.model_weights import MINILM, MPNET
+from bot.core.retrieval import TAUGHT_FLOOR, TAUGHT_MARGIN, TAUGHT_SIMILARITY, Hit, Ranking
+from bot.core.sentences import Placed, placed
 from bot.question import MAX_QUESTION_CHARS, Question
-from bot.retrieval import TAUGHT_FLOOR, TAUGHT_MARGIN, TAUGHT_SIMILARITY, Hit, Ranking
-from bot.sentences import Placed, placed
 from bot.titles import named, recorded
 from knowledge.catalogue import Entry
 from knowledge.not_covered import Ask

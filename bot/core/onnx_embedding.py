@@ -24,9 +24,9 @@ from typing import Any
 import numpy as np
 
 from bot import messages
-from bot.embedding import Embedder
+from bot.core.embedding import Embedder
+from bot.core.model_weights import canonical_name, resolve
 from bot.errors import ModelUnavailable
-from bot.model_weights import canonical_name, resolve
 
 MODEL_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
