@@ -16,16 +16,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot import messages, recheck, titles
+from bot import messages, recheck
 from bot.answer import Answer, Scope
 from bot.audit import AuditLog
-from bot.core import corrections, evaluation, index_store, indexing
+from bot.core import corrections, evaluation, index_store, indexing, titles
 from bot.core.changes import ChangeReport
 from bot.core.corrections import Correction
 from bot.core.evaluation import Scores
 from bot.core.index_store import StoredClause
 from bot.core.knowledge_problems import worded
 from bot.core.manifest import Manifest
+from bot.core.titles import Named, Titles
 from bot.errors import AdminRefused, CorrectionError, ProtocolBotError
 from bot.feedback import FeedbackEntry, FeedbackStore, WeekTally
 from bot.knowledge_admin import FolderRestore, KnowledgeAdmin
@@ -33,7 +34,6 @@ from bot.ports import ProtocolBot
 from bot.reindex_runner import ReindexOutcome, ReindexRunner
 from bot.scopes import LEVELS, Scopes
 from bot.settings import Settings
-from bot.titles import Named, Titles
 from bot.wording import when
 
 MAX_QUALITY_QUESTIONS = 500  # about a minute of answering: more belongs to `protocol-bot eval`

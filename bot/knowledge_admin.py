@@ -20,15 +20,15 @@ from datetime import UTC, date, datetime
 from enum import Enum
 from pathlib import Path
 
-from bot import messages, titles
+from bot import messages
 from bot.audit import AuditLog
-from bot.core import in_force, index_store, indexing
+from bot.core import in_force, index_store, indexing, titles
 from bot.core.knowledge_problems import worded
 from bot.core.manifest import Manifest
+from bot.core.titles import Named
 from bot.errors import AdminRefused, DocumentError, ProtocolBotError
 from bot.question import one_line
 from bot.scopes import Scopes
-from bot.titles import Named
 from knowledge import catalogue, documents
 from knowledge.catalogue import Entry
 

@@ -3,7 +3,7 @@ opening lines, else a readable form of the file name, never a fingerprinted file
 
 from __future__ import annotations
 
-from bot.titles import Named, from_text, named, readable_name
+from bot.core.titles import Named, from_text, named, readable_name
 from knowledge.catalogue import Entry
 
 OPENING = """\

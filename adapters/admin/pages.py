@@ -24,11 +24,11 @@ from bot.audit import AuditEntry
 from bot.core.changes import ADDED, REMOVED, ChangeReport, Words
 from bot.core.corrections import Correction, opening
 from bot.core.indexing import Preview
+from bot.core.titles import Titles
 from bot.feedback import CitedRef, FeedbackEntry, WeekTally
 from bot.knowledge_admin import EDITABLE, MAX_UPLOAD_BYTES, DocumentView, Publication
 from bot.recheck import Verdict
 from bot.scopes import Scopes
-from bot.titles import Titles
 from bot.wording import when
 
 UPLOAD_LIMIT_MB = MAX_UPLOAD_BYTES // 1024 // 1024

@@ -13,8 +13,8 @@ from bot.core.index_store import IndexData
 from bot.core.model_weights import MINILM, MPNET
 from bot.core.retrieval import TAUGHT_FLOOR, TAUGHT_MARGIN, TAUGHT_SIMILARITY, Hit, Ranking
 from bot.core.sentences import Placed, placed
+from bot.core.titles import named, recorded
 from bot.question import MAX_QUESTION_CHARS, Question
-from bot.titles import named, recorded
 from knowledge.catalogue import Entry
 from knowledge.not_covered import Ask
 

@@ -20,11 +20,11 @@ from bot.core.index_store import StoredClause, StoredPiece
 from bot.core.knowledge_problems import worded
 from bot.core.manifest import DocumentRecord, Manifest
 from bot.core.sentences import pieces
+from bot.core.titles import Named, from_text
 from bot.core.vector_index import EXACT_UP_TO
 from bot.embedding_cache import CachedEmbedder
 from bot.errors import DocumentError, IndexUnavailable
 from bot.settings import KEEP_VERSIONS
-from bot.titles import Named, from_text
 from knowledge import catalogue, documents, not_covered
 from knowledge.clause import Clause
 from knowledge.parser import parse
