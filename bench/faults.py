@@ -77,7 +77,7 @@ from bench.fault_drivers import (  # noqa: E402
     progress,
 )
 from bot import messages  # noqa: E402
-from bot.conversation import PENDING_AFTER_SECONDS  # noqa: E402
+from bot.service.conversation import PENDING_AFTER_SECONDS  # noqa: E402
 
 
 def malformed_bodies(platform: Platform) -> list[Malformed]:

@@ -24,7 +24,7 @@ from bot.bootstrap import embedder  # noqa: E402
 from bot.core import evaluation  # noqa: E402
 from bot.core.answering import Calibration  # noqa: E402
 from bot.core.retrieval import Weights  # noqa: E402
-from bot.service import IndexedProtocolBot  # noqa: E402
+from bot.service.protocol_bot import IndexedProtocolBot  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 
 SYSTEMS = {

@@ -28,7 +28,7 @@ from bench.sets import DATA, all_sets, prepare  # noqa: E402
 from bot.bootstrap import embedder  # noqa: E402
 from bot.core import evaluation, retrieval  # noqa: E402
 from bot.core.answering import Calibration  # noqa: E402
-from bot.service import IndexedProtocolBot  # noqa: E402
+from bot.service.protocol_bot import IndexedProtocolBot  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 
 TEACH = DATA / "teach"

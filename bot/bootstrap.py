@@ -8,19 +8,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.admin_console import AdminConsole
 from bot.audit import FILE_NAME as AUDIT_FILE
 from bot.audit import AuditLog
-from bot.conversation import Conversation
 from bot.conversation_state import ConversationState
 from bot.core.answering import Calibration
 from bot.core.embedding import Embedder, SentenceTransformerEmbedder
 from bot.core.onnx_embedding import OnnxEmbedder
 from bot.feedback import FeedbackStore
-from bot.ports import ProtocolBot
-from bot.reindex_runner import ReindexRunner
-from bot.scopes import Scopes
-from bot.service import IndexedProtocolBot
+from bot.service.admin_console import AdminConsole
+from bot.service.conversation import Conversation
+from bot.service.ports import ProtocolBot
+from bot.service.protocol_bot import IndexedProtocolBot
+from bot.service.reindex_runner import ReindexRunner
+from bot.service.scopes import Scopes
 from bot.settings import Settings
 
 

@@ -55,7 +55,7 @@ class Settings:
     workers: int = 2 * (os.cpu_count() or 2)
     # vectors up to which search is exact; above it an index version is built as IVF-SQ8 (bot/vector_index.py)
     exact_up_to: int = EXACT_UP_TO
-    scopes_file: Path | None = None  # which documents answer where; see bot/scopes.py
+    scopes_file: Path | None = None  # which documents answer where; see bot/service/scopes.py
 
     @property
     def index_root(self) -> Path:

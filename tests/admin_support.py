@@ -13,10 +13,10 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.admin.server import ConsoleServer
 from adapters.admin.settings import AdminSettings
-from bot.admin_console import AdminConsole
 from bot.audit import AuditLog
 from bot.feedback import FeedbackStore
-from bot.service import IndexedProtocolBot
+from bot.service.admin_console import AdminConsole
+from bot.service.protocol_bot import IndexedProtocolBot
 from bot.settings import Settings
 
 SECRET = "a long enough admin passphrase"

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from adapters.teams.settings import TeamsHost
-from bot.service import IndexedProtocolBot
+from bot.service.protocol_bot import IndexedProtocolBot
 from bot.settings import PROJECT_ROOT
 from tests.admin_support import admin  # noqa: F401  (a fixture: the admin console, signed-in client)
 from tests.fakes import HashingEmbedder

@@ -10,15 +10,15 @@ import numpy as np
 
 from bot import messages
 from bot.answer import Answer, Citation, Scope
-from bot.conversation import Conversation
 from bot.conversation_state import ConversationState
 from bot.core.corrections import Correction
 from bot.core.embedding import Embedder
 from bot.core.lexical import tokens
 from bot.errors import CorrectionError
 from bot.feedback import FeedbackStore
-from bot.ports import ProtocolBot
-from bot.scopes import Scopes
+from bot.service.conversation import Conversation
+from bot.service.ports import ProtocolBot
+from bot.service.scopes import Scopes
 from bot.status import DocumentInfo, IndexStatus, ReindexResult
 from tests.background import WAIT_SECONDS
 

@@ -14,11 +14,11 @@ from adapters.slack.server import EVENTS_PATH, make_http_server
 from adapters.slack.settings import SlackConfig
 from adapters.slack.translate import SlackBot
 from bot import messages
-from bot.conversation import Conversation
 from bot.conversation_state import ConversationState
 from bot.feedback import FeedbackStore
-from bot.ports import ProtocolBot
-from bot.scopes import Scopes
+from bot.service.conversation import Conversation
+from bot.service.ports import ProtocolBot
+from bot.service.scopes import Scopes
 from tests.background import serve_in_background
 from tests.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack, event_body, send_signed
 from tests.fakes import FakeProtocolBot, conversation

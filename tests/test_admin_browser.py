@@ -30,7 +30,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from adapters.admin.server import ConsoleServer
 from adapters.admin.settings import AdminSettings
 from bot import messages
-from bot.service import IndexedProtocolBot
+from bot.service.protocol_bot import IndexedProtocolBot
 from tests.admin_support import SECRET, console_for
 from tests.background import WAIT_SECONDS, AiohttpInBackground
 

@@ -21,8 +21,8 @@ from bot import messages
 from bot.core.corrections import Correction
 from bot.errors import SettingsError
 from bot.feedback import cited_refs
-from bot.knowledge_admin import MAX_UPLOAD_BYTES
-from bot.service import IndexedProtocolBot
+from bot.service.knowledge_admin import MAX_UPLOAD_BYTES
+from bot.service.protocol_bot import IndexedProtocolBot
 from tests.admin_support import SECRET, Admin, hidden_value
 from tests.background import WAIT_SECONDS
 from tests.fakes import HashingEmbedder

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from bot import messages
 from bot.feedback import FeedbackStore, cited_refs
-from bot.feedback_report import render_feedback
-from bot.status_report import render_status
+from bot.service.feedback_report import render_feedback
+from bot.service.status_report import render_status
 from tests.fakes import FakeProtocolBot
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.answering import Calibration
-from bot.service import IndexedProtocolBot
+from bot.service.protocol_bot import IndexedProtocolBot
 from tests.fakes import HashingEmbedder
 
 PROTOCOL = """Ashby Parva Parish Council

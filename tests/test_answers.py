@@ -6,7 +6,7 @@ import pytest
 
 from bot.bootstrap import protocol_bot
 from bot.core.answering import MAX_QUOTED, QUOTE_GAP
-from bot.service import IndexedProtocolBot
+from bot.service.protocol_bot import IndexedProtocolBot
 from bot.settings import Settings
 
 

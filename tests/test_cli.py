@@ -14,8 +14,8 @@ from adapters.cli import main as cli
 from adapters.cli.main import FrontEnd, front_end
 from bot import messages
 from bot.feedback import FeedbackStore, cited_refs
-from bot.ports import ProtocolBot
-from bot.service import IndexedProtocolBot
+from bot.service.ports import ProtocolBot
+from bot.service.protocol_bot import IndexedProtocolBot
 from bot.settings import PROJECT_ROOT
 from tests.fakes import FakeProtocolBot, mark_superseded
 

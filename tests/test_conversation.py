@@ -1,4 +1,4 @@
-"""The conversation rules every platform shares (bot/conversation.py), over a fake core."""
+"""The conversation rules every platform shares (bot/service/conversation.py), over a fake core."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 from bot import messages
-from bot.conversation import (
+from bot.conversation_state import DAY, MAX_ATTEMPTS, ConversationState
+from bot.errors import DeliveryDeferred, IndexUnavailable
+from bot.feedback import FeedbackStore
+from bot.service.conversation import (
     PENDING_AFTER_SECONDS,
     AnswerReply,
     Conversation,
@@ -19,11 +22,8 @@ from bot.conversation import (
     ReportReply,
     TextReply,
 )
-from bot.conversation_state import DAY, MAX_ATTEMPTS, ConversationState
-from bot.errors import DeliveryDeferred, IndexUnavailable
-from bot.feedback import FeedbackStore
-from bot.reindex_runner import ReindexOutcome
-from bot.scopes import Scopes
+from bot.service.reindex_runner import ReindexOutcome
+from bot.service.scopes import Scopes
 from tests.fakes import FakeProtocolBot
 
 ADMIN = "U-ADMIN"

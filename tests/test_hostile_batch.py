@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from adapters.cli import main as cli
 from adapters.cli.batch import MAX_ID_DEPTH
 from bot import messages
-from bot.ports import ProtocolBot
-from bot.service import IndexedProtocolBot
+from bot.service.ports import ProtocolBot
+from bot.service.protocol_bot import IndexedProtocolBot
 from tests.fakes import FakeProtocolBot
 from tests.hostile import BATCH_LINES, MB
 

@@ -6,7 +6,7 @@ import threading
 import time
 from pathlib import Path
 
-from bot.service import IndexedProtocolBot
+from bot.service.protocol_bot import IndexedProtocolBot
 from tests.background import WAIT_SECONDS
 
 ASKERS = 4

@@ -11,7 +11,7 @@ from adapters.cli import render
 from bot import messages
 from bot.answer import Scope
 from bot.core.in_force import review_due
-from bot.service import IndexedProtocolBot
+from bot.service.protocol_bot import IndexedProtocolBot
 from tests.fakes import HashingEmbedder, mark_superseded
 
 DOC_004 = "004_fbcb302b638d596d.txt"  # review "October 2025"

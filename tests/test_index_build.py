@@ -7,7 +7,7 @@ import pytest
 
 from bot.core import index_store, indexing
 from bot.errors import DocumentError, IndexUnavailable, ReindexFailed
-from bot.service import IndexedProtocolBot
+from bot.service.protocol_bot import IndexedProtocolBot
 from tests.fakes import HashingEmbedder
 
 SEEDS = sorted(p.name for p in (Path(__file__).parent.parent / "knowledge" / "protocols").glob("*.txt"))

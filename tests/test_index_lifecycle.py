@@ -14,8 +14,8 @@ from bot import messages
 from bot.audit import FILE_NAME as AUDIT_FILE
 from bot.core import index_store, indexing
 from bot.errors import ModelUnavailable, ReindexFailed
-from bot.service import IndexedProtocolBot
-from bot.status_report import render_status
+from bot.service.protocol_bot import IndexedProtocolBot
+from bot.service.status_report import render_status
 from tests.fakes import HashingEmbedder
 
 NUMBERED = "004_fbcb302b638d596d.txt"

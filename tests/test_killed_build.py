@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from bot.core import index_store, indexing
-from bot.service import IndexedProtocolBot
+from bot.service.protocol_bot import IndexedProtocolBot
 from bot.settings import PROJECT_ROOT
 from tests.background import WAIT_SECONDS
 from tests.fakes import HashingEmbedder

@@ -19,7 +19,7 @@ from fpdf import FPDF
 from bot import messages
 from bot.audit import AuditLog
 from bot.errors import AdminRefused, DocumentError
-from bot.knowledge_admin import (
+from bot.service.knowledge_admin import (
     MAX_FIELD_CHARS,
     MAX_UPLOAD_BYTES,
     KnowledgeAdmin,
@@ -28,7 +28,7 @@ from bot.knowledge_admin import (
     field_value,
     safe_name,
 )
-from bot.service import IndexedProtocolBot
+from bot.service.protocol_bot import IndexedProtocolBot
 from knowledge import catalogue
 from knowledge.parser import parse
 from tests.test_formats import write_docx, write_pdf

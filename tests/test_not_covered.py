@@ -14,7 +14,7 @@ import pytest
 from bot import messages
 from bot.core.answering import Calibration
 from bot.errors import IndexUnavailable, ReindexFailed
-from bot.service import IndexedProtocolBot
+from bot.service.protocol_bot import IndexedProtocolBot
 from tests.fakes import HashingEmbedder
 
 BINS = "when is the bin collection day for recycling in my street?"

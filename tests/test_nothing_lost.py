@@ -21,9 +21,9 @@ import pytest
 
 from adapters.teams.settings import TeamsHost
 from bot import messages
-from bot.conversation import Message, Place, Sweeper
 from bot.conversation_state import ConversationState
 from bot.feedback import FeedbackStore
+from bot.service.conversation import Message, Place, Sweeper
 from tests.background import WAIT_SECONDS
 from tests.fake_slack import TEAM_ID
 from tests.fakes import FakeProtocolBot, conversation

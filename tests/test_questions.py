@@ -4,7 +4,7 @@ import pytest
 
 from bot.answer import Scope
 from bot.errors import InvalidQuestion
-from bot.service import IndexedProtocolBot
+from bot.service.protocol_bot import IndexedProtocolBot
 
 
 @pytest.mark.parametrize("raw", ["", "   ", "\n\t", "\x00\x07\x1b"])

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot import recheck
 from bot.answer import Answer, Citation
 from bot.core.corrections import Correction
 from bot.feedback import CitedRef, FeedbackEntry
+from bot.service import recheck
 
 
 def answered(source: str, clause: str | None, text: str = "Officers advise councillors.") -> Answer:

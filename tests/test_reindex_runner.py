@@ -9,9 +9,9 @@ import pytest
 
 from bot import messages
 from bot.bootstrap import admin_console, bootstrap
-from bot.conversation import Message, Place, ReindexReply
 from bot.errors import ModelUnavailable, ReindexFailed
-from bot.reindex_runner import ReindexOutcome, ReindexRunner
+from bot.service.conversation import Message, Place, ReindexReply
+from bot.service.reindex_runner import ReindexOutcome, ReindexRunner
 from bot.settings import Settings
 from tests.fakes import FakeProtocolBot, GatedBot
 

@@ -8,7 +8,7 @@ import pytest
 
 from bot.answer import Scope
 from bot.errors import ScopesError
-from bot.scopes import Scopes
+from bot.service.scopes import Scopes
 from bot.settings import PROJECT_ROOT, Settings
 
 ILMINSTER = ("000_071d258fd975c70b.txt", "001_a879d86bb0aeb3d5.txt")

@@ -19,7 +19,7 @@ from bot import messages
 from bot.answer import Scope
 from bot.errors import IndexUnavailable, ReindexFailed
 from bot.feedback import FeedbackStore
-from bot.scopes import Scopes
+from bot.service.scopes import Scopes
 from tests.fake_slack import BOT_ID, BOT_USER_ID, TEAM_ID, FakeSlack, event_body
 from tests.fakes import COPY_EMAIL, FakeProtocolBot, GatedBot, conversation
 from tests.slack_support import (

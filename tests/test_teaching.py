@@ -14,7 +14,7 @@ from bot.core.answering import Calibration
 from bot.core.corrections import FILE_NAME
 from bot.errors import CorrectionError
 from bot.feedback import FeedbackStore, cited_refs
-from bot.service import IndexedProtocolBot
+from bot.service.protocol_bot import IndexedProtocolBot
 from tests.fakes import HashingEmbedder
 
 ILMINSTER_DOC = "001_a879d86bb0aeb3d5.txt"

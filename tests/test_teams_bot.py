@@ -12,7 +12,7 @@ from adapters.teams.translate import ProtocolTeamsBot
 from bot import messages
 from bot.errors import IndexUnavailable, ReindexFailed
 from bot.feedback import FeedbackStore, cited_refs
-from bot.status_report import render_status
+from bot.service.status_report import render_status
 from tests import teams_support as teams
 from tests.fakes import FakeProtocolBot, GatedBot, conversation
 

@@ -41,7 +41,7 @@ from bot import messages
 from bot.answer import Scope
 from bot.errors import SettingsError
 from bot.feedback import FeedbackStore, cited_refs
-from bot.scopes import Scopes
+from bot.service.scopes import Scopes
 from tests import teams_support as teams
 from tests.background import WAIT_SECONDS, serve_in_background
 from tests.fakes import FakeProtocolBot, conversation

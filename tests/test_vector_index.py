@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.core import index_store, vector_index
-from bot.service import IndexedProtocolBot
+from bot.service.protocol_bot import IndexedProtocolBot
 from tests.fakes import HashingEmbedder
 
 QUESTIONS = ["Can a councillor give instructions to officers?", "Should councillors and officers be close friends?",

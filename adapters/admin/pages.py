@@ -18,7 +18,6 @@ from adapters.admin.layout import (
     table,
 )
 from bot import messages
-from bot.admin_console import Asked, Choice, LastChange, Publishing, Quality, Recheck, RestorePlan, VersionView, describe_version
 from bot.answer import Answer, Citation
 from bot.audit import AuditEntry
 from bot.core.changes import ADDED, REMOVED, ChangeReport, Words
@@ -26,9 +25,20 @@ from bot.core.corrections import Correction, opening
 from bot.core.indexing import Preview
 from bot.core.titles import Titles
 from bot.feedback import CitedRef, FeedbackEntry, WeekTally
-from bot.knowledge_admin import EDITABLE, MAX_UPLOAD_BYTES, DocumentView, Publication
-from bot.recheck import Verdict
-from bot.scopes import Scopes
+from bot.service.admin_console import (
+    Asked,
+    Choice,
+    LastChange,
+    Publishing,
+    Quality,
+    Recheck,
+    RestorePlan,
+    VersionView,
+    describe_version,
+)
+from bot.service.knowledge_admin import EDITABLE, MAX_UPLOAD_BYTES, DocumentView, Publication
+from bot.service.recheck import Verdict
+from bot.service.scopes import Scopes
 from bot.wording import when
 
 UPLOAD_LIMIT_MB = MAX_UPLOAD_BYTES // 1024 // 1024

@@ -10,9 +10,9 @@ import getpass
 from typing import TextIO
 
 from bot import messages
-from bot.admin_console import AdminConsole
 from bot.errors import AdminRefused
-from bot.ports import ProtocolBot
+from bot.service.admin_console import AdminConsole
+from bot.service.ports import ProtocolBot
 
 # A build embeds thousands of sentences at once, where both cores help; questions use one.
 BUILD_THREADS = 2

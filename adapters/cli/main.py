@@ -22,9 +22,9 @@ from adapters.cli import batch, render
 from bot import messages
 from bot.answer import Answer, Scope
 from bot.bootstrap import Services, admin_console, bootstrap, protocol_bot
-from bot.conversation import Conversation
 from bot.errors import ProtocolBotError
-from bot.ports import ProtocolBot
+from bot.service.conversation import Conversation
+from bot.service.ports import ProtocolBot
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -258,7 +258,7 @@ def cmd_admin(args: argparse.Namespace, rt: Runtime) -> int:
 
 def cmd_feedback(args: argparse.Namespace, rt: Runtime) -> int:
     from bot.feedback import FeedbackStore
-    from bot.feedback_report import render_feedback
+    from bot.service.feedback_report import render_feedback
 
     store = FeedbackStore(rt.settings.feedback_path)
     try:

@@ -13,10 +13,10 @@ from typing import Any
 from adapters.slack.mrkdwn import cut_point, escape, fit
 from bot import messages
 from bot.answer import Answer, Citation
-from bot.conversation import AnswerReply, HelpReply, ReindexReply, ReindexReport, Reply, ReportReply, TextReply
-from bot.reindex_runner import ReindexOutcome
+from bot.service.conversation import AnswerReply, HelpReply, ReindexReply, ReindexReport, Reply, ReportReply, TextReply
+from bot.service.reindex_runner import ReindexOutcome
+from bot.service.status_report import document_name
 from bot.status import DocumentInfo
-from bot.status_report import document_name
 
 Block = dict[str, Any]
 

@@ -28,7 +28,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from adapters.slack.settings import SlackConfig
 from adapters.slack.translate import PLATFORM, SlackBot
-from bot.conversation import Conversation, Sweeper
+from bot.service.conversation import Conversation, Sweeper
 
 logger = logging.getLogger(__name__)
 

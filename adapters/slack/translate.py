@@ -1,7 +1,7 @@
 """Slack events in, `Conversation` calls out, its replies back as Block Kit: translation only.
 
 What a message means, who may do what, follow-ups, scopes and feedback are the core's
-(bot/conversation.py); this module only knows Slack's shapes. A message is kept in the core's inbox
+(bot/service/conversation.py); this module only knows Slack's shapes. A message is kept in the core's inbox
 before Slack is acknowledged and answered afterwards in a bolt lazy listener
 (`process_before_response=True`), so Slack gets its acknowledgement within 3 seconds and a crash
 in between loses nothing: `Sweeper` answers what is left when the bot starts again.
@@ -46,8 +46,8 @@ from adapters.slack.render import (
 )
 from adapters.slack.settings import SlackConfig, retry_handlers
 from bot import messages
-from bot.conversation import Conversation, Message, Place, ReindexReport, Reply
 from bot.errors import DeliveryDeferred, ProtocolBotError
+from bot.service.conversation import Conversation, Message, Place, ReindexReport, Reply
 
 logger = logging.getLogger(__name__)
 

@@ -15,10 +15,10 @@ from typing import Any
 from adapters.teams.safe_text import plain, shorten, typed_by_user
 from bot import messages
 from bot.answer import Answer, Citation
-from bot.conversation import AnswerReply, HelpReply, ReindexReply, ReindexReport, Reply, ReportReply, TextReply
-from bot.reindex_runner import ReindexOutcome
+from bot.service.conversation import AnswerReply, HelpReply, ReindexReply, ReindexReport, Reply, ReportReply, TextReply
+from bot.service.reindex_runner import ReindexOutcome
+from bot.service.status_report import document_name
 from bot.status import DocumentInfo
-from bot.status_report import document_name
 
 Card = dict[str, Any]
 Activity = dict[str, Any]

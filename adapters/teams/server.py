@@ -13,7 +13,7 @@ from aiohttp.web_protocol import RequestPayloadError
 from adapters.teams.host import Host, InvokeReply, Json, Refused
 from adapters.teams.settings import TeamsHost, TeamsSettings
 from adapters.teams.translate import PLATFORM, ProtocolTeamsBot
-from bot.conversation import Conversation, Sweeper
+from bot.service.conversation import Conversation, Sweeper
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Teams activities in, `Conversation` calls out, its replies back as cards and text: translation only.
 
 What a message means, who may do what, follow-ups, scopes and feedback are the core's
-(bot/conversation.py); this module only knows the shapes of the Bot Connector's JSON, and reaches the SDK
+(bot/service/conversation.py); this module only knows the shapes of the Bot Connector's JSON, and reaches the SDK
 through the host port (adapters/teams/host.py), so it is the same on every host. Each message is kept in
 the core's inbox before it is answered, with a reference to its conversation, so a reply that cannot be
 sent now (Teams down, rate limits beyond the retries here) is sent later as a proactive message.
@@ -33,9 +33,9 @@ from adapters.teams.render import (
     voted_card,
 )
 from bot import messages
-from bot.conversation import AnswerReply, Conversation, Message, Place, ReindexReport, Reply
 from bot.errors import DeliveryDeferred
 from bot.question import displayable
+from bot.service.conversation import AnswerReply, Conversation, Message, Place, ReindexReport, Reply
 
 log = logging.getLogger(__name__)
 

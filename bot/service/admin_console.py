@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot import messages, recheck
+from bot import messages
 from bot.answer import Answer, Scope
 from bot.audit import AuditLog
 from bot.core import corrections, evaluation, index_store, indexing, titles
@@ -29,10 +29,11 @@ from bot.core.manifest import Manifest
 from bot.core.titles import Named, Titles
 from bot.errors import AdminRefused, CorrectionError, ProtocolBotError
 from bot.feedback import FeedbackEntry, FeedbackStore, WeekTally
-from bot.knowledge_admin import FolderRestore, KnowledgeAdmin
-from bot.ports import ProtocolBot
-from bot.reindex_runner import ReindexOutcome, ReindexRunner
-from bot.scopes import LEVELS, Scopes
+from bot.service import recheck
+from bot.service.knowledge_admin import FolderRestore, KnowledgeAdmin
+from bot.service.ports import ProtocolBot
+from bot.service.reindex_runner import ReindexOutcome, ReindexRunner
+from bot.service.scopes import LEVELS, Scopes
 from bot.settings import Settings
 from bot.wording import when
 

@@ -20,8 +20,8 @@ from bot.core.retrieval import Retriever, Weights
 from bot.core.teaching import Teaching
 from bot.core.vector_index import EXACT_UP_TO
 from bot.errors import DocumentError, IndexUnavailable, ReindexFailed
-from bot.ports import ProtocolBot
 from bot.question import clean
+from bot.service.ports import ProtocolBot
 from bot.settings import KEEP_VERSIONS
 from bot.status import DocumentInfo, IndexStatus, ReindexResult
 

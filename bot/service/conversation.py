@@ -41,11 +41,11 @@ from bot.conversation_state import MAX_ATTEMPTS, ConversationState
 from bot.core.answering import QUOTE_GAP
 from bot.errors import DeliveryDeferred, ProtocolBotError
 from bot.feedback import FeedbackStore, cited_refs
-from bot.ports import ProtocolBot
-from bot.reindex_runner import ReindexOutcome, ReindexRunner
-from bot.scopes import Scopes
+from bot.service.ports import ProtocolBot
+from bot.service.reindex_runner import ReindexOutcome, ReindexRunner
+from bot.service.scopes import Scopes
+from bot.service.status_report import render_status
 from bot.status import DocumentInfo
-from bot.status_report import render_status
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ class Place:
     platform: str  # "slack", "teams"
     conversation: str  # the channel, direct message or chat
     thread: str | None = None  # the thread inside it, where the platform has threads
-    # What the scopes file maps to documents (bot/scopes.py):
+    # What the scopes file maps to documents (bot/service/scopes.py):
     channel: str | None = None
     team: str | None = None  # Slack workspace, Teams team
     tenant: str | None = None  # Teams tenant

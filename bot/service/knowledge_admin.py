@@ -28,7 +28,7 @@ from bot.core.manifest import Manifest
 from bot.core.titles import Named
 from bot.errors import AdminRefused, DocumentError, ProtocolBotError
 from bot.question import one_line
-from bot.scopes import Scopes
+from bot.service.scopes import Scopes
 from knowledge import catalogue, documents
 from knowledge.catalogue import Entry
 

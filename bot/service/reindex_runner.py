@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from bot import messages
 from bot.errors import ProtocolBotError, ReindexFailed
-from bot.ports import ProtocolBot
+from bot.service.ports import ProtocolBot
 
 logger = logging.getLogger(__name__)
 
