@@ -16,7 +16,7 @@ import pytest
 from fpdf import FPDF
 
 from adapters.admin.guard import SIGN_IN_FORM_SECONDS, Guard
-from adapters.admin.server import Beside
+from adapters.admin.server import NOTICE_COOKIE, Beside
 from adapters.admin.settings import AdminSettings
 from adapters.cli.main import main
 from bot import messages
@@ -191,6 +191,15 @@ def test_a_changed_or_borrowed_cookie_opens_no_session() -> None:
     assert guard.session(guard.seal({"who": "Mallory", "sid": session.sid})) is None  # signed for a notice
     assert guard.session(guard.form_token(session)) is None  # a form's token is no cookie
     assert Guard("another secret entirely", session_seconds=3600).session(cookie) is None  # the secret changed
+
+
+async def test_a_notice_cookie_the_console_did_not_sign_is_never_shown(admin: Admin) -> None:
+    await admin.sign_in()
+    forged = {"text": "Your council's account is locked: ring 0909 000 000", "ok": "0"}
+    other_console = Guard("another console's secret", session_seconds=3600)
+    for value in (base64.urlsafe_b64encode(json.dumps(forged).encode()).decode(), other_console.seal(forged)):
+        admin.client.session.cookie_jar.update_cookies({NOTICE_COOKIE: value})
+        assert "ring 0909" not in await (await admin.client.get("/")).text()
 
 
 async def test_a_clerk_stays_signed_in_and_an_open_page_still_works_when_the_console_restarts(admin: Admin) -> None:
