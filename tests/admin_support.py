@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from bot.feedback import FeedbackStore
 from bot.service.admin_console import AdminConsole
 from bot.service.protocol_bot import IndexedProtocolBot
 from bot.settings import Settings
+from bot.stores.console import ConsoleState, MemoryConsoleState
 
 SECRET = "a long enough admin passphrase"
 
@@ -48,6 +50,7 @@ class Admin:
     client: TestClient[web.Request, web.Application]
     console: AdminConsole
     clock: Clock
+    state: ConsoleState
 
     async def sign_in(self, who: str = "Jo Clerk", secret: str = SECRET) -> ClientResponse:
         form = await (await self.client.get("/sign-in")).text()
@@ -71,13 +74,28 @@ class Admin:
 
 @pytest.fixture
 async def admin(tmp_path: Path, knowledge: Path, fake_bot: IndexedProtocolBot) -> AsyncIterator[Admin]:
-    clock = Clock()
+    clock, state = Clock(), MemoryConsoleState()
     console = console_for(tmp_path, knowledge, fake_bot)
-    server = ConsoleServer(console, AdminSettings(secret=SECRET), clock=clock, wrong_secret_delay=0)
+    server = ConsoleServer(console, AdminSettings(secret=SECRET), state=state, clock=clock, wrong_secret_delay=0)
     client = TestClient(TestServer(server.app()))
     await client.start_server()
     try:
-        yield Admin(client, console, clock)
+        yield Admin(client, console, clock, state)
     finally:
         await client.close()
         console.wait()
+
+
+@asynccontextmanager
+async def restarted(admin: Admin, secret: str = SECRET) -> AsyncIterator[Admin]:
+    """The console started again (a new process, or a second replica beside it): a new server keeping its state
+    where the first kept it, and the same browser, holding the cookies the first server set."""
+    server = ConsoleServer(admin.console, AdminSettings(secret=secret), state=admin.state, clock=admin.clock,
+                           wrong_secret_delay=0)
+    client = TestClient(TestServer(server.app()))
+    await client.start_server()
+    client.session.cookie_jar.update_cookies({c.key: c.value for c in admin.client.session.cookie_jar})
+    try:
+        yield Admin(client, admin.console, admin.clock, admin.state)
+    finally:
+        await client.close()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import html
 import io
+import json
 import re
 import urllib.request
 from pathlib import Path
@@ -14,7 +16,7 @@ import pytest
 from fpdf import FPDF
 
 from adapters.admin.guard import SIGN_IN_FORM_SECONDS, Guard
-from adapters.admin.server import Beside
+from adapters.admin.server import NOTICE_COOKIE, Beside
 from adapters.admin.settings import AdminSettings
 from adapters.cli.main import main
 from bot import messages
@@ -23,7 +25,7 @@ from bot.errors import SettingsError
 from bot.feedback import cited_refs
 from bot.service.knowledge_admin import MAX_UPLOAD_BYTES
 from bot.service.protocol_bot import IndexedProtocolBot
-from tests.admin_support import SECRET, Admin, hidden_value
+from tests.admin_support import SECRET, Admin, hidden_value, restarted
 from tests.background import WAIT_SECONDS
 from tests.fakes import HashingEmbedder
 from tests.test_formats import write_pdf
@@ -183,11 +185,60 @@ def test_a_changed_or_borrowed_cookie_opens_no_session() -> None:
     guard = Guard(SECRET, session_seconds=3600)
     session, cookie = guard.new_session("Jo")
     assert guard.session(cookie) == session
-    body, _, signature = cookie.partition(".")
-    assert guard.session(body[:-2] + "xx." + signature) is None  # its contents changed
-    assert guard.session(guard.seal({"who": "Mallory", "sid": "s", "exp": "9e99"})) is None  # signed for a notice
+    signed = cookie.partition(".")[2]
+    mallory = base64.urlsafe_b64encode(json.dumps({"who": "Mallory", "sid": session.sid}).encode()).decode().rstrip("=")
+    assert guard.session(f"{mallory}.{signed}") is None  # its contents changed
+    assert guard.session(guard.seal({"who": "Mallory", "sid": session.sid})) is None  # signed for a notice
+    assert guard.session(guard.form_token(session)) is None  # a form's token is no cookie
     assert Guard("another secret entirely", session_seconds=3600).session(cookie) is None  # the secret changed
-    assert Guard(SECRET, session_seconds=3600).session(cookie) is None  # the console restarted
+
+
+async def test_a_notice_cookie_the_console_did_not_sign_is_never_shown(admin: Admin) -> None:
+    await admin.sign_in()
+    forged = {"text": "Your council's account is locked: ring 0909 000 000", "ok": "0"}
+    other_console = Guard("another console's secret", session_seconds=3600)
+    for value in (base64.urlsafe_b64encode(json.dumps(forged).encode()).decode(), other_console.seal(forged)):
+        admin.client.session.cookie_jar.update_cookies({NOTICE_COOKIE: value})
+        assert "ring 0909" not in await (await admin.client.get("/")).text()
+
+
+async def test_a_clerk_stays_signed_in_and_an_open_page_still_works_when_the_console_restarts(admin: Admin) -> None:
+    await admin.sign_in()
+    token = await admin.token()  # a page opened before the restart
+    source = sorted(protocols(admin))[0]
+    async with restarted(admin) as again:
+        page = await (await again.client.get("/")).text()
+        assert messages.ADMIN_SIGNED_IN_AS.format(who="Jo Clerk") in page
+        response = await again.post("/documents/edit", {"source": source, "title": "Renamed after the restart"}, token=token)
+        assert response.status == 200 and "Renamed after the restart</h2>" in await response.text()
+
+
+async def test_a_clerk_who_signed_out_stays_signed_out_after_the_console_restarts(admin: Admin) -> None:
+    await admin.sign_in()
+    kept = {c.key: c.value for c in admin.client.session.cookie_jar}
+    await admin.post("/sign-out", {})
+    admin.client.session.cookie_jar.update_cookies(kept)  # a copy of the cookie, replayed after the restart
+    async with restarted(admin) as again:
+        assert (await again.client.get("/", allow_redirects=False)).headers["Location"] == "/sign-in"
+
+
+async def test_changing_the_secret_signs_everyone_out(admin: Admin) -> None:
+    await admin.sign_in()
+    async with restarted(admin, secret="a new and different admin passphrase") as again:
+        assert (await again.client.get("/", allow_redirects=False)).headers["Location"] == "/sign-in"
+        assert (await again.sign_in()).status == 401  # the old secret no longer opens it either
+        page = await (await again.sign_in(secret="a new and different admin passphrase")).text()
+        assert messages.ADMIN_SIGNED_IN_AS.format(who="Jo Clerk") in page
+
+
+async def test_wrong_guesses_still_slow_the_guesser_after_the_console_restarts(admin: Admin) -> None:
+    for _ in range(4):
+        await admin.sign_in(secret="not the secret at all")
+    async with restarted(admin) as again:
+        response = await again.sign_in(secret="guessing again after the restart")
+        assert response.status == 429
+        assert "Please wait 4 seconds, then try again." in await response.text()
+        assert "<h1>Documents</h1>" in await (await again.sign_in()).text()  # the right secret is never refused
 
 
 def test_the_console_refuses_to_start_without_a_secret_or_with_a_short_one() -> None:

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote, unquote
 
 from aiohttp import BodyPartReader, web
+from markupsafe import Markup
 
 from adapters.admin import pages
 from adapters.admin.guard import Guard, Session
@@ -33,6 +34,7 @@ from bot.question import one_line
 from bot.service.admin_console import AdminConsole
 from bot.service.knowledge_admin import MAX_UPLOAD_BYTES, check_size
 from bot.service.scopes import Scopes
+from bot.stores.console import ConsoleState
 from bot.wording import seconds
 
 logger = logging.getLogger(__name__)
@@ -113,10 +115,13 @@ FORM = web.RequestKey("form", Form)
 
 class ConsoleServer:
     def __init__(self, console: AdminConsole, settings: AdminSettings, *, workers: int = 2,
-                 clock: Callable[[], float] = time.time, wrong_secret_delay: float = 1.0) -> None:
+                 state: ConsoleState | None = None, clock: Callable[[], float] = time.time,
+                 wrong_secret_delay: float = 1.0) -> None:
+        """`state` keeps sign-outs and wrong guesses; give every console serving the same clerks the same one
+        (the store's), so a restart or a second replica neither forgets them nor signs anyone out."""
         self.console = console
         self.settings = settings
-        self.guard = Guard(settings.secret, session_seconds=settings.session_hours * 3600, clock=clock)
+        self.guard = Guard(settings.secret, session_seconds=settings.session_hours * 3600, state=state, clock=clock)
         self._wrong_secret_delay = wrong_secret_delay  # every wrong guess costs the guesser this long
         self._hosts = settings.hosts()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="admin-console")
@@ -206,7 +211,7 @@ class ConsoleServer:
         session: Session | None = request.get(SESSION)
         return Viewer(session.who, self.guard.form_token(session)) if session else None
 
-    def _render(self, request: web.Request, title: str, body: str, *, status: int = 200,
+    def _render(self, request: web.Request, title: str, body: Markup, *, status: int = 200,
                 notice: Notice | None = None, refresh: int | None = None) -> web.Response:
         sealed = self.guard.unseal(request.cookies.get(NOTICE_COOKIE))
         if notice is None and sealed is not None:
@@ -486,11 +491,12 @@ class Beside:
 
     console: AdminConsole
     settings: AdminSettings
+    state: ConsoleState | None = None  # see ConsoleServer
     port: int = 0  # where it listens, once started
 
     def start(self) -> None:
         self._loop = asyncio.new_event_loop()
-        self._runner = web.AppRunner(ConsoleServer(self.console, self.settings).app(), handle_signals=False,
+        self._runner = web.AppRunner(ConsoleServer(self.console, self.settings, state=self.state).app(), handle_signals=False,
                                      access_log=None)
 
         async def listen() -> int:
@@ -511,10 +517,10 @@ class Beside:
         self._thread.join(timeout=10)
 
 
-def serve(console: AdminConsole, settings: AdminSettings) -> None:
+def serve(console: AdminConsole, settings: AdminSettings, state: ConsoleState | None = None) -> None:
     """Run the console until interrupted; a publish under way finishes before the process ends."""
     logger.info(messages.ADMIN_LISTENING.format(knowledge=console.settings.knowledge_dir, host=settings.host,
                                                 port=settings.port))
     # no access log: the Ask page's address holds the question, and questions stay out of logs
-    web.run_app(ConsoleServer(console, settings).app(), host=settings.host, port=settings.port, print=None,
+    web.run_app(ConsoleServer(console, settings, state=state).app(), host=settings.host, port=settings.port, print=None,
                 access_log=None)
