@@ -23,7 +23,6 @@ from bot.changes import ChangeReport
 from bot.corrections import Correction
 from bot.errors import AdminRefused, CorrectionError, ProtocolBotError
 from bot.evaluation import Scores
-from bot.feedback import FeedbackEntry, FeedbackStore, WeekTally
 from bot.index_store import StoredClause
 from bot.knowledge_admin import FolderRestore, KnowledgeAdmin
 from bot.knowledge_problems import worded
@@ -32,6 +31,7 @@ from bot.ports import ProtocolBot
 from bot.reindex_runner import ReindexOutcome, ReindexRunner
 from bot.scopes import LEVELS, Scopes
 from bot.settings import Settings
+from bot.stores.feedback import FeedbackEntry, FeedbackStore, WeekTally
 from bot.titles import Named, Titles
 from bot.wording import when
 

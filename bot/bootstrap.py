@@ -13,15 +13,20 @@ from bot.answering import Calibration
 from bot.audit import FILE_NAME as AUDIT_FILE
 from bot.audit import AuditLog
 from bot.conversation import Conversation
-from bot.conversation_state import ConversationState
+from bot.conversation_state import SqlConversationState
 from bot.embedding import Embedder, SentenceTransformerEmbedder
-from bot.feedback import FeedbackStore
+from bot.feedback import SqlFeedbackStore
 from bot.onnx_embedding import OnnxEmbedder
 from bot.ports import ProtocolBot
 from bot.reindex_runner import ReindexRunner
 from bot.scopes import Scopes
 from bot.service import IndexedProtocolBot
 from bot.settings import Settings
+from bot.stores.build_lock import build_lock
+from bot.stores.console import ConsoleState, SqlConsoleState
+from bot.stores.conversation import ConversationState
+from bot.stores.database import Database, open_database
+from bot.stores.feedback import FeedbackStore
 
 
 def embedder(settings: Settings, *, threads: int | None = None) -> Embedder:
@@ -44,6 +49,7 @@ def protocol_bot(settings: Settings, *, threads: int | None = None, build_progre
         keep_versions=settings.keep_versions,
         exact_up_to=settings.exact_up_to,
         build_progress=build_progress,
+        build_lock=build_lock(settings.database_url),
     )
 
 
@@ -55,10 +61,11 @@ class Services:
     feedback: FeedbackStore
     state: ConversationState
     reindexer: ReindexRunner  # one per process: chat's "reindex" and the console's "publish" both run on it
+    console_state: ConsoleState  # the admin console's sign-in guesses and sign-outs
+    database: Database  # where the stores above keep their tables
 
     def close(self) -> None:
-        self.feedback.close()
-        self.state.close()
+        self.database.close()  # the stores share it
 
 
 def bootstrap(settings: Settings | None = None, *, bot: ProtocolBot | None = None) -> Services:
@@ -67,13 +74,14 @@ def bootstrap(settings: Settings | None = None, *, bot: ProtocolBot | None = Non
     settings = settings or Settings.from_env()
     scopes = Scopes.for_settings(settings)
     bot = bot or protocol_bot(settings)
-    # Feedback and conversation state share one database file, so one backup keeps both.
-    feedback = FeedbackStore(settings.feedback_path)
-    state = ConversationState(settings.feedback_path)
+    # Every store shares one database (one file, by default), so one backup keeps them all.
+    database = open_database(settings.database_url, settings.feedback_path)
+    feedback = SqlFeedbackStore(database)
+    state = SqlConversationState(database)
     reindexer = ReindexRunner(bot)
     conversation = Conversation(bot, admins=settings.admins, scopes=scopes, feedback=feedback, state=state,
                                 reindexer=reindexer)
-    return Services(settings, bot, conversation, feedback, state, reindexer)
+    return Services(settings, bot, conversation, feedback, state, reindexer, SqlConsoleState(database), database)
 
 
 def admin_console(services: Services) -> AdminConsole:

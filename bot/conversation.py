@@ -38,14 +38,14 @@ from typing import Any
 from bot import messages
 from bot.answer import Answer
 from bot.answering import QUOTE_GAP
-from bot.conversation_state import MAX_ATTEMPTS, ConversationState
 from bot.errors import DeliveryDeferred, ProtocolBotError
-from bot.feedback import FeedbackStore, cited_refs
 from bot.ports import ProtocolBot
 from bot.reindex_runner import ReindexOutcome, ReindexRunner
 from bot.scopes import Scopes
 from bot.status import DocumentInfo
 from bot.status_report import render_status
+from bot.stores.conversation import MAX_ATTEMPTS, ConversationState
+from bot.stores.feedback import FeedbackStore, cited_refs
 
 logger = logging.getLogger(__name__)
 

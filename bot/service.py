@@ -21,6 +21,7 @@ from bot.question import clean
 from bot.retrieval import Retriever, Weights
 from bot.settings import KEEP_VERSIONS
 from bot.status import DocumentInfo, IndexStatus, ReindexResult
+from bot.stores.build_lock import BuildLock, LocalBuildLock
 from bot.teaching import Teaching
 from bot.vector_index import EXACT_UP_TO
 
@@ -45,6 +46,7 @@ class IndexedProtocolBot(ProtocolBot):
         exact_up_to: int = EXACT_UP_TO,
         today: Callable[[], date] = date.today,  # tests set the date review notes are judged on
         build_progress: bool = False,  # a progress bar while a reindex embeds (the terminal's)
+        build_lock: BuildLock | None = None,  # shared by replicas (bot/stores/build_lock.py); this process's alone if None
     ) -> None:
         self._knowledge_dir = knowledge_dir
         self._index_root = index_root
@@ -60,7 +62,7 @@ class IndexedProtocolBot(ProtocolBot):
         self._teaching = Teaching(knowledge_dir / corrections.FILE_NAME, embedder)
         self._loaded: _Loaded | None = None
         self._load_lock = threading.Lock()
-        self._build_lock = threading.Lock()
+        self._build_lock = build_lock or LocalBuildLock()
 
     def _current(self) -> _Loaded:
         """The index CURRENT points at; a new version is loaded fully before it replaces the old."""
@@ -98,7 +100,9 @@ class IndexedProtocolBot(ProtocolBot):
         return IndexStatus(manifest.version, manifest.built_at, manifest.model, docs, data.change_report, tuple(notes))
 
     def reindex(self) -> ReindexResult:
-        with self._build_lock:
+        with self._build_lock.hold() as held:
+            if not held:
+                raise ReindexFailed(messages.REINDEX_BUSY_ELSEWHERE)
             try:
                 report = indexing.build(self._knowledge_dir, self._index_root, self._embedder, self._cache_path,
                                         keep=self._keep_versions, exact_up_to=self._exact_up_to,

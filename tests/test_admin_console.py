@@ -20,9 +20,9 @@ from adapters.cli.main import main
 from bot import messages
 from bot.corrections import Correction
 from bot.errors import SettingsError
-from bot.feedback import cited_refs
 from bot.knowledge_admin import MAX_UPLOAD_BYTES
 from bot.service import IndexedProtocolBot
+from bot.stores.feedback import cited_refs
 from tests.admin_support import SECRET, Admin, hidden_value
 from tests.background import WAIT_SECONDS
 from tests.fakes import HashingEmbedder

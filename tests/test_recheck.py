@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot import recheck
 from bot.answer import Answer, Citation
 from bot.corrections import Correction
-from bot.feedback import CitedRef, FeedbackEntry
+from bot.stores.feedback import CitedRef, FeedbackEntry
 
 
 def answered(source: str, clause: str | None, text: str = "Officers advise councillors.") -> Answer:

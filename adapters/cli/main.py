@@ -256,10 +256,11 @@ def cmd_admin(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 def cmd_feedback(args: argparse.Namespace, rt: Runtime) -> int:
-    from bot.feedback import FeedbackStore
+    from bot.feedback import SqlFeedbackStore
     from bot.feedback_report import render_feedback
+    from bot.stores.database import open_database
 
-    store = FeedbackStore(rt.settings.feedback_path)
+    store = SqlFeedbackStore(open_database(rt.settings.database_url, rt.settings.feedback_path))
     try:
         rt.out.write(render_feedback(store, limit=args.limit) + "\n")
     finally:
@@ -283,9 +284,10 @@ def cmd_teach(args: argparse.Namespace, rt: Runtime) -> int:
         return 0
     question = args.question or ""
     if args.feedback is not None:
-        from bot.feedback import FeedbackStore
+        from bot.feedback import SqlFeedbackStore
+        from bot.stores.database import open_database
 
-        store = FeedbackStore(rt.settings.feedback_path)
+        store = SqlFeedbackStore(open_database(rt.settings.database_url, rt.settings.feedback_path))
         try:
             entry = store.entry(args.feedback)
         finally:
