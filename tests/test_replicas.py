@@ -1,0 +1,76 @@
+"""Replicas of the bot sharing one PostgreSQL database and one PROTOCOL_BOT_HOME act as one bot:
+what one was told, the others know, and one index build runs at a time among them."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot import messages
+from bot.bootstrap import bootstrap
+from bot.errors import SettingsError
+from bot.reindex_runner import ReindexOutcome, ReindexRunner
+from bot.service import IndexedProtocolBot
+from bot.settings import Settings
+from bot.stores.build_lock import PostgresBuildLock
+from bot.stores.feedback import CitedRef
+from tests.fakes import FakeProtocolBot, HashingEmbedder
+from tests.postgres_server import fresh_database
+
+QUESTION = "Can a councillor give instructions to officers?"
+
+
+@pytest.fixture
+def database_url(postgres_server: str) -> Iterator[str]:
+    with fresh_database(postgres_server, f"r{uuid.uuid4().hex[:16]}") as url:
+        yield url
+
+
+def test_a_database_address_that_is_not_postgresql_stops_start_up_without_echoing_it() -> None:
+    with pytest.raises(SettingsError, match="PROTOCOL_BOT_DATABASE_URL") as refused:
+        Settings.from_env({"PROTOCOL_BOT_DATABASE_URL": "mysql://bot:s3cret@db/protocol"})
+    assert "s3cret" not in str(refused.value)
+    url = "postgresql://bot:s3cret@db.example.org/protocol_bot"
+    assert Settings.from_env({"PROTOCOL_BOT_DATABASE_URL": url}).database_url == url
+    assert Settings.from_env({}).database_url is None
+
+
+def test_two_replicas_on_one_postgresql_share_votes_messages_and_console_sign_outs(
+    tmp_path: Path, knowledge: Path, database_url: str
+) -> None:
+    settings = Settings(knowledge_dir=knowledge, home=tmp_path, database_url=database_url)
+    one, two = bootstrap(settings, bot=FakeProtocolBot()), bootstrap(settings, bot=FakeProtocolBot())
+    try:
+        voted = one.feedback.record(platform="slack", user="U1", question="gifts?", helpful=False,
+                                    citations=(CitedRef("004.txt", "5", "Gifts"),))
+        assert [e.id for e in two.feedback.recent()] == [voted]
+        assert one.state.accept("slack:m1", "slack", {"text": "gifts?"}) is True
+        assert two.state.accept("slack:m1", "slack", {"text": "gifts?"}) is False  # one answer between them
+        one.console_state.sign_out("session-1", until=2e9, now=1.8e9)
+        assert two.console_state.signed_out("session-1")
+        assert not settings.feedback_path.exists()  # nothing went to the embedded file
+    finally:
+        one.close()
+        two.close()
+
+
+def test_a_reindex_asked_of_one_replica_while_another_builds_says_so_and_the_index_keeps_serving(
+    tmp_path: Path, knowledge: Path, database_url: str
+) -> None:
+    bot = IndexedProtocolBot(knowledge, tmp_path / "index", tmp_path / "cache.sqlite3", HashingEmbedder(),
+                             build_lock=PostgresBuildLock(database_url))
+    first = bot.reindex().version
+    runner = ReindexRunner(bot)
+    heard: list[ReindexOutcome] = []
+    with PostgresBuildLock(database_url).hold() as other_replica_building:
+        assert other_replica_building
+        assert runner.start(heard.append)
+        runner.wait()
+    assert heard == [ReindexOutcome(messages.REINDEX_BUSY_ELSEWHERE)]
+    assert bot.status().version == first and bot.ask(QUESTION).citations
+    assert runner.start(heard.append)  # once the other build has ended, this replica builds
+    runner.wait()
+    assert heard[-1].version is not None and heard[-1].version != first
