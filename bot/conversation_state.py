@@ -4,6 +4,7 @@ embedded SQLite file (WAL mode, so a second process serving the same app shares 
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from collections.abc import Callable
@@ -73,7 +74,7 @@ class SqlConversationState(ConversationState):
         """`db`: a database, or the path of an SQLite file (or ":memory:") this store opens for itself."""
         self._db = db if isinstance(db, Database) else SqliteDatabase(db)
         self._clock = clock
-        self._writes = 0
+        self._writes = itertools.count(1)  # next() on it is atomic, so worker threads need no lock to count
         self._db.migrate(STORE, sqlite=MIGRATIONS, postgresql=POSTGRES_MIGRATIONS)
 
     def keep_answer(self, answer_id: str, answer: Answer) -> None:
@@ -145,8 +146,7 @@ class SqlConversationState(ConversationState):
 
     def _count_write(self, session: Session) -> None:
         """Every so often, in the same transaction, drop expired rows and the oldest beyond each bound."""
-        self._writes += 1
-        if self._writes % _PRUNE_EVERY:
+        if next(self._writes) % _PRUNE_EVERY:
             return
         for table, (rows, seconds) in LIMITS.items():
             session.execute(f"DELETE FROM {table} WHERE at < ?", (self._clock() - seconds,))

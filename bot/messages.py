@@ -96,6 +96,11 @@ MODEL_NOT_EXPORTABLE = (
     "Set PROTOCOL_BOT_RUNTIME=torch."
 )
 SETTING_NOT_A_CHOICE = "{name} must be one of {choices}, not '{value}'."
+DATABASE_UNREACHABLE = (
+    "The database set in PROTOCOL_BOT_DATABASE_URL could not be reached ({reason}). Check the address, the "
+    "password and that the database server is running; or leave the setting unset to keep everything in the file "
+    "beside the index."
+)
 # The value itself is left out: a database address can hold a password.
 SETTING_NOT_A_DATABASE = (
     "{name} must be the address of a PostgreSQL database, starting postgresql:// (for example "

@@ -11,7 +11,7 @@ import pytest
 
 from bot import messages
 from bot.bootstrap import bootstrap
-from bot.errors import SettingsError
+from bot.errors import DatabaseUnavailable, SettingsError
 from bot.reindex_runner import ReindexOutcome, ReindexRunner
 from bot.service import IndexedProtocolBot
 from bot.settings import Settings
@@ -74,3 +74,12 @@ def test_a_reindex_asked_of_one_replica_while_another_builds_says_so_and_the_ind
     assert runner.start(heard.append)  # once the other build has ended, this replica builds
     runner.wait()
     assert heard[-1].version is not None and heard[-1].version != first
+
+
+def test_a_database_that_cannot_be_reached_stops_start_up_saying_so_without_the_password(
+    tmp_path: Path, knowledge: Path
+) -> None:
+    url = f"postgresql://bot:s3cret@/protocol?host={tmp_path}"  # no server listens there
+    with pytest.raises(DatabaseUnavailable, match="PROTOCOL_BOT_DATABASE_URL could not be reached") as refused:
+        bootstrap(Settings(knowledge_dir=knowledge, home=tmp_path, database_url=url), bot=FakeProtocolBot())
+    assert "s3cret" not in str(refused.value)

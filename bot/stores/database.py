@@ -20,13 +20,15 @@ from typing import Any
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from bot import migrations
+from bot import messages, migrations
+from bot.errors import DatabaseUnavailable
 from bot.question import storable
 
 Row = tuple[Any, ...]
 SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
 POOL_SIZE = 8  # connections a replica keeps open at most: more than the chat workers that write at once
+CONNECT_SECONDS = 10  # how long start-up waits for the database before saying it cannot be reached
 
 
 def advisory_key(name: str) -> int:
@@ -134,9 +136,13 @@ class PostgresDatabase(Database):
     dialect = POSTGRESQL
 
     def __init__(self, url: str) -> None:
-        # Opened and checked now, so a wrong URL or a server that is down stops start-up with its reason.
+        # Tried once first, so a wrong address or a server that is down stops start-up with the server's reason
+        # (which names the host and user, never the password), not the pool's timeout.
+        try:
+            psycopg.connect(url, connect_timeout=CONNECT_SECONDS).close()
+        except psycopg.Error as error:
+            raise DatabaseUnavailable(messages.DATABASE_UNREACHABLE.format(reason=" ".join(str(error).split()))) from error
         self._pool = ConnectionPool(url, min_size=1, max_size=POOL_SIZE, open=True)
-        self._pool.wait()
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
