@@ -18,7 +18,6 @@ from pathlib import Path
 
 from bot import corrections, evaluation, index_store, indexing, messages, recheck, titles
 from bot.answer import Answer, Scope
-from bot.audit import AuditLog
 from bot.changes import ChangeReport
 from bot.corrections import Correction
 from bot.errors import AdminRefused, CorrectionError, ProtocolBotError
@@ -31,6 +30,7 @@ from bot.ports import ProtocolBot
 from bot.reindex_runner import ReindexOutcome, ReindexRunner
 from bot.scopes import LEVELS, Scopes
 from bot.settings import Settings
+from bot.stores.audit import AuditLog
 from bot.stores.feedback import FeedbackEntry, FeedbackStore, WeekTally
 from bot.titles import Named, Titles
 from bot.wording import when

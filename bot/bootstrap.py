@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from bot.admin_console import AdminConsole
 from bot.answering import Calibration
 from bot.audit import FILE_NAME as AUDIT_FILE
-from bot.audit import AuditLog
+from bot.audit import FileAuditLog
 from bot.conversation import Conversation
 from bot.conversation_state import SqlConversationState
 from bot.embedding import Embedder, SentenceTransformerEmbedder
@@ -22,6 +22,7 @@ from bot.reindex_runner import ReindexRunner
 from bot.scopes import Scopes
 from bot.service import IndexedProtocolBot
 from bot.settings import Settings
+from bot.stores.audit import AuditLog, SqlAuditLog
 from bot.stores.build_lock import build_lock
 from bot.stores.console import ConsoleState, SqlConsoleState
 from bot.stores.conversation import ConversationState
@@ -62,6 +63,7 @@ class Services:
     state: ConversationState
     reindexer: ReindexRunner  # one per process: chat's "reindex" and the console's "publish" both run on it
     console_state: ConsoleState  # the admin console's sign-in guesses and sign-outs
+    audit: AuditLog  # changes made from the admin console
     database: Database  # where the stores above keep their tables
 
     def close(self) -> None:
@@ -81,12 +83,13 @@ def bootstrap(settings: Settings | None = None, *, bot: ProtocolBot | None = Non
     reindexer = ReindexRunner(bot)
     conversation = Conversation(bot, admins=settings.admins, scopes=scopes, feedback=feedback, state=state,
                                 reindexer=reindexer)
-    return Services(settings, bot, conversation, feedback, state, reindexer, SqlConsoleState(database), database)
+    # The audit log stays the file beside the index unless replicas share a database, so its history is kept.
+    audit = SqlAuditLog(database) if settings.database_url else FileAuditLog(settings.home / AUDIT_FILE)
+    return Services(settings, bot, conversation, feedback, state, reindexer, SqlConsoleState(database), audit, database)
 
 
 def admin_console(services: Services) -> AdminConsole:
     """What the admin console works with: the same core, feedback and settings as the chat front ends,
-    and the audit log beside the index."""
+    and the audit log."""
     settings = services.settings
-    return AdminConsole(settings, services.bot, services.feedback, AuditLog(settings.home / AUDIT_FILE),
-                        services.reindexer)
+    return AdminConsole(settings, services.bot, services.feedback, services.audit, services.reindexer)

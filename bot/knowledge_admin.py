@@ -21,12 +21,12 @@ from enum import Enum
 from pathlib import Path
 
 from bot import in_force, index_store, indexing, messages, titles
-from bot.audit import AuditLog
 from bot.errors import AdminRefused, DocumentError, ProtocolBotError
 from bot.knowledge_problems import worded
 from bot.manifest import Manifest
 from bot.question import one_line
 from bot.scopes import Scopes
+from bot.stores.audit import AuditLog
 from bot.titles import Named
 from knowledge import catalogue, documents
 from knowledge.catalogue import Entry

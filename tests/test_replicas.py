@@ -38,10 +38,10 @@ def test_a_database_address_that_is_not_postgresql_stops_start_up_without_echoin
     assert Settings.from_env({}).database_url is None
 
 
-def test_two_replicas_on_one_postgresql_share_votes_messages_and_console_sign_outs(
+def test_two_replicas_on_one_postgresql_share_votes_messages_console_sign_outs_and_the_audit_log(
     tmp_path: Path, knowledge: Path, database_url: str
 ) -> None:
-    settings = Settings(knowledge_dir=knowledge, home=tmp_path, database_url=database_url)
+    settings = Settings(knowledge_dir=knowledge, home=tmp_path / "var", database_url=database_url)
     one, two = bootstrap(settings, bot=FakeProtocolBot()), bootstrap(settings, bot=FakeProtocolBot())
     try:
         voted = one.feedback.record(platform="slack", user="U1", question="gifts?", helpful=False,
@@ -51,7 +51,9 @@ def test_two_replicas_on_one_postgresql_share_votes_messages_and_console_sign_ou
         assert two.state.accept("slack:m1", "slack", {"text": "gifts?"}) is False  # one answer between them
         one.console_state.sign_out("session-1", until=2e9, now=1.8e9)
         assert two.console_state.signed_out("session-1")
-        assert not settings.feedback_path.exists()  # nothing went to the embedded file
+        one.audit.record("Jo Bloggs", "retired old.txt")
+        assert [(e.who, e.what) for e in two.audit.recent()] == [("Jo Bloggs", "retired old.txt")]
+        assert not settings.home.exists()  # nothing went to the embedded file, nor to an audit file
     finally:
         one.close()
         two.close()

@@ -7,15 +7,18 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot import conversation_state, feedback
 from bot.answer import Answer, Citation
+from bot.audit import FileAuditLog
 from bot.conversation_state import SqlConversationState
 from bot.feedback import SqlFeedbackStore
-from bot.stores import console
+from bot.stores import audit, console
+from bot.stores.audit import AuditLog, SqlAuditLog
 from bot.stores.build_lock import BuildLock, LocalBuildLock, PostgresBuildLock
 from bot.stores.console import ConsoleState, MemoryConsoleState, SqlConsoleState
 from bot.stores.conversation import CLAIM_SECONDS, DAY
@@ -24,6 +27,7 @@ from bot.stores.feedback import CitedRef
 from tests.postgres_server import fresh_database
 
 BACKENDS = ["sqlite", "postgresql"]
+AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 Opener = Callable[[], Database]
 
 
@@ -258,10 +262,44 @@ def test_a_session_signed_out_on_one_replica_is_signed_out_on_the_other_until_it
     assert not one.signed_out("s1")
 
 
+# The admin console's audit log: the file beside the index promises the same
+
+
+@pytest.fixture(params=["file", *BACKENDS])
+def audit_pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[AuditLog, AuditLog]]:
+    """Two replicas' views of one audit log, each timing changes by the same clock."""
+    clock = [AT]
+    if request.param == "file":
+        path = tmp_path / "admin-audit.log"
+        yield FileAuditLog(path, clock=lambda: clock[0]), FileAuditLog(path, clock=lambda: clock[0])
+        return
+    with _replicas(request.param, request, tmp_path) as opener:
+        yield SqlAuditLog(opener(), clock=lambda: clock[0]), SqlAuditLog(opener(), clock=lambda: clock[0])
+
+
+def test_changes_made_on_either_replica_are_listed_newest_first_up_to_the_limit(
+    audit_pair: tuple[AuditLog, AuditLog],
+) -> None:
+    one, two = audit_pair
+    assert one.recent() == []
+    for n in range(4):
+        (one if n % 2 else two).record(f"clerk {n}", f"change {n}")
+    assert [(e.who, e.what) for e in one.recent(3)] == [("clerk 3", "change 3"), ("clerk 2", "change 2"),
+                                                        ("clerk 1", "change 1")]
+    assert two.recent(1)[0].at == "2026-03-02T09:30:00+00:00"
+
+
+def test_a_name_or_description_broken_over_lines_is_kept_on_one_line(audit_pair: tuple[AuditLog, AuditLog]) -> None:
+    one, two = audit_pair
+    one.record("Mallory\n2026-01-01T00:00:00+00:00\tThe Mayor", "edited x.txt\u2028approved everything")
+    assert [(e.who, e.what) for e in two.recent()] == [
+        ("Mallory 2026-01-01T00:00:00+00:00 The Mayor", "edited x.txt approved everything")]
+
+
 # Migrations
 
 
-@pytest.mark.parametrize("module", [feedback, conversation_state, console])
+@pytest.mark.parametrize("module", [feedback, conversation_state, console, audit])
 def test_each_store_has_the_same_numbered_steps_for_both_databases(module: object) -> None:
     assert len(module.MIGRATIONS) == len(module.POSTGRES_MIGRATIONS)
 
@@ -277,6 +315,7 @@ def test_replicas_starting_together_apply_each_step_once(replicas: Opener) -> No
             SqlFeedbackStore(db)
             SqlConversationState(db)
             SqlConsoleState(db)
+            SqlAuditLog(db)
         except BaseException as error:  # noqa: B036  (reported below, with the failing backend)
             failures.append(error)
 
@@ -286,7 +325,7 @@ def test_replicas_starting_together_apply_each_step_once(replicas: Opener) -> No
     for thread in threads:
         thread.join()
     assert failures == []
-    for module in (feedback, conversation_state, console):
+    for module in (feedback, conversation_state, console, audit):
         steps = len(module.MIGRATIONS)
         assert databases[0].applied(module.STORE) == list(range(1, steps + 1))
 

@@ -20,13 +20,13 @@ from adapters.admin.layout import (
 from bot import messages
 from bot.admin_console import Asked, Choice, LastChange, Publishing, Quality, Recheck, RestorePlan, VersionView, describe_version
 from bot.answer import Answer, Citation
-from bot.audit import AuditEntry
 from bot.changes import ADDED, REMOVED, ChangeReport, Words
 from bot.corrections import Correction, opening
 from bot.indexing import Preview
 from bot.knowledge_admin import EDITABLE, MAX_UPLOAD_BYTES, DocumentView, Publication
 from bot.recheck import Verdict
 from bot.scopes import Scopes
+from bot.stores.audit import AuditEntry
 from bot.stores.feedback import CitedRef, FeedbackEntry, WeekTally
 from bot.titles import Titles
 from bot.wording import when
