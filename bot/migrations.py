@@ -12,7 +12,6 @@ PostgreSQL steps with the same numbers); a step already shipped is never edited.
 from __future__ import annotations
 
 import sqlite3
-import zlib
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -21,10 +20,6 @@ import psycopg
 
 _RECORD = """CREATE TABLE IF NOT EXISTS schema_migrations (
     store TEXT NOT NULL, number INTEGER NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (store, number))"""
-
-
-# What replicas starting together queue on, so only the first applies a step.
-_POSTGRES_LOCK = zlib.crc32(b"protocol-bot:schema_migrations")
 
 
 def _now() -> str:
@@ -67,11 +62,12 @@ def applied(db: sqlite3.Connection, store: str) -> list[int]:
     return [n for (n,) in db.execute("SELECT number FROM schema_migrations WHERE store = ? ORDER BY number", (store,))]
 
 
-def migrate_postgres(db: psycopg.Connection[Any], store: str, steps: Sequence[str]) -> None:
+def migrate_postgres(db: psycopg.Connection[Any], store: str, steps: Sequence[str], *, lock: int) -> None:
     """Apply the steps of `store` not yet recorded in `db`, in order, in one transaction: PostgreSQL
-    changes tables transactionally, so a failed step leaves nothing half done."""
+    changes tables transactionally, so a failed step leaves nothing half done. `lock` is the advisory
+    lock replicas starting together queue on, so only the first applies a step."""
     with db.transaction():
-        db.execute("SELECT pg_advisory_xact_lock(%s)", (_POSTGRES_LOCK,))
+        db.execute("SELECT pg_advisory_xact_lock(%s)", (lock,))
         db.execute(_RECORD)
         done = set(applied_postgres(db, store))
         for number, script in enumerate(steps, start=1):

@@ -7,15 +7,19 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
+from psycopg.conninfo import conninfo_to_dict
 
 from bot import messages
 from bot.bootstrap import bootstrap
+from bot.conversation_state import SqlConversationState
 from bot.errors import DatabaseUnavailable, SettingsError
 from bot.reindex_runner import ReindexOutcome, ReindexRunner
 from bot.service import IndexedProtocolBot
 from bot.settings import Settings
 from bot.stores.build_lock import PostgresBuildLock
+from bot.stores.database import PostgresDatabase
 from bot.stores.feedback import CitedRef
 from tests.fakes import FakeProtocolBot, HashingEmbedder
 from tests.postgres_server import fresh_database
@@ -85,3 +89,19 @@ def test_a_database_that_cannot_be_reached_stops_start_up_saying_so_without_the_
     with pytest.raises(DatabaseUnavailable, match="PROTOCOL_BOT_DATABASE_URL could not be reached") as refused:
         bootstrap(Settings(knowledge_dir=knowledge, home=tmp_path, database_url=url), bot=FakeProtocolBot())
     assert "s3cret" not in str(refused.value)
+
+
+def test_connections_the_server_dropped_are_replaced_without_failing_the_next_message(
+    postgres_server: str, database_url: str
+) -> None:
+    state = SqlConversationState(PostgresDatabase(database_url))
+    try:
+        assert state.accept("slack:m1", "slack", {})
+        with psycopg.connect(postgres_server, autocommit=True) as admin:  # as a server restart would
+            dropped = admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                                    (conninfo_to_dict(database_url)["dbname"],)).fetchall()
+        assert dropped
+        assert state.accept("slack:m2", "slack", {})
+        assert state.pending("slack", older_than=0) == ["slack:m1", "slack:m2"]
+    finally:
+        state.close()

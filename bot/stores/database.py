@@ -142,7 +142,9 @@ class PostgresDatabase(Database):
             psycopg.connect(url, connect_timeout=CONNECT_SECONDS).close()
         except psycopg.Error as error:
             raise DatabaseUnavailable(messages.DATABASE_UNREACHABLE.format(reason=" ".join(str(error).split()))) from error
-        self._pool = ConnectionPool(url, min_size=1, max_size=POOL_SIZE, open=True)
+        # Each connection is checked as it is taken, so one the server dropped (a restart, a failover) is
+        # replaced instead of failing the message that drew it.
+        self._pool = ConnectionPool(url, min_size=1, max_size=POOL_SIZE, open=True, check=ConnectionPool.check_connection)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -157,7 +159,7 @@ class PostgresDatabase(Database):
 
     def migrate(self, store: str, *, sqlite: Sequence[str], postgresql: Sequence[str]) -> None:
         with self._pool.connection() as connection:
-            migrations.migrate_postgres(connection, store, postgresql)
+            migrations.migrate_postgres(connection, store, postgresql, lock=advisory_key("schema_migrations"))
 
     def applied(self, store: str) -> list[int]:
         with self._pool.connection() as connection:
