@@ -2,8 +2,8 @@
 PostgreSQL server that replicas share (PROTOCOL_BOT_DATABASE_URL).
 
 A store writes its SQL once, with `?` for parameters, and chooses by `dialect` only where the two
-differ (DDL, dates). Every value passes through `storable` on the way in, so text a platform sent
-that one database could not hold (half an emoji; NUL, for PostgreSQL) is stored the same way on both.
+differ (DDL, dates). Every value passes through `storable` on the way in, so half an emoji from a
+platform is kept as U+FFFD on both; PostgreSQL, which cannot hold a NUL in text either, gets U+FFFD for it too.
 """
 
 from __future__ import annotations
