@@ -44,7 +44,7 @@ def protocol_bot(settings: Settings, *, threads: int | None = None, build_progre
     return IndexedProtocolBot(
         settings.knowledge_dir,
         settings.index_root,
-        settings.embedding_cache,
+        settings.database_url or settings.embedding_cache,
         model,
         calibration=Calibration.for_model(model.name),
         keep_versions=settings.keep_versions,

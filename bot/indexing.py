@@ -15,7 +15,7 @@ from bot import index_store, messages
 from bot.answering import addressed_at
 from bot.changes import ChangeReport, compare
 from bot.embedding import Embedder
-from bot.embedding_cache import CachedEmbedder
+from bot.embedding_cache import CacheAt, CachedEmbedder, open_cache
 from bot.errors import DocumentError, IndexUnavailable
 from bot.index_store import StoredClause, StoredPiece
 from bot.knowledge_problems import worded
@@ -129,7 +129,7 @@ def build(
     knowledge_dir: Path,
     index_root: Path,
     embedder: Embedder,
-    cache_path: Path,
+    cache: CacheAt,
     *,
     keep: int = KEEP_VERSIONS,
     progress: bool = False,
@@ -156,7 +156,7 @@ def build(
         stage = index_store.Staging(index_root, version)
         try:
             stage.write_tables(stored, stored_pieces)
-            cached = CachedEmbedder(embedder, cache_path)
+            cached = CachedEmbedder(embedder, open_cache(cache))
             try:
                 # one call, so the embedder sees every new text of the build in one batch
                 vectors = cached.encode([c.text for c in stored] + piece_texts + [t.text for t in topics], progress=progress)

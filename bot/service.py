@@ -13,6 +13,7 @@ from bot.answer import Answer, Scope
 from bot.answering import Calibration, compose
 from bot.corrections import Correction
 from bot.embedding import Embedder
+from bot.embedding_cache import CacheAt
 from bot.errors import DocumentError, IndexUnavailable, ReindexFailed
 from bot.index_store import IndexData
 from bot.lexical import Glossary
@@ -37,7 +38,7 @@ class IndexedProtocolBot(ProtocolBot):
         self,
         knowledge_dir: Path,
         index_root: Path,
-        cache_path: Path,
+        cache: CacheAt,  # the embedding cache: its SQLite file, or the PostgreSQL database replicas share
         embedder: Embedder,
         *,
         weights: Weights = Weights(),
@@ -50,7 +51,7 @@ class IndexedProtocolBot(ProtocolBot):
     ) -> None:
         self._knowledge_dir = knowledge_dir
         self._index_root = index_root
-        self._cache_path = cache_path
+        self._cache = cache
         self._embedder = embedder
         self._weights = weights
         self._calibration = calibration
@@ -104,7 +105,7 @@ class IndexedProtocolBot(ProtocolBot):
             if not held:
                 raise ReindexFailed(messages.REINDEX_BUSY_ELSEWHERE)
             try:
-                report = indexing.build(self._knowledge_dir, self._index_root, self._embedder, self._cache_path,
+                report = indexing.build(self._knowledge_dir, self._index_root, self._embedder, self._cache,
                                         keep=self._keep_versions, exact_up_to=self._exact_up_to,
                                         progress=self._build_progress)
             except DocumentError as exc:
@@ -116,9 +117,9 @@ class IndexedProtocolBot(ProtocolBot):
     def candidate(self, scratch: Path) -> IndexedProtocolBot:
         """The documents as they are in the folder, indexed in `scratch` with this bot's model, cache and
         corrections: what a publish would serve, to compare before publishing. DocumentError when one would fail."""
-        indexing.build(self._knowledge_dir, scratch, self._embedder, self._cache_path, keep=1,
+        indexing.build(self._knowledge_dir, scratch, self._embedder, self._cache, keep=1,
                        exact_up_to=self._exact_up_to)
-        return IndexedProtocolBot(self._knowledge_dir, scratch, self._cache_path, self._embedder, weights=self._weights,
+        return IndexedProtocolBot(self._knowledge_dir, scratch, self._cache, self._embedder, weights=self._weights,
                                   calibration=self._calibration, keep_versions=1, exact_up_to=self._exact_up_to,
                                   today=self._today)
 

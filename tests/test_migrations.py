@@ -11,7 +11,6 @@ from bot import conversation_state, embedding_cache, feedback
 from bot.conversation_state import SqlConversationState
 from bot.feedback import SqlFeedbackStore
 from bot.migrations import applied, migrate
-from tests.fakes import HashingEmbedder
 
 
 def test_a_new_database_records_each_stores_steps(tmp_path: Path) -> None:
@@ -25,7 +24,7 @@ def test_a_new_database_records_each_stores_steps(tmp_path: Path) -> None:
 
 def test_the_embedding_cache_records_its_steps(tmp_path: Path) -> None:
     path = tmp_path / "cache.sqlite3"
-    embedding_cache.CachedEmbedder(HashingEmbedder(), path).close()
+    embedding_cache.open_cache(path).close()
     with sqlite3.connect(path) as db:
         assert applied(db, embedding_cache.STORE) == [1]
 

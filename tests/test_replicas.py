@@ -105,3 +105,15 @@ def test_connections_the_server_dropped_are_replaced_without_failing_the_next_me
         assert state.pending("slack", older_than=0) == ["slack:m1", "slack:m2"]
     finally:
         state.close()
+
+
+def test_a_replica_building_after_another_embeds_only_what_changed_since_with_the_cache_in_postgresql(
+    tmp_path: Path, knowledge: Path, database_url: str
+) -> None:
+    first, second = HashingEmbedder(), HashingEmbedder()
+    IndexedProtocolBot(knowledge, tmp_path / "index", database_url, first).reindex()
+    doc = next((knowledge / "protocols").iterdir())
+    doc.write_text(doc.read_text(encoding="utf-8") + "\n\n99. Officers may wear hats on Fridays.\n", encoding="utf-8")
+    IndexedProtocolBot(knowledge, tmp_path / "index", database_url, second).reindex()
+    assert first.calls > 100 and 0 < second.calls <= 3
+    assert not (tmp_path / "cache.sqlite3").exists() and not list(tmp_path.glob("*.sqlite3"))

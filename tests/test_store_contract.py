@@ -10,12 +10,14 @@ from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from bot import conversation_state, feedback
+from bot import conversation_state, embedding_cache, feedback
 from bot.answer import Answer, Citation
 from bot.audit import FileAuditLog
 from bot.conversation_state import SqlConversationState
+from bot.embedding_cache import SqlEmbeddingCache
 from bot.feedback import SqlFeedbackStore
 from bot.stores import audit, console
 from bot.stores.audit import AuditLog, SqlAuditLog
@@ -296,10 +298,24 @@ def test_a_name_or_description_broken_over_lines_is_kept_on_one_line(audit_pair:
         ("Mallory 2026-01-01T00:00:00+00:00 The Mayor", "edited x.txt approved everything")]
 
 
+# The embedding cache
+
+
+def test_vectors_kept_are_found_by_key_exactly_and_a_newer_one_replaces_the_old(replicas: Opener) -> None:
+    cache = SqlEmbeddingCache(replicas())
+    first, second = np.array([0.1, -2.5, 1e-8], dtype=np.float32), np.array([3.0, 0.0, -1.0], dtype=np.float32)
+    cache.keep({"a": first, "b": first})
+    cache.keep({"b": second})
+    found = SqlEmbeddingCache(replicas()).found(["a", "b", "never kept"])
+    assert sorted(found) == ["a", "b"]
+    assert found["a"].dtype == np.float32 and np.array_equal(found["a"], first) and np.array_equal(found["b"], second)
+    assert cache.found([f"k{n}" for n in range(1200)]) == {}  # more keys than one statement looks up
+
+
 # Migrations
 
 
-@pytest.mark.parametrize("module", [feedback, conversation_state, console, audit])
+@pytest.mark.parametrize("module", [feedback, conversation_state, console, audit, embedding_cache])
 def test_each_store_has_the_same_numbered_steps_for_both_databases(module: object) -> None:
     assert len(module.MIGRATIONS) == len(module.POSTGRES_MIGRATIONS)
 
@@ -316,6 +332,7 @@ def test_replicas_starting_together_apply_each_step_once(replicas: Opener) -> No
             SqlConversationState(db)
             SqlConsoleState(db)
             SqlAuditLog(db)
+            SqlEmbeddingCache(db)
         except BaseException as error:  # noqa: B036  (reported below, with the failing backend)
             failures.append(error)
 
@@ -325,7 +342,7 @@ def test_replicas_starting_together_apply_each_step_once(replicas: Opener) -> No
     for thread in threads:
         thread.join()
     assert failures == []
-    for module in (feedback, conversation_state, console, audit):
+    for module in (feedback, conversation_state, console, audit, embedding_cache):
         steps = len(module.MIGRATIONS)
         assert databases[0].applied(module.STORE) == list(range(1, steps + 1))
 

@@ -93,17 +93,19 @@ class Database(ABC):
 
 
 class SqliteDatabase(Database):
-    """One file (or ":memory:"), in WAL mode so a second process serving the same app can read while one writes."""
+    """One file (or ":memory:"), in WAL mode unless `wal` is False, so a second process serving the
+    same app can read while one writes."""
 
     dialect = SQLITE
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, wal: bool = True) -> None:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
         self._lock = threading.Lock()
-        with self._lock:
-            self._db.execute("PRAGMA journal_mode=WAL")
+        if wal:
+            with self._lock:
+                self._db.execute("PRAGMA journal_mode=WAL")
         self._closed = False
 
     @contextmanager
