@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 INDEX := var/index/CURRENT
 
-.PHONY: install run test index bench teams-package admin
+.PHONY: install run test test-needs index bench teams-package admin
 
 install: $(STAMP)
 
@@ -29,8 +29,12 @@ run: install $(INDEX)
 admin: install $(INDEX)
 	$(BIN)/protocol-bot admin
 
+# What the tests need from the system (PostgreSQL, Chromium): installed when missing, or the command to run.
+test-needs:
+	scripts/test-needs
+
 # Lint and type checks first (pyproject.toml configures both); then the whole suite.
-test: install
+test: test-needs install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest

@@ -31,8 +31,8 @@ from aiohttp import web  # noqa: E402
 
 from adapters.slack.render import ACTION_SHOW_CLAUSE  # noqa: E402
 from bot import messages  # noqa: E402
-from bot.conversation_state import CLAIM_SECONDS  # noqa: E402
 from bot.service.conversation import PENDING_AFTER_SECONDS  # noqa: E402
+from bot.stores.conversation import CLAIM_SECONDS  # noqa: E402
 from tests import teams_support  # noqa: E402
 from tests.background import AiohttpInBackground  # noqa: E402
 from tests.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack, RateFault, event_body  # noqa: E402

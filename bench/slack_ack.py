@@ -24,7 +24,7 @@ from adapters.slack.server import EVENTS_PATH, make_http_server  # noqa: E402
 from adapters.slack.settings import SlackConfig  # noqa: E402
 from adapters.slack.translate import build_app  # noqa: E402
 from bot.answer import Answer, Scope  # noqa: E402
-from bot.feedback import FeedbackStore  # noqa: E402
+from bot.feedback import SqlFeedbackStore  # noqa: E402
 from tests.background import serve_in_background  # noqa: E402
 from tests.fake_slack import BOT_USER_ID, FakeSlack, event_body, send_signed  # noqa: E402
 from tests.fakes import FakeProtocolBot, conversation  # noqa: E402
@@ -56,7 +56,7 @@ def main() -> int:
 
     fake = FakeSlack().start()
     with tempfile.TemporaryDirectory() as home:
-        store = FeedbackStore(Path(home) / "feedback.sqlite3")
+        store = SqlFeedbackStore(Path(home) / "feedback.sqlite3")
         config = SlackConfig(bot_token="xoxb-bench", signing_secret=SECRET, api_url=fake.api_url)
         app = build_app(conversation(SlowBot(args.delay), store), config)
         server = make_http_server(app, "127.0.0.1", 0, SECRET)

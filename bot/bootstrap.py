@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.audit import FILE_NAME as AUDIT_FILE
-from bot.audit import AuditLog
-from bot.conversation_state import ConversationState
+from bot.audit import FileAuditLog
+from bot.conversation_state import SqlConversationState
 from bot.core.answering import Calibration
 from bot.core.embedding import Embedder, SentenceTransformerEmbedder
 from bot.core.onnx_embedding import OnnxEmbedder
-from bot.feedback import FeedbackStore
+from bot.feedback import SqlFeedbackStore
 from bot.service.admin_console import AdminConsole
 from bot.service.conversation import Conversation
 from bot.service.ports import ProtocolBot
@@ -22,6 +22,12 @@ from bot.service.protocol_bot import IndexedProtocolBot
 from bot.service.reindex_runner import ReindexRunner
 from bot.service.scopes import Scopes
 from bot.settings import Settings
+from bot.stores.audit import AuditLog, SqlAuditLog
+from bot.stores.build_lock import build_lock
+from bot.stores.console import ConsoleState, SqlConsoleState
+from bot.stores.conversation import ConversationState
+from bot.stores.database import Database, open_database
+from bot.stores.feedback import FeedbackStore
 
 
 def embedder(settings: Settings, *, threads: int | None = None) -> Embedder:
@@ -38,12 +44,13 @@ def protocol_bot(settings: Settings, *, threads: int | None = None, build_progre
     return IndexedProtocolBot(
         settings.knowledge_dir,
         settings.index_root,
-        settings.embedding_cache,
+        settings.database_url or settings.embedding_cache,
         model,
         calibration=Calibration.for_model(model.name),
         keep_versions=settings.keep_versions,
         exact_up_to=settings.exact_up_to,
         build_progress=build_progress,
+        build_lock=build_lock(settings.database_url),
     )
 
 
@@ -55,10 +62,12 @@ class Services:
     feedback: FeedbackStore
     state: ConversationState
     reindexer: ReindexRunner  # one per process: chat's "reindex" and the console's "publish" both run on it
+    console_state: ConsoleState  # the admin console's sign-in guesses and sign-outs
+    audit: AuditLog  # changes made from the admin console
+    database: Database  # where the stores above keep their tables
 
     def close(self) -> None:
-        self.feedback.close()
-        self.state.close()
+        self.database.close()  # the stores share it
 
 
 def bootstrap(settings: Settings | None = None, *, bot: ProtocolBot | None = None) -> Services:
@@ -67,18 +76,20 @@ def bootstrap(settings: Settings | None = None, *, bot: ProtocolBot | None = Non
     settings = settings or Settings.from_env()
     scopes = Scopes.for_settings(settings)
     bot = bot or protocol_bot(settings)
-    # Feedback and conversation state share one database file, so one backup keeps both.
-    feedback = FeedbackStore(settings.feedback_path)
-    state = ConversationState(settings.feedback_path)
+    # Every store shares one database (one file, by default), so one backup keeps them all.
+    database = open_database(settings.database_url, settings.feedback_path)
+    feedback = SqlFeedbackStore(database)
+    state = SqlConversationState(database)
     reindexer = ReindexRunner(bot)
     conversation = Conversation(bot, admins=settings.admins, scopes=scopes, feedback=feedback, state=state,
                                 reindexer=reindexer)
-    return Services(settings, bot, conversation, feedback, state, reindexer)
+    # The audit log stays the file beside the index unless replicas share a database, so its history is kept.
+    audit = SqlAuditLog(database) if settings.database_url else FileAuditLog(settings.home / AUDIT_FILE)
+    return Services(settings, bot, conversation, feedback, state, reindexer, SqlConsoleState(database), audit, database)
 
 
 def admin_console(services: Services) -> AdminConsole:
     """What the admin console works with: the same core, feedback and settings as the chat front ends,
-    and the audit log beside the index."""
+    and the audit log."""
     settings = services.settings
-    return AdminConsole(settings, services.bot, services.feedback, AuditLog(settings.home / AUDIT_FILE),
-                        services.reindexer)
+    return AdminConsole(settings, services.bot, services.feedback, services.audit, services.reindexer)

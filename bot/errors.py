@@ -11,7 +11,8 @@
     ├── QuestionFileError       a question file (shared/eval/dev.jsonl format) has a line that is not a question
     ├── AdminRefused            the admin console refuses a change (a file's type, size or name, a document
     │                           still needed elsewhere); nothing was changed
-    └── SettingsError           a setting in the environment has a value that cannot be used
+    ├── SettingsError           a setting in the environment has a value that cannot be used
+    └── DatabaseUnavailable     the PostgreSQL database PROTOCOL_BOT_DATABASE_URL names cannot be reached at start-up
 
     DeliveryDeferred            a chat platform cannot take a reply now; it is tried again later (never shown)
 """
@@ -60,6 +61,10 @@ class AdminRefused(ProtocolBotError):
 
 
 class SettingsError(ProtocolBotError):
+    pass
+
+
+class DatabaseUnavailable(ProtocolBotError):
     pass
 
 

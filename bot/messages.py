@@ -96,6 +96,16 @@ MODEL_NOT_EXPORTABLE = (
     "Set PROTOCOL_BOT_RUNTIME=torch."
 )
 SETTING_NOT_A_CHOICE = "{name} must be one of {choices}, not '{value}'."
+DATABASE_UNREACHABLE = (
+    "The database set in PROTOCOL_BOT_DATABASE_URL could not be reached ({reason}). Check the address, the "
+    "password and that the database server is running; or leave the setting unset to keep everything in the file "
+    "beside the index."
+)
+# The value itself is left out: a database address can hold a password.
+SETTING_NOT_A_DATABASE = (
+    "{name} must be the address of a PostgreSQL database, starting postgresql:// (for example "
+    "postgresql://bot:password@db.example.org/protocol_bot). Leave it unset to keep everything in the file beside the index."
+)
 SETTING_NOT_A_PORT = "{name} must be a port number from 1 to 65535, not '{value}'."
 NO_DOCUMENTS = "There are no protocol documents in {name}; add at least one .txt, .md, .pdf or .docx file."
 NOT_COVERED_MALFORMED = "{name}: `topics` must be a list of quoted phrases, e.g. topics = [\"bin collection days\"]."
@@ -216,6 +226,10 @@ REINDEX_STARTED = (
     "I'll post the result here when it's done."
 )
 REINDEX_BUSY = "A reindex is already running; I'll post the result here when it's done."
+REINDEX_BUSY_ELSEWHERE = (
+    "Another copy of the bot is already reindexing, so I didn't start a second one. The index it builds will be "
+    "used here too as soon as it's ready; until then the current one keeps answering."
+)
 
 # --- Teams ---------------------------------------------------------------------------------------
 # Teams Markdown: **bold**, lists start with "- ".

@@ -37,6 +37,14 @@ def choice(env: dict[str, str], name: str, choices: tuple[str, ...], default: st
     return value
 
 
+def _database_url(env: dict[str, str]) -> str | None:
+    """A PostgreSQL URL, or None for the embedded SQLite file; anything else stops start-up naming the variable."""
+    raw = env.get("PROTOCOL_BOT_DATABASE_URL", "").strip()
+    if raw and not raw.startswith(("postgresql://", "postgres://")):
+        raise SettingsError(messages.SETTING_NOT_A_DATABASE.format(name="PROTOCOL_BOT_DATABASE_URL"))
+    return raw or None
+
+
 def _split_ids(raw: str) -> frozenset[str]:
     return frozenset(part.strip() for part in raw.replace(";", ",").split(",") if part.strip())
 
@@ -55,7 +63,9 @@ class Settings:
     workers: int = 2 * (os.cpu_count() or 2)
     # vectors up to which search is exact; above it an index version is built as IVF-SQ8 (bot/vector_index.py)
     exact_up_to: int = EXACT_UP_TO
-    scopes_file: Path | None = None  # which documents answer where; see bot/service/scopes.py
+    scopes_file: Path | None = None  # which documents answer where; see bot/scopes.py
+    # PostgreSQL that replicas share for feedback, conversations and the console; None: the SQLite file feedback_path
+    database_url: str | None = None
 
     @property
     def index_root(self) -> Path:
@@ -94,4 +104,5 @@ class Settings:
             workers=_count(env, "PROTOCOL_BOT_WORKERS", defaults.workers),
             exact_up_to=_count(env, "PROTOCOL_BOT_EXACT_UP_TO", defaults.exact_up_to),
             scopes_file=Path(env["PROTOCOL_BOT_SCOPES"]) if env.get("PROTOCOL_BOT_SCOPES") else None,
+            database_url=_database_url(env),
         )

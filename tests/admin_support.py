@@ -14,8 +14,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.admin.server import ConsoleServer
 from adapters.admin.settings import AdminSettings
-from bot.audit import AuditLog
-from bot.feedback import FeedbackStore
+from bot.audit import FileAuditLog
+from bot.feedback import SqlFeedbackStore
 from bot.service.admin_console import AdminConsole
 from bot.service.protocol_bot import IndexedProtocolBot
 from bot.settings import Settings
@@ -40,7 +40,7 @@ def hidden_value(page: str, name: str) -> str:
 
 def console_for(tmp_path: Path, knowledge: Path, bot: IndexedProtocolBot) -> AdminConsole:
     settings = Settings(knowledge_dir=knowledge, home=tmp_path)  # its index is the one `bot` built: tmp_path/index
-    return AdminConsole(settings, bot, FeedbackStore(tmp_path / "feedback.sqlite3"), AuditLog(tmp_path / "audit.log"))
+    return AdminConsole(settings, bot, SqlFeedbackStore(tmp_path / "feedback.sqlite3"), FileAuditLog(tmp_path / "audit.log"))
 
 
 @dataclass

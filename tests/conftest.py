@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from bot.service.protocol_bot import IndexedProtocolBot
 from bot.settings import PROJECT_ROOT
 from tests.admin_support import admin  # noqa: F401  (a fixture: the admin console, signed-in client)
 from tests.fakes import HashingEmbedder
+from tests.postgres_server import throwaway_server
 
 
 @pytest.fixture
@@ -32,3 +34,11 @@ def fake_bot(tmp_path: Path, knowledge: Path) -> IndexedProtocolBot:
 def host_kind(request: pytest.FixtureRequest) -> TeamsHost:
     """Every Teams test that takes this runs on each SDK host."""
     return TeamsHost(request.param)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A PostgreSQL server for the whole run, started on first use and stopped at the end. Where
+    PostgreSQL is not installed the tests that need it fail, naming the command that installs it."""
+    with throwaway_server() as url:
+        yield url

@@ -10,16 +10,17 @@ import numpy as np
 
 from bot import messages
 from bot.answer import Answer, Citation, Scope
-from bot.conversation_state import ConversationState
+from bot.conversation_state import SqlConversationState
 from bot.core.corrections import Correction
 from bot.core.embedding import Embedder
 from bot.core.lexical import tokens
 from bot.errors import CorrectionError
-from bot.feedback import FeedbackStore
 from bot.service.conversation import Conversation
 from bot.service.ports import ProtocolBot
 from bot.service.scopes import Scopes
 from bot.status import DocumentInfo, IndexStatus, ReindexResult
+from bot.stores.conversation import ConversationState
+from bot.stores.feedback import FeedbackStore
 from tests.background import WAIT_SECONDS
 
 DOCS = (
@@ -151,7 +152,7 @@ def conversation(core: ProtocolBot, feedback: FeedbackStore, *, admins: frozense
                  scopes: Scopes | None = None, state: ConversationState | None = None) -> Conversation:
     """The real conversation layer over a fake core, with its state in memory unless given."""
     return Conversation(core, admins=admins, scopes=scopes or Scopes(), feedback=feedback,
-                        state=state or ConversationState(":memory:"))
+                        state=state or SqlConversationState(":memory:"))
 
 
 def mark_superseded(knowledge: Path, old: str, new: str) -> None:

@@ -14,11 +14,12 @@ from adapters.slack.server import EVENTS_PATH, make_http_server
 from adapters.slack.settings import SlackConfig
 from adapters.slack.translate import SlackBot
 from bot import messages
-from bot.conversation_state import ConversationState
-from bot.feedback import FeedbackStore
+from bot.feedback import SqlFeedbackStore
 from bot.service.conversation import Conversation
 from bot.service.ports import ProtocolBot
 from bot.service.scopes import Scopes
+from bot.stores.conversation import ConversationState
+from bot.stores.feedback import FeedbackStore
 from tests.background import serve_in_background
 from tests.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack, event_body, send_signed
 from tests.fakes import FakeProtocolBot, conversation
@@ -152,7 +153,7 @@ class SlackStarter:
         fake = FakeSlack().start()
         self._stops.append(fake.stop)
         bot = bot or FakeProtocolBot()
-        store = FeedbackStore(self._tmp_path / "feedback.sqlite3")
+        store = SqlFeedbackStore(self._tmp_path / "feedback.sqlite3")
         self._stops.append(store.close)
         config = SlackConfig(bot_token="xoxb-test", signing_secret=SECRET, api_url=fake.api_url)
         talk = conversation(bot, store, admins=frozenset({ADMIN}), scopes=scopes, state=state)

@@ -17,9 +17,9 @@ from adapters.teams import TeamsSettings, build_app
 from adapters.teams.server import HANDLER
 from adapters.teams.settings import TeamsHost
 from adapters.teams.translate import ProtocolTeamsBot
-from bot.conversation_state import ConversationState
-from bot.feedback import FeedbackStore
+from bot.feedback import SqlFeedbackStore
 from bot.service.conversation import Conversation
+from bot.stores.conversation import ConversationState
 from tests import teams_support as teams
 from tests.background import WAIT_SECONDS
 from tests.fakes import FakeProtocolBot, conversation
@@ -54,7 +54,7 @@ async def running_teams(kind: TeamsHost, failures: int = 0, *, status: int = 503
     connector = FlakyConnector(failures, status, retry_after)
     await connector.server.start_server()
     core = FakeProtocolBot()
-    talk = conversation(core, FeedbackStore(":memory:"), state=state)
+    talk = conversation(core, SqlFeedbackStore(":memory:"), state=state)
     app = build_app(talk, TeamsSettings(host=kind), workers=workers)
     client = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()

@@ -22,9 +22,9 @@ from adapters.cli.main import main
 from bot import messages
 from bot.core.corrections import Correction
 from bot.errors import SettingsError
-from bot.feedback import cited_refs
 from bot.service.knowledge_admin import MAX_UPLOAD_BYTES
 from bot.service.protocol_bot import IndexedProtocolBot
+from bot.stores.feedback import cited_refs
 from tests.admin_support import SECRET, Admin, hidden_value, restarted
 from tests.background import WAIT_SECONDS
 from tests.fakes import HashingEmbedder

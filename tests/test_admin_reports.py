@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot import messages
-from bot.feedback import FeedbackStore, cited_refs
+from bot.feedback import SqlFeedbackStore
 from bot.service.feedback_report import render_feedback
 from bot.service.status_report import render_status
+from bot.stores.feedback import cited_refs
 from tests.fakes import FakeProtocolBot
 
 
@@ -19,7 +20,7 @@ def test_status_names_the_index_its_build_and_every_document_with_its_clause_cou
 
 
 def test_feedback_lists_recent_verdicts_comments_and_the_clauses_most_often_unhelpful(tmp_path: Path) -> None:
-    store = FeedbackStore(tmp_path / "f.sqlite3")
+    store = SqlFeedbackStore(tmp_path / "f.sqlite3")
     answer = FakeProtocolBot().ask("Can I copy an email?")
     store.record(platform="slack", user="U1", question="Can I copy an email?", helpful=True,
                  citations=cited_refs(answer))
@@ -37,6 +38,6 @@ def test_feedback_lists_recent_verdicts_comments_and_the_clauses_most_often_unhe
 
 
 def test_feedback_says_so_when_there_is_none(tmp_path: Path) -> None:
-    store = FeedbackStore(tmp_path / "f.sqlite3")
+    store = SqlFeedbackStore(tmp_path / "f.sqlite3")
     assert render_feedback(store) == messages.FEEDBACK_NONE
     store.close()

@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 
 from bot import messages
-from bot.audit import AuditLog
+from bot.audit import FileAuditLog
 from bot.core import evaluation
 from bot.core.evaluation import EvalQuestion
 from bot.errors import QuestionFileError
 from bot.question import one_line
+from bot.stores.audit import AuditLog
 from knowledge import documents
 from knowledge.catalogue import Entry, parse, with_fields
 from knowledge.problems import KnowledgeProblem, Problem
@@ -45,14 +46,14 @@ council = ""
 def _clock(folder: Path) -> tuple[list[datetime], AuditLog]:
     """An audit log whose clock reads from a list the test moves on."""
     now = [AT]
-    return now, AuditLog(folder / "var" / "admin-audit.log", clock=lambda: now[0])
+    return now, FileAuditLog(folder / "var" / "admin-audit.log", clock=lambda: now[0])
 
 
 # --- the audit log --------------------------------------------------------------------------------
 
 
 def test_each_change_is_logged_as_one_line_of_time_who_and_what(tmp_path: Path) -> None:
-    log = AuditLog(tmp_path / "var" / "admin-audit.log", clock=lambda: AT)
+    log = FileAuditLog(tmp_path / "var" / "admin-audit.log", clock=lambda: AT)
     assert log.recent() == []  # nothing logged yet, and no file either
     log.record("Jo Bloggs", "retired old.txt to retired/old.txt")
     log.record("Sam", "added new.txt (3 clauses)")
@@ -76,7 +77,7 @@ def test_recent_changes_are_listed_newest_first_up_to_the_limit(tmp_path: Path) 
 def test_the_log_is_only_ever_appended_to_and_a_hand_edited_line_is_passed_over(tmp_path: Path) -> None:
     path = tmp_path / "admin-audit.log"
     path.write_text("2026-01-01T00:00:00+00:00\tAnn\tadded a.txt (2 clauses)\na note typed by hand\n", encoding="utf-8")
-    log = AuditLog(path, clock=lambda: AT)
+    log = FileAuditLog(path, clock=lambda: AT)
     log.record("Bob", "retired a.txt to retired/a.txt")
     assert path.read_text(encoding="utf-8").startswith("2026-01-01T00:00:00+00:00\tAnn\tadded a.txt (2 clauses)\na note")
     assert [(e.who, e.what) for e in log.recent()] == [("Bob", "retired a.txt to retired/a.txt"),

@@ -13,10 +13,11 @@ import pytest
 from adapters.cli import main as cli
 from adapters.cli.main import FrontEnd, front_end
 from bot import messages
-from bot.feedback import FeedbackStore, cited_refs
+from bot.feedback import SqlFeedbackStore
 from bot.service.ports import ProtocolBot
 from bot.service.protocol_bot import IndexedProtocolBot
 from bot.settings import PROJECT_ROOT
+from bot.stores.feedback import cited_refs
 from tests.fakes import FakeProtocolBot, mark_superseded
 
 
@@ -130,7 +131,7 @@ def test_feedback_lists_what_people_said_from_the_configured_database(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     database = tmp_path / "feedback.sqlite3"
-    store = FeedbackStore(database)
+    store = SqlFeedbackStore(database)
     answer = FakeProtocolBot().ask("Can I copy an email?")
     store.record(platform="slack", user="U1", question="Can I copy an email?", helpful=True,
                  citations=cited_refs(answer))

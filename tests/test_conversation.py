@@ -1,4 +1,4 @@
-"""The conversation rules every platform shares (bot/service/conversation.py), over a fake core."""
+"""The conversation rules every platform shares (bot/conversation.py), over a fake core."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot import messages
-from bot.conversation_state import DAY, MAX_ATTEMPTS, ConversationState
+from bot.conversation_state import SqlConversationState
 from bot.errors import DeliveryDeferred, IndexUnavailable
-from bot.feedback import FeedbackStore
+from bot.feedback import SqlFeedbackStore
 from bot.service.conversation import (
     PENDING_AFTER_SECONDS,
     AnswerReply,
@@ -24,6 +24,8 @@ from bot.service.conversation import (
 )
 from bot.service.reindex_runner import ReindexOutcome
 from bot.service.scopes import Scopes
+from bot.stores.conversation import DAY, MAX_ATTEMPTS, ConversationState
+from bot.stores.feedback import FeedbackStore
 from tests.fakes import FakeProtocolBot
 
 ADMIN = "U-ADMIN"
@@ -46,7 +48,7 @@ def _conversation(core: FakeProtocolBot, state: ConversationState, feedback: Fee
 
 @pytest.fixture
 def feedback() -> FeedbackStore:
-    return FeedbackStore(":memory:")
+    return SqlFeedbackStore(":memory:")
 
 
 @pytest.fixture
@@ -56,7 +58,7 @@ def core() -> FakeProtocolBot:
 
 @pytest.fixture
 def talk(core: FakeProtocolBot, feedback: FeedbackStore) -> Conversation:
-    return _conversation(core, ConversationState(":memory:"), feedback)
+    return _conversation(core, SqlConversationState(":memory:"), feedback)
 
 
 def said(talk: Conversation, text: str, place: Place = CHAT, user: str = "U1", **kw: object) -> object:
@@ -165,10 +167,10 @@ def test_a_message_nobody_addressed_outside_the_bots_threads_is_not_even_kept(ta
 
 def test_a_message_kept_before_a_crash_is_answered_after_the_restart(tmp_path: Path, core: FakeProtocolBot) -> None:
     clock, path = Clock(), tmp_path / "feedback.sqlite3"
-    before = _conversation(core, ConversationState(path, clock=clock), FeedbackStore(path))
+    before = _conversation(core, SqlConversationState(path, clock=clock), SqlFeedbackStore(path))
     before.take(Message(THREAD, "U1", "Can I copy an email?", id="m-1"), {"channel": "C1"})
     # killed here, before working it; a new process starts
-    after = _conversation(core, ConversationState(path, clock=clock), FeedbackStore(path))
+    after = _conversation(core, SqlConversationState(path, clock=clock), SqlFeedbackStore(path))
     clock.now += PENDING_AFTER_SECONDS
     assert after.pending("slack") == ["m-1"]
     platform = Platform()
@@ -181,7 +183,7 @@ def test_a_reply_the_platform_cannot_take_now_is_delivered_later_asking_the_same
     core: FakeProtocolBot, feedback: FeedbackStore
 ) -> None:
     clock = Clock()
-    talk = _conversation(core, ConversationState(":memory:", clock=clock), feedback)
+    talk = _conversation(core, SqlConversationState(":memory:", clock=clock), feedback)
     platform = Platform()
     platform.down = True
     talk.take(Message(THREAD, "U1", "Can I copy an email?", id="m-1"), {})
@@ -216,9 +218,9 @@ def test_a_core_error_is_said_as_written_and_anything_else_is_an_apology_with_th
     feedback: FeedbackStore, caplog: pytest.LogCaptureFixture
 ) -> None:
     known = _conversation(FakeProtocolBot(fail_with=IndexUnavailable(messages.INDEX_MISSING)),
-                          ConversationState(":memory:"), feedback)
+                          SqlConversationState(":memory:"), feedback)
     assert said(known, "Can I copy an email?") == TextReply(messages.INDEX_MISSING)
-    broken = _conversation(FakeProtocolBot(fail_with=RuntimeError("disk on fire")), ConversationState(":memory:"),
+    broken = _conversation(FakeProtocolBot(fail_with=RuntimeError("disk on fire")), SqlConversationState(":memory:"),
                            feedback)
     with caplog.at_level(logging.ERROR):
         assert said(broken, "Can I copy an email?") == TextReply(messages.ERROR_APOLOGY)
@@ -238,14 +240,14 @@ def test_a_vote_is_recorded_with_the_question_and_cited_clauses(talk: Conversati
 
 def test_answers_and_topics_survive_a_restart_and_a_second_process(tmp_path: Path, core: FakeProtocolBot) -> None:
     path = tmp_path / "feedback.sqlite3"
-    first = _conversation(core, ConversationState(path), FeedbackStore(path))
+    first = _conversation(core, SqlConversationState(path), SqlFeedbackStore(path))
     message = Message(THREAD, "U1", "Can I copy an email?", id="m-1")
     first.take(message, {})
     platform = Platform()
     first.work("slack", "m-1", platform.deliver)
     (reply, _), = platform.delivered
     assert isinstance(reply, AnswerReply)
-    second = _conversation(core, ConversationState(path), FeedbackStore(path))
+    second = _conversation(core, SqlConversationState(path), SqlFeedbackStore(path))
     assert second.answer(reply.answer_id) == reply.answer
     assert second.take(message, {}) is False  # already answered by the first
     said(second, "and officers?", THREAD, addressed=False)
@@ -254,8 +256,8 @@ def test_answers_and_topics_survive_a_restart_and_a_second_process(tmp_path: Pat
 
 def test_remembered_answers_expire_after_thirty_days() -> None:
     clock = Clock()
-    state = ConversationState(":memory:", clock=clock)
-    talk = _conversation(FakeProtocolBot(), state, FeedbackStore(":memory:"))
+    state = SqlConversationState(":memory:", clock=clock)
+    talk = _conversation(FakeProtocolBot(), state, SqlFeedbackStore(":memory:"))
     reply = said(talk, "Can I copy an email?")
     assert isinstance(reply, AnswerReply)
     clock.now += 29 * DAY
@@ -268,7 +270,7 @@ def test_the_inbox_keeps_no_more_rows_than_its_bound(monkeypatch: pytest.MonkeyP
     import bot.conversation_state as module
 
     monkeypatch.setitem(module.LIMITS, "inbox", (50, 2 * DAY))
-    state = ConversationState(":memory:")
+    state = SqlConversationState(":memory:")
     for n in range(500):
         state.accept(f"m-{n}", "slack", {})
     assert state.accept("m-499", "slack", {}) is False  # the newest are kept

@@ -21,7 +21,7 @@ from adapters.teams import TeamsSettings, build_app
 from adapters.teams.server import ACK_WITHIN_SECONDS, MAX_ID_CHARS, MESSAGES_PATH
 from adapters.teams.settings import TeamsHost
 from bot import messages
-from bot.feedback import FeedbackStore
+from bot.feedback import SqlFeedbackStore
 from tests import teams_support as teams
 from tests.background import WAIT_SECONDS, AiohttpInBackground
 from tests.fakes import FakeProtocolBot, conversation
@@ -164,7 +164,7 @@ def served(request: pytest.FixtureRequest) -> Iterator[tuple[int, str]]:
     server = AiohttpInBackground("hostile-teams")
     connector = FlakyConnector(0)
     on_host = TeamsSettings(host=TeamsHost(request.param))
-    port = server.start(lambda: build_app(conversation(FakeProtocolBot(), FeedbackStore(":memory:")), on_host))
+    port = server.start(lambda: build_app(conversation(FakeProtocolBot(), SqlFeedbackStore(":memory:")), on_host))
     server.call(connector.server.start_server())
     yield port, f"http://127.0.0.1:{connector.server.port}"
     server.call(connector.server.close())

@@ -17,7 +17,7 @@ import pytest
 from fpdf import FPDF
 
 from bot import messages
-from bot.audit import AuditLog
+from bot.audit import FileAuditLog
 from bot.errors import AdminRefused, DocumentError
 from bot.service.knowledge_admin import (
     MAX_FIELD_CHARS,
@@ -29,6 +29,7 @@ from bot.service.knowledge_admin import (
     safe_name,
 )
 from bot.service.protocol_bot import IndexedProtocolBot
+from bot.stores.audit import AuditLog
 from knowledge import catalogue
 from knowledge.parser import parse
 from tests.test_formats import write_docx, write_pdf
@@ -108,7 +109,7 @@ class Console:
 
 
 def _console(tmp_path: Path, knowledge: Path, today: date = TODAY) -> Console:
-    audit = AuditLog(tmp_path / "var" / "admin-audit.log", clock=lambda: AT)
+    audit = FileAuditLog(tmp_path / "var" / "admin-audit.log", clock=lambda: AT)
     scopes = tmp_path / "scopes.toml"
     admin = KnowledgeAdmin(knowledge, tmp_path / "index", scopes, audit, today=lambda: today)
     return Console(admin, audit, tmp_path, knowledge, scopes)

@@ -8,16 +8,15 @@ from pathlib import Path
 import pytest
 
 from bot import conversation_state, embedding_cache, feedback
-from bot.conversation_state import ConversationState
-from bot.feedback import FeedbackStore
+from bot.conversation_state import SqlConversationState
+from bot.feedback import SqlFeedbackStore
 from bot.migrations import applied, migrate
-from tests.fakes import HashingEmbedder
 
 
 def test_a_new_database_records_each_stores_steps(tmp_path: Path) -> None:
     path = tmp_path / "feedback.sqlite3"
-    FeedbackStore(path).close()
-    ConversationState(path).close()
+    SqlFeedbackStore(path).close()
+    SqlConversationState(path).close()
     with sqlite3.connect(path) as db:
         assert applied(db, feedback.STORE) == list(range(1, len(feedback.MIGRATIONS) + 1))
         assert applied(db, conversation_state.STORE) == list(range(1, len(conversation_state.MIGRATIONS) + 1))
@@ -25,7 +24,7 @@ def test_a_new_database_records_each_stores_steps(tmp_path: Path) -> None:
 
 def test_the_embedding_cache_records_its_steps(tmp_path: Path) -> None:
     path = tmp_path / "cache.sqlite3"
-    embedding_cache.CachedEmbedder(HashingEmbedder(), path).close()
+    embedding_cache.open_cache(path).close()
     with sqlite3.connect(path) as db:
         assert applied(db, embedding_cache.STORE) == [1]
 
@@ -36,7 +35,7 @@ def test_a_database_from_before_steps_were_recorded_keeps_its_votes(tmp_path: Pa
         db.executescript(feedback.MIGRATIONS[0])
         db.execute("INSERT INTO feedback (at, platform, user, question, helpful, citations) "
                    "VALUES ('2026-01-05T10:00:00+00:00', 'slack', 'U1', 'can I copy an email?', 1, '[]')")
-    store = FeedbackStore(path)
+    store = SqlFeedbackStore(path)
     assert [e.question for e in store.recent(10)] == ["can I copy an email?"]
     store.close()
 

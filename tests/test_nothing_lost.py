@@ -21,8 +21,8 @@ import pytest
 
 from adapters.teams.settings import TeamsHost
 from bot import messages
-from bot.conversation_state import ConversationState
-from bot.feedback import FeedbackStore
+from bot.conversation_state import SqlConversationState
+from bot.feedback import SqlFeedbackStore
 from bot.service.conversation import Message, Place, Sweeper
 from tests.background import WAIT_SECONDS
 from tests.fake_slack import TEAM_ID
@@ -162,7 +162,7 @@ def test_an_outage_longer_than_the_retries_leaves_the_answer_kept_and_it_is_deli
     start: Callable[..., Slack],
 ) -> None:
     clock = Clock()
-    slack = start(state=ConversationState(":memory:", clock=clock))
+    slack = start(state=SqlConversationState(":memory:", clock=clock))
     slack.fake.fail("chat.postMessage", 503, times=4)  # the first attempt and all its retries
     slack.event(mention("Can I copy an email?"))
     deadline = time.monotonic() + WAIT_SECONDS
@@ -181,12 +181,12 @@ def test_a_question_acknowledged_before_a_crash_is_answered_when_the_bot_starts_
 ) -> None:
     clock = Clock()
     path = tmp_path / "state.sqlite3"
-    before = conversation(FakeProtocolBot(), FeedbackStore(":memory:"), state=ConversationState(path, clock=clock))
+    before = conversation(FakeProtocolBot(), SqlFeedbackStore(":memory:"), state=SqlConversationState(path, clock=clock))
     thread = "1700000999.000100"
     before.take(Message(Place("slack", CHANNEL, thread, channel=CHANNEL, team=TEAM_ID), USER, "Can I copy an email?",
                         id=f"{CHANNEL}:{thread}"), {"channel": CHANNEL, "thread": thread})
     # the process dies here; a new one starts on the same database
-    slack = start(state=ConversationState(path, clock=clock))
+    slack = start(state=SqlConversationState(path, clock=clock))
     clock.now += 60
     Sweeper(slack.conversation, "slack", slack.app.listeners.deliver).sweep()
     [post] = slack.posts()
@@ -225,7 +225,7 @@ async def test_a_teams_reply_the_connector_refuses_for_a_while_is_sent_later_and
 ) -> None:
     clock = Clock()
     # the reply's attempts in its turn, and the first sweep's, all fail
-    async with running_teams(host_kind, 8, state=ConversationState(":memory:", clock=clock)) as bot:
+    async with running_teams(host_kind, 8, state=SqlConversationState(":memory:", clock=clock)) as bot:
         activity = bot.question()
         await bot.post(activity)
         await eventually(lambda: bot.connector.refused == 4)  # the first try and its three retries, in its turn

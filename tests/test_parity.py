@@ -20,7 +20,7 @@ from adapters.cli import main as cli
 from adapters.teams.translate import ProtocolTeamsBot
 from bot import messages
 from bot.answer import Answer, Scope
-from bot.feedback import FeedbackStore
+from bot.feedback import SqlFeedbackStore
 from tests import teams_support as teams
 from tests.fakes import FakeProtocolBot, conversation
 from tests.slack_support import ADMIN, CHANNEL, USER, SlackStarter, mention, message, rendered
@@ -96,7 +96,7 @@ class TeamsDriver:
     def __init__(self, core: FakeProtocolBot, *, chat: bool) -> None:
         self.core = core
         self.chat = chat
-        self.store = FeedbackStore(":memory:")
+        self.store = SqlFeedbackStore(":memory:")
         self.host = teams.RecordingHost()
         self.bot = ProtocolTeamsBot(conversation(core, self.store, admins=frozenset({teams.ADMIN_AAD})), self.host)
         self.last: dict[str, Any] | None = None

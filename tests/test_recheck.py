@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.answer import Answer, Citation
 from bot.core.corrections import Correction
-from bot.feedback import CitedRef, FeedbackEntry
 from bot.service import recheck
+from bot.stores.feedback import CitedRef, FeedbackEntry
 
 
 def answered(source: str, clause: str | None, text: str = "Officers advise councillors.") -> Answer:

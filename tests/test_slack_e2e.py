@@ -18,7 +18,7 @@ from adapters.slack.translate import build_app
 from bot import messages
 from bot.answer import Scope
 from bot.errors import IndexUnavailable, ReindexFailed
-from bot.feedback import FeedbackStore
+from bot.feedback import SqlFeedbackStore
 from bot.service.scopes import Scopes
 from tests.fake_slack import BOT_ID, BOT_USER_ID, TEAM_ID, FakeSlack, event_body
 from tests.fakes import COPY_EMAIL, FakeProtocolBot, GatedBot, conversation
@@ -464,7 +464,7 @@ def test_admin_status_shows_the_index_version_documents_with_clause_counts_and_b
 
 def test_socket_mode_answers_a_mention_received_over_the_websocket(tmp_path: Path) -> None:
     fake = FakeSlack().start()
-    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    store = SqlFeedbackStore(tmp_path / "feedback.sqlite3")
     config = SlackConfig(bot_token="xoxb-test", app_token="xapp-test", api_url=fake.api_url)
     handler = socket_mode_handler(build_app(conversation(FakeProtocolBot(), store), config), "xapp-test")
     try:

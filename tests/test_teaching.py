@@ -13,8 +13,9 @@ from bot import messages
 from bot.core.answering import Calibration
 from bot.core.corrections import FILE_NAME
 from bot.errors import CorrectionError
-from bot.feedback import FeedbackStore, cited_refs
+from bot.feedback import SqlFeedbackStore
 from bot.service.protocol_bot import IndexedProtocolBot
+from bot.stores.feedback import cited_refs
 from tests.fakes import HashingEmbedder
 
 ILMINSTER_DOC = "001_a879d86bb0aeb3d5.txt"
@@ -177,7 +178,7 @@ def test_teach_takes_the_question_from_a_thumbs_down(
     bot: IndexedProtocolBot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     database = tmp_path / "feedback.sqlite3"
-    store = FeedbackStore(database)
+    store = SqlFeedbackStore(database)
     feedback_id = store.record(platform="slack", user="U1", question=WRONG, helpful=False,
                                citations=cited_refs(bot.ask(WRONG)))
     store.close()

@@ -11,8 +11,9 @@ from adapters.teams.render import ADAPTIVE_CARD
 from adapters.teams.translate import ProtocolTeamsBot
 from bot import messages
 from bot.errors import IndexUnavailable, ReindexFailed
-from bot.feedback import FeedbackStore, cited_refs
+from bot.feedback import SqlFeedbackStore
 from bot.service.status_report import render_status
+from bot.stores.feedback import cited_refs
 from tests import teams_support as teams
 from tests.fakes import FakeProtocolBot, GatedBot, conversation
 
@@ -22,7 +23,7 @@ QUESTION = "Can I copy this email to another councillor?"
 class Harness:
     def __init__(self, core: FakeProtocolBot) -> None:
         self.core = core
-        self.store = FeedbackStore(":memory:")
+        self.store = SqlFeedbackStore(":memory:")
         self.host = teams.RecordingHost()
         self.bot = ProtocolTeamsBot(conversation(core, self.store, admins=frozenset({teams.ADMIN_AAD})), self.host)
 

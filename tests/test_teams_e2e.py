@@ -40,8 +40,9 @@ from adapters.teams.settings import TeamsHost
 from bot import messages
 from bot.answer import Scope
 from bot.errors import SettingsError
-from bot.feedback import FeedbackStore, cited_refs
+from bot.feedback import SqlFeedbackStore
 from bot.service.scopes import Scopes
+from bot.stores.feedback import FeedbackStore, cited_refs
 from tests import teams_support as teams
 from tests.background import WAIT_SECONDS, serve_in_background
 from tests.fakes import FakeProtocolBot, conversation
@@ -232,7 +233,7 @@ async def connector() -> AsyncIterator[Connector]:
 async def start(connector: Connector, tmp_path: Path, teams_settings: TeamsSettings, kind: TeamsHost,
                 scopes: Scopes | None = None) -> AsyncIterator[Running]:
     core = FakeProtocolBot()
-    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    store = SqlFeedbackStore(tmp_path / "feedback.sqlite3")
     app = build_app(conversation(core, store, admins=frozenset({teams.ADMIN_AAD}), scopes=scopes), teams_settings,
                     host=offline_host(kind, teams_settings))
     client = TestClient(TestServer(app, host="127.0.0.1"))
@@ -441,7 +442,7 @@ def test_an_unknown_teams_host_is_named_in_the_error() -> None:
 
 async def test_without_an_app_id_a_warning_says_authentication_is_off(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING, logger="adapters.teams"):
-        build_app(conversation(FakeProtocolBot(), FeedbackStore(":memory:")), TeamsSettings())
+        build_app(conversation(FakeProtocolBot(), SqlFeedbackStore(":memory:")), TeamsSettings())
 
     assert any("WITHOUT authentication" in record.getMessage() for record in caplog.records)
 

@@ -204,7 +204,7 @@ def _serve(platform: FrontEnd, rt: Runtime, port: int) -> int:
         if console_settings is not None:
             from adapters.admin.server import Beside
 
-            beside = Beside(admin_console(services), console_settings)
+            beside = Beside(admin_console(services), console_settings, state=services.console_state)
             beside.start()
         serve(services.conversation)
     finally:
@@ -250,17 +250,18 @@ def cmd_admin(args: argparse.Namespace, rt: Runtime) -> int:
     services = rt.services()
     _log_as_a_server()
     try:
-        server.serve(admin_console(services), settings)
+        server.serve(admin_console(services), settings, state=services.console_state)
     finally:
         services.close()
     return 0
 
 
 def cmd_feedback(args: argparse.Namespace, rt: Runtime) -> int:
-    from bot.feedback import FeedbackStore
+    from bot.feedback import SqlFeedbackStore
     from bot.service.feedback_report import render_feedback
+    from bot.stores.database import open_database
 
-    store = FeedbackStore(rt.settings.feedback_path)
+    store = SqlFeedbackStore(open_database(rt.settings.database_url, rt.settings.feedback_path))
     try:
         rt.out.write(render_feedback(store, limit=args.limit) + "\n")
     finally:
@@ -284,9 +285,10 @@ def cmd_teach(args: argparse.Namespace, rt: Runtime) -> int:
         return 0
     question = args.question or ""
     if args.feedback is not None:
-        from bot.feedback import FeedbackStore
+        from bot.feedback import SqlFeedbackStore
+        from bot.stores.database import open_database
 
-        store = FeedbackStore(rt.settings.feedback_path)
+        store = SqlFeedbackStore(open_database(rt.settings.database_url, rt.settings.feedback_path))
         try:
             entry = store.entry(args.feedback)
         finally:

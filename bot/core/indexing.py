@@ -22,7 +22,7 @@ from bot.core.manifest import DocumentRecord, Manifest
 from bot.core.sentences import pieces
 from bot.core.titles import Named, from_text
 from bot.core.vector_index import EXACT_UP_TO
-from bot.embedding_cache import CachedEmbedder
+from bot.embedding_cache import CacheAt, CachedEmbedder, open_cache
 from bot.errors import DocumentError, IndexUnavailable
 from bot.settings import KEEP_VERSIONS
 from knowledge import catalogue, documents, not_covered
@@ -130,7 +130,7 @@ def build(
     knowledge_dir: Path,
     index_root: Path,
     embedder: Embedder,
-    cache_path: Path,
+    cache: CacheAt,
     *,
     keep: int = KEEP_VERSIONS,
     progress: bool = False,
@@ -157,7 +157,7 @@ def build(
         stage = index_store.Staging(index_root, version)
         try:
             stage.write_tables(stored, stored_pieces)
-            cached = CachedEmbedder(embedder, cache_path)
+            cached = CachedEmbedder(embedder, open_cache(cache))
             try:
                 # one call, so the embedder sees every new text of the build in one batch
                 vectors = cached.encode([c.text for c in stored] + piece_texts + [t.text for t in topics], progress=progress)

@@ -18,7 +18,6 @@ from pathlib import Path
 
 from bot import messages
 from bot.answer import Answer, Scope
-from bot.audit import AuditLog
 from bot.core import corrections, evaluation, index_store, indexing, titles
 from bot.core.changes import ChangeReport
 from bot.core.corrections import Correction
@@ -28,13 +27,14 @@ from bot.core.knowledge_problems import worded
 from bot.core.manifest import Manifest
 from bot.core.titles import Named, Titles
 from bot.errors import AdminRefused, CorrectionError, ProtocolBotError
-from bot.feedback import FeedbackEntry, FeedbackStore, WeekTally
 from bot.service import recheck
 from bot.service.knowledge_admin import FolderRestore, KnowledgeAdmin
 from bot.service.ports import ProtocolBot
 from bot.service.reindex_runner import ReindexOutcome, ReindexRunner
 from bot.service.scopes import LEVELS, Scopes
 from bot.settings import Settings
+from bot.stores.audit import AuditLog
+from bot.stores.feedback import FeedbackEntry, FeedbackStore, WeekTally
 from bot.wording import when
 
 MAX_QUALITY_QUESTIONS = 500  # about a minute of answering: more belongs to `protocol-bot eval`

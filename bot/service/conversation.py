@@ -37,15 +37,15 @@ from typing import Any
 
 from bot import messages
 from bot.answer import Answer
-from bot.conversation_state import MAX_ATTEMPTS, ConversationState
 from bot.core.answering import QUOTE_GAP
 from bot.errors import DeliveryDeferred, ProtocolBotError
-from bot.feedback import FeedbackStore, cited_refs
 from bot.service.ports import ProtocolBot
 from bot.service.reindex_runner import ReindexOutcome, ReindexRunner
 from bot.service.scopes import Scopes
 from bot.service.status_report import render_status
 from bot.status import DocumentInfo
+from bot.stores.conversation import MAX_ATTEMPTS, ConversationState
+from bot.stores.feedback import FeedbackStore, cited_refs
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ class Place:
     platform: str  # "slack", "teams"
     conversation: str  # the channel, direct message or chat
     thread: str | None = None  # the thread inside it, where the platform has threads
-    # What the scopes file maps to documents (bot/service/scopes.py):
+    # What the scopes file maps to documents (bot/scopes.py):
     channel: str | None = None
     team: str | None = None  # Slack workspace, Teams team
     tenant: str | None = None  # Teams tenant

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import messages
-from bot.feedback import FeedbackStore
+from bot.stores.feedback import FeedbackStore
 
 _MISSING = "-"
 

@@ -21,7 +21,6 @@ from enum import Enum
 from pathlib import Path
 
 from bot import messages
-from bot.audit import AuditLog
 from bot.core import in_force, index_store, indexing, titles
 from bot.core.knowledge_problems import worded
 from bot.core.manifest import Manifest
@@ -29,6 +28,7 @@ from bot.core.titles import Named
 from bot.errors import AdminRefused, DocumentError, ProtocolBotError
 from bot.question import one_line
 from bot.service.scopes import Scopes
+from bot.stores.audit import AuditLog
 from knowledge import catalogue, documents
 from knowledge.catalogue import Entry
 

@@ -19,11 +19,13 @@ from bot.core.lexical import Glossary
 from bot.core.retrieval import Retriever, Weights
 from bot.core.teaching import Teaching
 from bot.core.vector_index import EXACT_UP_TO
+from bot.embedding_cache import CacheAt
 from bot.errors import DocumentError, IndexUnavailable, ReindexFailed
 from bot.question import clean
 from bot.service.ports import ProtocolBot
 from bot.settings import KEEP_VERSIONS
 from bot.status import DocumentInfo, IndexStatus, ReindexResult
+from bot.stores.build_lock import BuildLock, LocalBuildLock
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class IndexedProtocolBot(ProtocolBot):
         self,
         knowledge_dir: Path,
         index_root: Path,
-        cache_path: Path,
+        cache: CacheAt,  # the embedding cache: its SQLite file, or the PostgreSQL database replicas share
         embedder: Embedder,
         *,
         weights: Weights = Weights(),
@@ -46,10 +48,11 @@ class IndexedProtocolBot(ProtocolBot):
         exact_up_to: int = EXACT_UP_TO,
         today: Callable[[], date] = date.today,  # tests set the date review notes are judged on
         build_progress: bool = False,  # a progress bar while a reindex embeds (the terminal's)
+        build_lock: BuildLock | None = None,  # shared by replicas (bot/stores/build_lock.py); this process's alone if None
     ) -> None:
         self._knowledge_dir = knowledge_dir
         self._index_root = index_root
-        self._cache_path = cache_path
+        self._cache = cache
         self._embedder = embedder
         self._weights = weights
         self._calibration = calibration
@@ -61,7 +64,7 @@ class IndexedProtocolBot(ProtocolBot):
         self._teaching = Teaching(knowledge_dir / corrections.FILE_NAME, embedder)
         self._loaded: _Loaded | None = None
         self._load_lock = threading.Lock()
-        self._build_lock = threading.Lock()
+        self._build_lock = build_lock or LocalBuildLock()
 
     def _current(self) -> _Loaded:
         """The index CURRENT points at; a new version is loaded fully before it replaces the old."""
@@ -99,9 +102,11 @@ class IndexedProtocolBot(ProtocolBot):
         return IndexStatus(manifest.version, manifest.built_at, manifest.model, docs, data.change_report, tuple(notes))
 
     def reindex(self) -> ReindexResult:
-        with self._build_lock:
+        with self._build_lock.hold() as held:
+            if not held:
+                raise ReindexFailed(messages.REINDEX_BUSY_ELSEWHERE)
             try:
-                report = indexing.build(self._knowledge_dir, self._index_root, self._embedder, self._cache_path,
+                report = indexing.build(self._knowledge_dir, self._index_root, self._embedder, self._cache,
                                         keep=self._keep_versions, exact_up_to=self._exact_up_to,
                                         progress=self._build_progress)
             except DocumentError as exc:
@@ -113,9 +118,9 @@ class IndexedProtocolBot(ProtocolBot):
     def candidate(self, scratch: Path) -> IndexedProtocolBot:
         """The documents as they are in the folder, indexed in `scratch` with this bot's model, cache and
         corrections: what a publish would serve, to compare before publishing. DocumentError when one would fail."""
-        indexing.build(self._knowledge_dir, scratch, self._embedder, self._cache_path, keep=1,
+        indexing.build(self._knowledge_dir, scratch, self._embedder, self._cache, keep=1,
                        exact_up_to=self._exact_up_to)
-        return IndexedProtocolBot(self._knowledge_dir, scratch, self._cache_path, self._embedder, weights=self._weights,
+        return IndexedProtocolBot(self._knowledge_dir, scratch, self._cache, self._embedder, weights=self._weights,
                                   calibration=self._calibration, keep_versions=1, exact_up_to=self._exact_up_to,
                                   today=self._today)
 

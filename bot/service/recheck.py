@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bot.answer import Answer
 from bot.core.corrections import Correction
 from bot.core.evaluation import normalise
-from bot.feedback import FeedbackEntry, cited_refs
+from bot.stores.feedback import FeedbackEntry, cited_refs
 
 Ask = Callable[[str], Answer]
 

@@ -6,6 +6,19 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
+from pathlib import Path
+
+from bot.stores.database import Database, SqliteDatabase
+
+STORE = "console"
+MIGRATIONS = ("""
+CREATE TABLE IF NOT EXISTS console_guesses (party TEXT PRIMARY KEY, guesses INTEGER NOT NULL, at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS console_signed_out (session_id TEXT PRIMARY KEY, until REAL NOT NULL);
+""",)
+POSTGRES_MIGRATIONS = ("""
+CREATE TABLE IF NOT EXISTS console_guesses (party TEXT PRIMARY KEY, guesses INTEGER NOT NULL, at DOUBLE PRECISION NOT NULL);
+CREATE TABLE IF NOT EXISTS console_signed_out (session_id TEXT PRIMARY KEY, until DOUBLE PRECISION NOT NULL);
+""",)
 
 
 class ConsoleState(ABC):
@@ -60,3 +73,36 @@ class MemoryConsoleState(ConsoleState):
     def signed_out(self, session_id: str) -> bool:
         with self._lock:
             return session_id in self._signed_out
+
+
+class SqlConsoleState(ConsoleState):
+    """Kept in the database, so every replica of the console and a restarted one agree."""
+
+    def __init__(self, db: Database | Path | str) -> None:
+        """`db`: a database, or the path of an SQLite file (or ":memory:") this store opens for itself."""
+        self._db = db if isinstance(db, Database) else SqliteDatabase(db)
+        self._db.migrate(STORE, sqlite=MIGRATIONS, postgresql=POSTGRES_MIGRATIONS)
+
+    def wrong_guesses(self, party: str) -> tuple[int, float]:
+        row = self._db.row("SELECT guesses, at FROM console_guesses WHERE party = ?", (party,))
+        return (int(row[0]), float(row[1])) if row else (0, 0.0)
+
+    def add_wrong_guess(self, party: str, at: float) -> None:
+        # One statement, so guesses sent at once to two replicas are both counted.
+        self._db.execute("INSERT INTO console_guesses VALUES (?, 1, ?) ON CONFLICT (party)"
+                         " DO UPDATE SET guesses = console_guesses.guesses + 1, at = excluded.at", (party, at))
+
+    def clear_wrong_guesses(self, party: str) -> None:
+        self._db.execute("DELETE FROM console_guesses WHERE party = ?", (party,))
+
+    def sign_out(self, session_id: str, until: float, now: float) -> None:
+        with self._db.transaction() as session:
+            session.execute("DELETE FROM console_signed_out WHERE until <= ?", (now,))
+            session.execute("INSERT INTO console_signed_out VALUES (?, ?)"
+                            " ON CONFLICT (session_id) DO UPDATE SET until = excluded.until", (session_id, until))
+
+    def signed_out(self, session_id: str) -> bool:
+        return self._db.row("SELECT 1 FROM console_signed_out WHERE session_id = ?", (session_id,)) is not None
+
+    def close(self) -> None:
+        self._db.close()

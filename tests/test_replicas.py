@@ -1,0 +1,119 @@
+"""Replicas of the bot sharing one PostgreSQL database and one PROTOCOL_BOT_HOME act as one bot:
+what one was told, the others know, and one index build runs at a time among them."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg.conninfo import conninfo_to_dict
+
+from bot import messages
+from bot.bootstrap import bootstrap
+from bot.conversation_state import SqlConversationState
+from bot.errors import DatabaseUnavailable, SettingsError
+from bot.service.protocol_bot import IndexedProtocolBot
+from bot.service.reindex_runner import ReindexOutcome, ReindexRunner
+from bot.settings import Settings
+from bot.stores.build_lock import PostgresBuildLock
+from bot.stores.database import PostgresDatabase
+from bot.stores.feedback import CitedRef
+from tests.fakes import FakeProtocolBot, HashingEmbedder
+from tests.postgres_server import fresh_database
+
+QUESTION = "Can a councillor give instructions to officers?"
+
+
+@pytest.fixture
+def database_url(postgres_server: str) -> Iterator[str]:
+    with fresh_database(postgres_server, f"r{uuid.uuid4().hex[:16]}") as url:
+        yield url
+
+
+def test_a_database_address_that_is_not_postgresql_stops_start_up_without_echoing_it() -> None:
+    with pytest.raises(SettingsError, match="PROTOCOL_BOT_DATABASE_URL") as refused:
+        Settings.from_env({"PROTOCOL_BOT_DATABASE_URL": "mysql://bot:s3cret@db/protocol"})
+    assert "s3cret" not in str(refused.value)
+    url = "postgresql://bot:s3cret@db.example.org/protocol_bot"
+    assert Settings.from_env({"PROTOCOL_BOT_DATABASE_URL": url}).database_url == url
+    assert Settings.from_env({}).database_url is None
+
+
+def test_two_replicas_on_one_postgresql_share_votes_messages_console_sign_outs_and_the_audit_log(
+    tmp_path: Path, knowledge: Path, database_url: str
+) -> None:
+    settings = Settings(knowledge_dir=knowledge, home=tmp_path / "var", database_url=database_url)
+    one, two = bootstrap(settings, bot=FakeProtocolBot()), bootstrap(settings, bot=FakeProtocolBot())
+    try:
+        voted = one.feedback.record(platform="slack", user="U1", question="gifts?", helpful=False,
+                                    citations=(CitedRef("004.txt", "5", "Gifts"),))
+        assert [e.id for e in two.feedback.recent()] == [voted]
+        assert one.state.accept("slack:m1", "slack", {"text": "gifts?"}) is True
+        assert two.state.accept("slack:m1", "slack", {"text": "gifts?"}) is False  # one answer between them
+        one.console_state.sign_out("session-1", until=2e9, now=1.8e9)
+        assert two.console_state.signed_out("session-1")
+        one.audit.record("Jo Bloggs", "retired old.txt")
+        assert [(e.who, e.what) for e in two.audit.recent()] == [("Jo Bloggs", "retired old.txt")]
+        assert not settings.home.exists()  # nothing went to the embedded file, nor to an audit file
+    finally:
+        one.close()
+        two.close()
+
+
+def test_a_reindex_asked_of_one_replica_while_another_builds_says_so_and_the_index_keeps_serving(
+    tmp_path: Path, knowledge: Path, database_url: str
+) -> None:
+    bot = IndexedProtocolBot(knowledge, tmp_path / "index", tmp_path / "cache.sqlite3", HashingEmbedder(),
+                             build_lock=PostgresBuildLock(database_url))
+    first = bot.reindex().version
+    runner = ReindexRunner(bot)
+    heard: list[ReindexOutcome] = []
+    with PostgresBuildLock(database_url).hold() as other_replica_building:
+        assert other_replica_building
+        assert runner.start(heard.append)
+        runner.wait()
+    assert heard == [ReindexOutcome(messages.REINDEX_BUSY_ELSEWHERE)]
+    assert bot.status().version == first and bot.ask(QUESTION).citations
+    assert runner.start(heard.append)  # once the other build has ended, this replica builds
+    runner.wait()
+    assert heard[-1].version is not None and heard[-1].version != first
+
+
+def test_a_database_that_cannot_be_reached_stops_start_up_saying_so_without_the_password(
+    tmp_path: Path, knowledge: Path
+) -> None:
+    url = f"postgresql://bot:s3cret@/protocol?host={tmp_path}"  # no server listens there
+    with pytest.raises(DatabaseUnavailable, match="PROTOCOL_BOT_DATABASE_URL could not be reached") as refused:
+        bootstrap(Settings(knowledge_dir=knowledge, home=tmp_path, database_url=url), bot=FakeProtocolBot())
+    assert "s3cret" not in str(refused.value)
+
+
+def test_connections_the_server_dropped_are_replaced_without_failing_the_next_message(
+    postgres_server: str, database_url: str
+) -> None:
+    state = SqlConversationState(PostgresDatabase(database_url))
+    try:
+        assert state.accept("slack:m1", "slack", {})
+        with psycopg.connect(postgres_server, autocommit=True) as admin:  # as a server restart would
+            dropped = admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                                    (conninfo_to_dict(database_url)["dbname"],)).fetchall()
+        assert dropped
+        assert state.accept("slack:m2", "slack", {})
+        assert state.pending("slack", older_than=0) == ["slack:m1", "slack:m2"]
+    finally:
+        state.close()
+
+
+def test_a_replica_building_after_another_embeds_only_what_changed_since_with_the_cache_in_postgresql(
+    tmp_path: Path, knowledge: Path, database_url: str
+) -> None:
+    first, second = HashingEmbedder(), HashingEmbedder()
+    IndexedProtocolBot(knowledge, tmp_path / "index", database_url, first).reindex()
+    doc = next((knowledge / "protocols").iterdir())
+    doc.write_text(doc.read_text(encoding="utf-8") + "\n\n99. Officers may wear hats on Fridays.\n", encoding="utf-8")
+    IndexedProtocolBot(knowledge, tmp_path / "index", database_url, second).reindex()
+    assert first.calls > 100 and 0 < second.calls <= 3
+    assert not (tmp_path / "cache.sqlite3").exists() and not list(tmp_path.glob("*.sqlite3"))

@@ -1,0 +1,381 @@
+"""Every store keeps its promises on both databases: the embedded SQLite file and PostgreSQL. Each
+test runs on both, and where replicas matter, through two connections as two replicas would."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot import conversation_state, embedding_cache, feedback
+from bot.answer import Answer, Citation
+from bot.audit import FileAuditLog
+from bot.conversation_state import SqlConversationState
+from bot.embedding_cache import SqlEmbeddingCache
+from bot.feedback import SqlFeedbackStore
+from bot.stores import audit, console
+from bot.stores.audit import AuditLog, SqlAuditLog
+from bot.stores.build_lock import BuildLock, LocalBuildLock, PostgresBuildLock
+from bot.stores.console import ConsoleState, MemoryConsoleState, SqlConsoleState
+from bot.stores.conversation import CLAIM_SECONDS, DAY
+from bot.stores.database import Database, PostgresDatabase, SqliteDatabase
+from bot.stores.feedback import CitedRef
+from tests.postgres_server import fresh_database
+
+BACKENDS = ["sqlite", "postgresql"]
+AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+Opener = Callable[[], Database]
+
+
+@contextmanager
+def _replicas(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
+    """Opens a connection to one empty database each time it is called, as each replica would."""
+    opened: list[Database] = []
+    with ExitStack() as stack:
+        if kind == "sqlite":
+            path = tmp_path / "state.sqlite3"
+
+            def open_one() -> Database:
+                return SqliteDatabase(path)
+        else:
+            name = f"t{uuid.uuid4().hex[:16]}"
+            url = stack.enter_context(fresh_database(request.getfixturevalue("postgres_server"), name))
+
+            def open_one() -> Database:
+                return PostgresDatabase(url)
+
+        def opener() -> Database:
+            opened.append(open_one())
+            return opened[-1]
+
+        try:
+            yield opener
+        finally:
+            for db in opened:
+                db.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def replicas(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
+    with _replicas(request.param, request, tmp_path) as opener:
+        yield opener
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.25
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _answer(question: str) -> Answer:
+    cited = Citation("004.txt", "Newtown", "Protocol", "2.6", "Email", "Do not copy.", "2.6 Do not copy.", 0.8)
+    return Answer(question, False, "No.", (cited,), ())
+
+
+# Feedback
+
+
+def test_a_vote_is_read_back_with_its_clauses_and_the_comment_added_later(replicas: Opener) -> None:
+    store = SqlFeedbackStore(replicas())
+    refs = (CitedRef("004.txt", "2.6", "Email"), CitedRef("001.txt", None, None))
+    first = store.record(platform="slack", user="U1", question="can I copy an email?", helpful=False, citations=refs)
+    second = store.record(platform="teams", user="U2", question="gifts?", helpful=True, citations=())
+    store.add_comment(first, "it is about letters")
+    entry = SqlFeedbackStore(replicas()).entry(first)  # another replica reads it
+    assert entry is not None
+    assert (entry.platform, entry.user, entry.question, entry.helpful) == ("slack", "U1", "can I copy an email?", False)
+    assert (entry.comment, entry.citations) == ("it is about letters", refs)
+    assert [e.id for e in store.recent(10)] == [second, first]
+    assert store.entry(second + 100) is None
+
+
+def test_votes_are_tallied_by_the_week_they_fall_in_starting_on_monday(replicas: Opener) -> None:
+    db = replicas()
+    store = SqlFeedbackStore(db)
+    for at, helpful in (("2026-01-05T10:00:00+00:00", 1), ("2026-01-11T23:00:00+00:00", 0),
+                        ("2026-01-12T08:00:00+00:00", 0), ("2026-01-12T09:00:00+00:00", 0)):
+        db.execute('INSERT INTO feedback (at, platform, "user", question, helpful, citations)'
+                   " VALUES (?, 'slack', 'U1', 'q', ?, '[]')", (at, helpful))
+    assert [(w.week, w.helpful, w.unhelpful) for w in store.by_week()] == [("2026-01-12", 0, 2), ("2026-01-05", 1, 1)]
+
+
+def test_the_clauses_of_unhelpful_answers_are_ranked_most_voted_down_first(replicas: Opener) -> None:
+    store = SqlFeedbackStore(replicas())
+    email, gifts = CitedRef("004.txt", "2.6", "Email"), CitedRef("002.txt", "5", "Gifts")
+    store.record(platform="slack", user="U1", question="a", helpful=False, citations=(email, gifts))
+    store.record(platform="slack", user="U1", question="b", helpful=False, citations=(gifts,))
+    store.record(platform="slack", user="U1", question="c", helpful=True, citations=(email, email))
+    assert [(t.source, t.unhelpful) for t in store.most_unhelpful()] == [("002.txt", 2), ("004.txt", 1)]
+
+
+def test_half_an_emoji_or_a_nul_in_a_question_is_kept_as_a_replacement_character(replicas: Opener) -> None:
+    store = SqlFeedbackStore(replicas())
+    kept = store.record(platform="slack", user="U\x001", question="fire \ud83d?", helpful=True, citations=())
+    entry = store.entry(kept)
+    assert entry is not None and entry.question == "fire \ufffd?"
+    assert entry.user in ("U\x001", "U\ufffd1")  # SQLite can keep a NUL; PostgreSQL cannot
+
+
+# Conversation state
+
+
+def test_an_answer_and_a_topic_are_found_until_they_expire(replicas: Opener) -> None:
+    clock = Clock()
+    state = SqlConversationState(replicas(), clock=clock)
+    state.keep_answer("a1", _answer("can I copy an email?"))
+    state.keep_answer("a1", _answer("can I forward an email?"))
+    state.set_topic("slack:C1:T1", "gifts")
+    other = SqlConversationState(replicas(), clock=clock)
+    kept = other.answer("a1")
+    assert kept is not None and kept.question == "can I forward an email?" and kept.citations[0].clause == "2.6"
+    assert other.topic("slack:C1:T1") == "gifts"
+    assert other.answer("a2") is None and other.topic("slack:C2") is None
+    clock.now += 8 * DAY
+    assert other.topic("slack:C1:T1") is None
+    assert other.answer("a1") is not None
+    clock.now += 23 * DAY
+    assert other.answer("a1") is None
+
+
+def test_a_message_is_kept_once_however_often_and_wherever_it_is_delivered(replicas: Opener) -> None:
+    one, two = SqlConversationState(replicas()), SqlConversationState(replicas())
+    assert one.accept("m1", "slack", {"text": "gifts?"}) is True
+    assert two.accept("m1", "slack", {"text": "gifts?"}) is False
+    assert one.accept("m1", "slack", {"text": "gifts?"}) is False
+
+
+def test_of_two_replicas_claiming_a_message_only_one_gets_it_until_it_is_released(replicas: Opener) -> None:
+    clock = Clock()
+    one, two = SqlConversationState(replicas(), clock=clock), SqlConversationState(replicas(), clock=clock)
+    one.accept("m1", "teams", {"text": "gifts?", "reply_to": ["C1", 7]})
+    item = one.claim("m1")
+    assert item is not None and item.payload == {"text": "gifts?", "reply_to": ["C1", 7]} and item.attempts == 1
+    assert two.claim("m1") is None
+    one.set_asked("m1", "what about gifts?")
+    one.release("m1")
+    again = two.claim("m1")
+    assert again is not None and (again.asked, again.attempts) == ("what about gifts?", 2)
+    two.done("m1")
+    assert one.claim("m1") is None
+    assert one.accept("m1", "teams", {}) is False  # still stops a re-delivery
+
+
+def test_a_claim_left_by_a_dead_worker_is_taken_over_after_the_claim_time(replicas: Opener) -> None:
+    clock = Clock()
+    one, two = SqlConversationState(replicas(), clock=clock), SqlConversationState(replicas(), clock=clock)
+    one.accept("m1", "slack", {})
+    assert one.claim("m1") is not None
+    clock.now += CLAIM_SECONDS - 1
+    assert two.claim("m1") is None
+    clock.now += 2
+    assert two.claim("m1") is not None
+
+
+def test_claims_racing_from_many_threads_give_the_message_to_exactly_one(replicas: Opener) -> None:
+    states = [SqlConversationState(replicas()) for _ in range(2)]
+    states[0].accept("m1", "slack", {})
+    won: list[object] = []
+    start = threading.Barrier(8)
+
+    def race(state: SqlConversationState) -> None:
+        start.wait()
+        if state.claim("m1") is not None:
+            won.append(state)
+
+    threads = [threading.Thread(target=race, args=(states[n % 2],)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(won) == 1
+
+
+def test_pending_lists_unanswered_messages_nobody_works_on_oldest_first(replicas: Opener) -> None:
+    clock = Clock()
+    state = SqlConversationState(replicas(), clock=clock)
+    for name in ("old", "answered", "working", "other-platform"):
+        state.accept(name, "teams" if name == "other-platform" else "slack", {})
+        clock.now += 1
+    state.claim("answered")
+    state.done("answered")
+    state.claim("working")
+    clock.now += 5
+    state.accept("new", "slack", {})
+    assert state.pending("slack", older_than=3) == ["old"]
+    clock.now += CLAIM_SECONDS
+    assert state.pending("slack", older_than=3) == ["old", "working", "new"]
+
+
+def test_the_inbox_keeps_no_more_rows_than_its_bound(replicas: Opener, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(conversation_state.LIMITS, "inbox", (50, 2 * DAY))
+    clock = Clock()
+    state = SqlConversationState(replicas(), clock=clock)
+    for n in range(300):
+        clock.now += 1
+        state.accept(f"m-{n}", "slack", {})
+    assert state.accept("m-299", "slack", {}) is False  # the newest are kept
+    assert state.accept("m-0", "slack", {}) is True  # the oldest were let go
+
+
+# Console state: the one-process implementation promises the same, for one process
+
+
+@pytest.fixture(params=["memory", *BACKENDS])
+def console_pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[ConsoleState, ConsoleState]]:
+    """Two views of one console state: two replicas, or (in memory) the same object twice."""
+    if request.param == "memory":
+        state = MemoryConsoleState()
+        yield state, state
+        return
+    with _replicas(request.param, request, tmp_path) as opener:
+        yield SqlConsoleState(opener()), SqlConsoleState(opener())
+
+
+def test_wrong_guesses_sent_to_either_replica_add_up_until_the_party_signs_in(
+    console_pair: tuple[ConsoleState, ConsoleState],
+) -> None:
+    one, two = console_pair
+    assert one.wrong_guesses("clerk@10.0.0.1") == (0, 0.0)
+    one.add_wrong_guess("clerk@10.0.0.1", 100.5)
+    two.add_wrong_guess("clerk@10.0.0.1", 101.25)
+    one.add_wrong_guess("someone@10.0.0.2", 102.0)
+    assert two.wrong_guesses("clerk@10.0.0.1") == (2, 101.25)
+    two.clear_wrong_guesses("clerk@10.0.0.1")
+    assert one.wrong_guesses("clerk@10.0.0.1") == (0, 0.0)
+    assert one.wrong_guesses("someone@10.0.0.2") == (1, 102.0)
+
+
+def test_a_session_signed_out_on_one_replica_is_signed_out_on_the_other_until_its_cookie_expires(
+    console_pair: tuple[ConsoleState, ConsoleState],
+) -> None:
+    one, two = console_pair
+    one.sign_out("s1", until=1000.0, now=10.0)
+    assert two.signed_out("s1") and not two.signed_out("s2")
+    two.sign_out("s2", until=3000.0, now=2000.0)  # s1's cookie expired at 1000: nothing to remember
+    assert one.signed_out("s2")
+    assert not one.signed_out("s1")
+
+
+# The admin console's audit log: the file beside the index promises the same
+
+
+@pytest.fixture(params=["file", *BACKENDS])
+def audit_pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[AuditLog, AuditLog]]:
+    """Two replicas' views of one audit log, each timing changes by the same clock."""
+    clock = [AT]
+    if request.param == "file":
+        path = tmp_path / "admin-audit.log"
+        yield FileAuditLog(path, clock=lambda: clock[0]), FileAuditLog(path, clock=lambda: clock[0])
+        return
+    with _replicas(request.param, request, tmp_path) as opener:
+        yield SqlAuditLog(opener(), clock=lambda: clock[0]), SqlAuditLog(opener(), clock=lambda: clock[0])
+
+
+def test_changes_made_on_either_replica_are_listed_newest_first_up_to_the_limit(
+    audit_pair: tuple[AuditLog, AuditLog],
+) -> None:
+    one, two = audit_pair
+    assert one.recent() == []
+    for n in range(4):
+        (one if n % 2 else two).record(f"clerk {n}", f"change {n}")
+    assert [(e.who, e.what) for e in one.recent(3)] == [("clerk 3", "change 3"), ("clerk 2", "change 2"),
+                                                        ("clerk 1", "change 1")]
+    assert two.recent(1)[0].at == "2026-03-02T09:30:00+00:00"
+
+
+def test_a_name_or_description_broken_over_lines_is_kept_on_one_line(audit_pair: tuple[AuditLog, AuditLog]) -> None:
+    one, two = audit_pair
+    one.record("Mallory\n2026-01-01T00:00:00+00:00\tThe Mayor", "edited x.txt\u2028approved everything")
+    assert [(e.who, e.what) for e in two.recent()] == [
+        ("Mallory 2026-01-01T00:00:00+00:00 The Mayor", "edited x.txt approved everything")]
+
+
+# The embedding cache
+
+
+def test_vectors_kept_are_found_by_key_exactly_and_a_newer_one_replaces_the_old(replicas: Opener) -> None:
+    cache = SqlEmbeddingCache(replicas())
+    first, second = np.array([0.1, -2.5, 1e-8], dtype=np.float32), np.array([3.0, 0.0, -1.0], dtype=np.float32)
+    cache.keep({"a": first, "b": first})
+    cache.keep({"b": second})
+    found = SqlEmbeddingCache(replicas()).found(["a", "b", "never kept"])
+    assert sorted(found) == ["a", "b"]
+    assert found["a"].dtype == np.float32 and np.array_equal(found["a"], first) and np.array_equal(found["b"], second)
+    assert cache.found([f"k{n}" for n in range(1200)]) == {}  # more keys than one statement looks up
+
+
+# Migrations
+
+
+@pytest.mark.parametrize("module", [feedback, conversation_state, console, audit, embedding_cache])
+def test_each_store_has_the_same_numbered_steps_for_both_databases(module: object) -> None:
+    assert len(module.MIGRATIONS) == len(module.POSTGRES_MIGRATIONS)
+
+
+def test_replicas_starting_together_apply_each_step_once(replicas: Opener) -> None:
+    databases = [replicas() for _ in range(4)]
+    failures: list[BaseException] = []
+    start = threading.Barrier(len(databases))
+
+    def open_stores(db: Database) -> None:
+        start.wait()
+        try:
+            SqlFeedbackStore(db)
+            SqlConversationState(db)
+            SqlConsoleState(db)
+            SqlAuditLog(db)
+            SqlEmbeddingCache(db)
+        except BaseException as error:  # noqa: B036  (reported below, with the failing backend)
+            failures.append(error)
+
+    threads = [threading.Thread(target=open_stores, args=(db,)) for db in databases]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    for module in (feedback, conversation_state, console, audit, embedding_cache):
+        steps = len(module.MIGRATIONS)
+        assert databases[0].applied(module.STORE) == list(range(1, steps + 1))
+
+
+def test_a_step_that_fails_leaves_no_table_of_it_behind(replicas: Opener) -> None:
+    db = replicas()
+    broken = ("CREATE TABLE notes (id INTEGER);\nCREATE TABLE notes (id INTEGER);",)
+    with pytest.raises(Exception, match="(?i)already exists"):
+        db.migrate("broken", sqlite=broken, postgresql=broken)
+    with pytest.raises(Exception, match="(?i)no such table|does not exist"):
+        db.rows("SELECT id FROM notes")
+
+
+# The build lock
+
+
+@pytest.fixture(params=["local", "postgresql"])
+def build_locks(request: pytest.FixtureRequest) -> tuple[BuildLock, BuildLock]:
+    """Two holders of one lock: threads of one process, or two replicas."""
+    if request.param == "local":
+        lock = LocalBuildLock()
+        return lock, lock
+    url = request.getfixturevalue("postgres_server")
+    return PostgresBuildLock(url), PostgresBuildLock(url)
+
+
+def test_while_one_build_holds_the_lock_another_is_refused_and_can_build_afterwards(
+    build_locks: tuple[BuildLock, BuildLock],
+) -> None:
+    one, two = build_locks
+    with one.hold() as first:
+        assert first is True
+        with two.hold() as second:
+            assert second is False
+    with two.hold() as after:
+        assert after is True
