@@ -24,7 +24,7 @@ from adapters.slack.server import EVENTS_PATH, make_http_server  # noqa: E402
 from adapters.slack.settings import SlackConfig  # noqa: E402
 from adapters.slack.translate import build_app  # noqa: E402
 from bot.answer import Answer, Scope  # noqa: E402
-from bot.feedback import SqlFeedbackStore  # noqa: E402
+from bot.stores.sql_feedback import SqlFeedbackStore  # noqa: E402
 from tests.background import serve_in_background  # noqa: E402
 from tests.fake_slack import BOT_USER_ID, FakeSlack, event_body, send_signed  # noqa: E402
 from tests.fakes import FakeProtocolBot, conversation  # noqa: E402

@@ -8,13 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.audit import FILE_NAME as AUDIT_FILE
-from bot.audit import FileAuditLog
-from bot.conversation_state import SqlConversationState
 from bot.core.answering import Calibration
 from bot.core.embedding import Embedder, SentenceTransformerEmbedder
 from bot.core.onnx_embedding import OnnxEmbedder
-from bot.feedback import SqlFeedbackStore
 from bot.service.admin_console import AdminConsole
 from bot.service.conversation import Conversation
 from bot.service.ports import ProtocolBot
@@ -28,6 +24,10 @@ from bot.stores.console import ConsoleState, SqlConsoleState
 from bot.stores.conversation import ConversationState
 from bot.stores.database import Database, open_database
 from bot.stores.feedback import FeedbackStore
+from bot.stores.file_audit import FILE_NAME as AUDIT_FILE
+from bot.stores.file_audit import FileAuditLog
+from bot.stores.sql_conversation import SqlConversationState
+from bot.stores.sql_feedback import SqlFeedbackStore
 
 
 def embedder(settings: Settings, *, threads: int | None = None) -> Embedder:

@@ -14,12 +14,12 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.admin.server import ConsoleServer
 from adapters.admin.settings import AdminSettings
-from bot.audit import FileAuditLog
-from bot.feedback import SqlFeedbackStore
 from bot.service.admin_console import AdminConsole
 from bot.service.protocol_bot import IndexedProtocolBot
 from bot.settings import Settings
 from bot.stores.console import ConsoleState, MemoryConsoleState
+from bot.stores.file_audit import FileAuditLog
+from bot.stores.sql_feedback import SqlFeedbackStore
 
 SECRET = "a long enough admin passphrase"
 

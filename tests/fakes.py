@@ -10,7 +10,6 @@ import numpy as np
 
 from bot import messages
 from bot.answer import Answer, Citation, Scope
-from bot.conversation_state import SqlConversationState
 from bot.core.corrections import Correction
 from bot.core.embedding import Embedder
 from bot.core.lexical import tokens
@@ -21,6 +20,7 @@ from bot.service.scopes import Scopes
 from bot.status import DocumentInfo, IndexStatus, ReindexResult
 from bot.stores.conversation import ConversationState
 from bot.stores.feedback import FeedbackStore
+from bot.stores.sql_conversation import SqlConversationState
 from tests.background import WAIT_SECONDS
 
 DOCS = (

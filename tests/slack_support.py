@@ -14,12 +14,12 @@ from adapters.slack.server import EVENTS_PATH, make_http_server
 from adapters.slack.settings import SlackConfig
 from adapters.slack.translate import SlackBot
 from bot import messages
-from bot.feedback import SqlFeedbackStore
 from bot.service.conversation import Conversation
 from bot.service.ports import ProtocolBot
 from bot.service.scopes import Scopes
 from bot.stores.conversation import ConversationState
 from bot.stores.feedback import FeedbackStore
+from bot.stores.sql_feedback import SqlFeedbackStore
 from tests.background import serve_in_background
 from tests.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack, event_body, send_signed
 from tests.fakes import FakeProtocolBot, conversation

@@ -17,9 +17,9 @@ from adapters.teams import TeamsSettings, build_app
 from adapters.teams.server import HANDLER
 from adapters.teams.settings import TeamsHost
 from adapters.teams.translate import ProtocolTeamsBot
-from bot.feedback import SqlFeedbackStore
 from bot.service.conversation import Conversation
 from bot.stores.conversation import ConversationState
+from bot.stores.sql_feedback import SqlFeedbackStore
 from tests import teams_support as teams
 from tests.background import WAIT_SECONDS
 from tests.fakes import FakeProtocolBot, conversation

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot import messages
-from bot.feedback import SqlFeedbackStore
 from bot.service.feedback_report import render_feedback
 from bot.service.status_report import render_status
 from bot.stores.feedback import cited_refs
+from bot.stores.sql_feedback import SqlFeedbackStore
 from tests.fakes import FakeProtocolBot
 
 

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from bot import messages
-from bot.audit import FileAuditLog
 from bot.core import evaluation
 from bot.core.evaluation import EvalQuestion
 from bot.errors import QuestionFileError
 from bot.question import one_line
 from bot.stores.audit import AuditLog
+from bot.stores.file_audit import FileAuditLog
 from knowledge import documents
 from knowledge.catalogue import Entry, parse, with_fields
 from knowledge.problems import KnowledgeProblem, Problem

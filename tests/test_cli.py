@@ -13,11 +13,11 @@ import pytest
 from adapters.cli import main as cli
 from adapters.cli.main import FrontEnd, front_end
 from bot import messages
-from bot.feedback import SqlFeedbackStore
 from bot.service.ports import ProtocolBot
 from bot.service.protocol_bot import IndexedProtocolBot
 from bot.settings import PROJECT_ROOT
 from bot.stores.feedback import cited_refs
+from bot.stores.sql_feedback import SqlFeedbackStore
 from tests.fakes import FakeProtocolBot, mark_superseded
 
 

@@ -8,9 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot import messages
-from bot.conversation_state import SqlConversationState
 from bot.errors import DeliveryDeferred, IndexUnavailable
-from bot.feedback import SqlFeedbackStore
 from bot.service.conversation import (
     PENDING_AFTER_SECONDS,
     AnswerReply,
@@ -26,6 +24,8 @@ from bot.service.reindex_runner import ReindexOutcome
 from bot.service.scopes import Scopes
 from bot.stores.conversation import DAY, MAX_ATTEMPTS, ConversationState
 from bot.stores.feedback import FeedbackStore
+from bot.stores.sql_conversation import SqlConversationState
+from bot.stores.sql_feedback import SqlFeedbackStore
 from tests.fakes import FakeProtocolBot
 
 ADMIN = "U-ADMIN"
@@ -267,7 +267,7 @@ def test_remembered_answers_expire_after_thirty_days() -> None:
 
 
 def test_the_inbox_keeps_no_more_rows_than_its_bound(monkeypatch: pytest.MonkeyPatch) -> None:
-    import bot.conversation_state as module
+    import bot.stores.sql_conversation as module
 
     monkeypatch.setitem(module.LIMITS, "inbox", (50, 2 * DAY))
     state = SqlConversationState(":memory:")

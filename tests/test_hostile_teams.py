@@ -21,7 +21,7 @@ from adapters.teams import TeamsSettings, build_app
 from adapters.teams.server import ACK_WITHIN_SECONDS, MAX_ID_CHARS, MESSAGES_PATH
 from adapters.teams.settings import TeamsHost
 from bot import messages
-from bot.feedback import SqlFeedbackStore
+from bot.stores.sql_feedback import SqlFeedbackStore
 from tests import teams_support as teams
 from tests.background import WAIT_SECONDS, AiohttpInBackground
 from tests.fakes import FakeProtocolBot, conversation

@@ -11,11 +11,11 @@ import pytest
 
 from adapters.cli import main as cli
 from bot import messages
-from bot.audit import FILE_NAME as AUDIT_FILE
 from bot.core import index_store, indexing
 from bot.errors import ModelUnavailable, ReindexFailed
 from bot.service.protocol_bot import IndexedProtocolBot
 from bot.service.status_report import render_status
+from bot.stores.file_audit import FILE_NAME as AUDIT_FILE
 from tests.fakes import HashingEmbedder
 
 NUMBERED = "004_fbcb302b638d596d.txt"

@@ -17,7 +17,6 @@ import pytest
 from fpdf import FPDF
 
 from bot import messages
-from bot.audit import FileAuditLog
 from bot.errors import AdminRefused, DocumentError
 from bot.service.knowledge_admin import (
     MAX_FIELD_CHARS,
@@ -30,6 +29,7 @@ from bot.service.knowledge_admin import (
 )
 from bot.service.protocol_bot import IndexedProtocolBot
 from bot.stores.audit import AuditLog
+from bot.stores.file_audit import FileAuditLog
 from knowledge import catalogue
 from knowledge.parser import parse
 from tests.test_formats import write_docx, write_pdf

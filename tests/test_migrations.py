@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from bot import conversation_state, embedding_cache, feedback
-from bot.conversation_state import SqlConversationState
-from bot.feedback import SqlFeedbackStore
-from bot.migrations import applied, migrate
+from bot.stores import sql_conversation as conversation_state
+from bot.stores import sql_embedding_cache as embedding_cache
+from bot.stores import sql_feedback as feedback
+from bot.stores.migrations import applied, migrate
+from bot.stores.sql_conversation import SqlConversationState
+from bot.stores.sql_feedback import SqlFeedbackStore
 
 
 def test_a_new_database_records_each_stores_steps(tmp_path: Path) -> None:

@@ -21,9 +21,9 @@ import pytest
 
 from adapters.teams.settings import TeamsHost
 from bot import messages
-from bot.conversation_state import SqlConversationState
-from bot.feedback import SqlFeedbackStore
 from bot.service.conversation import Message, Place, Sweeper
+from bot.stores.sql_conversation import SqlConversationState
+from bot.stores.sql_feedback import SqlFeedbackStore
 from tests.background import WAIT_SECONDS
 from tests.fake_slack import TEAM_ID
 from tests.fakes import FakeProtocolBot, conversation

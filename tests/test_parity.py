@@ -20,7 +20,7 @@ from adapters.cli import main as cli
 from adapters.teams.translate import ProtocolTeamsBot
 from bot import messages
 from bot.answer import Answer, Scope
-from bot.feedback import SqlFeedbackStore
+from bot.stores.sql_feedback import SqlFeedbackStore
 from tests import teams_support as teams
 from tests.fakes import FakeProtocolBot, conversation
 from tests.slack_support import ADMIN, CHANNEL, USER, SlackStarter, mention, message, rendered

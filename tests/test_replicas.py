@@ -13,7 +13,6 @@ from psycopg.conninfo import conninfo_to_dict
 
 from bot import messages
 from bot.bootstrap import bootstrap
-from bot.conversation_state import SqlConversationState
 from bot.errors import DatabaseUnavailable, SettingsError
 from bot.service.protocol_bot import IndexedProtocolBot
 from bot.service.reindex_runner import ReindexOutcome, ReindexRunner
@@ -21,6 +20,7 @@ from bot.settings import Settings
 from bot.stores.build_lock import PostgresBuildLock
 from bot.stores.database import PostgresDatabase
 from bot.stores.feedback import CitedRef
+from bot.stores.sql_conversation import SqlConversationState
 from tests.fakes import FakeProtocolBot, HashingEmbedder
 from tests.postgres_server import fresh_database
 

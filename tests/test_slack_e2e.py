@@ -18,8 +18,8 @@ from adapters.slack.translate import build_app
 from bot import messages
 from bot.answer import Scope
 from bot.errors import IndexUnavailable, ReindexFailed
-from bot.feedback import SqlFeedbackStore
 from bot.service.scopes import Scopes
+from bot.stores.sql_feedback import SqlFeedbackStore
 from tests.fake_slack import BOT_ID, BOT_USER_ID, TEAM_ID, FakeSlack, event_body
 from tests.fakes import COPY_EMAIL, FakeProtocolBot, GatedBot, conversation
 from tests.slack_support import (

@@ -13,19 +13,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot import conversation_state, embedding_cache, feedback
 from bot.answer import Answer, Citation
-from bot.audit import FileAuditLog
-from bot.conversation_state import SqlConversationState
-from bot.embedding_cache import SqlEmbeddingCache
-from bot.feedback import SqlFeedbackStore
 from bot.stores import audit, console
+from bot.stores import sql_conversation as conversation_state
+from bot.stores import sql_embedding_cache as embedding_cache
+from bot.stores import sql_feedback as feedback
 from bot.stores.audit import AuditLog, SqlAuditLog
 from bot.stores.build_lock import BuildLock, LocalBuildLock, PostgresBuildLock
 from bot.stores.console import ConsoleState, MemoryConsoleState, SqlConsoleState
 from bot.stores.conversation import CLAIM_SECONDS, DAY
 from bot.stores.database import Database, PostgresDatabase, SqliteDatabase
 from bot.stores.feedback import CitedRef
+from bot.stores.file_audit import FileAuditLog
+from bot.stores.sql_conversation import SqlConversationState
+from bot.stores.sql_embedding_cache import SqlEmbeddingCache
+from bot.stores.sql_feedback import SqlFeedbackStore
 from tests.postgres_server import fresh_database
 
 BACKENDS = ["sqlite", "postgresql"]

@@ -13,9 +13,9 @@ from bot import messages
 from bot.core.answering import Calibration
 from bot.core.corrections import FILE_NAME
 from bot.errors import CorrectionError
-from bot.feedback import SqlFeedbackStore
 from bot.service.protocol_bot import IndexedProtocolBot
 from bot.stores.feedback import cited_refs
+from bot.stores.sql_feedback import SqlFeedbackStore
 from tests.fakes import HashingEmbedder
 
 ILMINSTER_DOC = "001_a879d86bb0aeb3d5.txt"

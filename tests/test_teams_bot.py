@@ -11,9 +11,9 @@ from adapters.teams.render import ADAPTIVE_CARD
 from adapters.teams.translate import ProtocolTeamsBot
 from bot import messages
 from bot.errors import IndexUnavailable, ReindexFailed
-from bot.feedback import SqlFeedbackStore
 from bot.service.status_report import render_status
 from bot.stores.feedback import cited_refs
+from bot.stores.sql_feedback import SqlFeedbackStore
 from tests import teams_support as teams
 from tests.fakes import FakeProtocolBot, GatedBot, conversation
 

@@ -40,9 +40,9 @@ from adapters.teams.settings import TeamsHost
 from bot import messages
 from bot.answer import Scope
 from bot.errors import SettingsError
-from bot.feedback import SqlFeedbackStore
 from bot.service.scopes import Scopes
 from bot.stores.feedback import FeedbackStore, cited_refs
+from bot.stores.sql_feedback import SqlFeedbackStore
 from tests import teams_support as teams
 from tests.background import WAIT_SECONDS, serve_in_background
 from tests.fakes import FakeProtocolBot, conversation

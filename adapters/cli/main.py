@@ -257,9 +257,9 @@ def cmd_admin(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 def cmd_feedback(args: argparse.Namespace, rt: Runtime) -> int:
-    from bot.feedback import SqlFeedbackStore
     from bot.service.feedback_report import render_feedback
     from bot.stores.database import open_database
+    from bot.stores.sql_feedback import SqlFeedbackStore
 
     store = SqlFeedbackStore(open_database(rt.settings.database_url, rt.settings.feedback_path))
     try:
@@ -285,8 +285,8 @@ def cmd_teach(args: argparse.Namespace, rt: Runtime) -> int:
         return 0
     question = args.question or ""
     if args.feedback is not None:
-        from bot.feedback import SqlFeedbackStore
         from bot.stores.database import open_database
+        from bot.stores.sql_feedback import SqlFeedbackStore
 
         store = SqlFeedbackStore(open_database(rt.settings.database_url, rt.settings.feedback_path))
         try:

@@ -22,9 +22,9 @@ from bot.core.manifest import DocumentRecord, Manifest
 from bot.core.sentences import pieces
 from bot.core.titles import Named, from_text
 from bot.core.vector_index import EXACT_UP_TO
-from bot.embedding_cache import CacheAt, CachedEmbedder, open_cache
 from bot.errors import DocumentError, IndexUnavailable
 from bot.settings import KEEP_VERSIONS
+from bot.stores.sql_embedding_cache import CacheAt, CachedEmbedder, open_cache
 from knowledge import catalogue, documents, not_covered
 from knowledge.clause import Clause
 from knowledge.parser import parse

@@ -19,7 +19,7 @@ The rules, the same on every platform:
   thread the bot is already part of.
 - A message seen before (a platform's retry, or the same message as two events) is not answered again.
 
-Nothing acknowledged is lost: a front end `take`s a message into the inbox (bot/conversation_state.py)
+Nothing acknowledged is lost: a front end `take`s a message into the inbox (bot/stores/conversation.py)
 before telling its platform it arrived, then has it `work`ed; a reply that cannot be delivered now
 stays there, and `pending` lists what a crash or an outage left, for the front end to work again.
 """

@@ -19,13 +19,13 @@ from bot.core.lexical import Glossary
 from bot.core.retrieval import Retriever, Weights
 from bot.core.teaching import Teaching
 from bot.core.vector_index import EXACT_UP_TO
-from bot.embedding_cache import CacheAt
 from bot.errors import DocumentError, IndexUnavailable, ReindexFailed
 from bot.question import clean
 from bot.service.ports import ProtocolBot
 from bot.settings import KEEP_VERSIONS
 from bot.status import DocumentInfo, IndexStatus, ReindexResult
 from bot.stores.build_lock import BuildLock, LocalBuildLock
+from bot.stores.sql_embedding_cache import CacheAt
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,10 @@ from typing import Any
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from bot import messages, migrations
+from bot import messages
 from bot.errors import DatabaseUnavailable
 from bot.question import storable
+from bot.stores import migrations
 
 Row = tuple[Any, ...]
 SQLITE = "sqlite"
