@@ -1,7 +1,7 @@
-"""The composition root: the one place that builds what the front ends use, from the settings.
+"""The composition root: the one place that builds the application service from the settings.
 
-Entry points (the `protocol-bot` commands) call `bootstrap` once and hand the parts to the front
-end they start; tests build the same parts with fakes in their place.
+Entry points (the `protocol-bot` commands) call `bootstrap` once and hand the `Application` to the
+front end they start; tests build the same with fakes in their place.
 """
 
 from __future__ import annotations
@@ -55,24 +55,27 @@ def protocol_bot(settings: Settings, *, threads: int | None = None, build_progre
 
 
 @dataclass(frozen=True)
-class Services:
+class Application:
+    """Every use case, as the front ends reach them: chat (`conversation`) and the admin work of the console
+    and the terminal (`console`), on one core (`bot`) and one reindex runner, with their state in one database."""
+
     settings: Settings
     bot: ProtocolBot
     conversation: Conversation
+    console: AdminConsole
+    console_state: ConsoleState  # the console's sign-in guesses and sign-outs, for its web front end
     feedback: FeedbackStore
     state: ConversationState
-    reindexer: ReindexRunner  # one per process: chat's "reindex" and the console's "publish" both run on it
-    console_state: ConsoleState  # the admin console's sign-in guesses and sign-outs
-    audit: AuditLog  # changes made from the admin console
+    audit: AuditLog  # changes made from the admin console or the terminal
     database: Database  # where the stores above keep their tables
 
     def close(self) -> None:
         self.database.close()  # the stores share it
 
 
-def bootstrap(settings: Settings | None = None, *, bot: ProtocolBot | None = None) -> Services:
-    """Everything a chat front end needs. The scopes file is read first, so a bad one stops start-up
-    before the model loads."""
+def bootstrap(settings: Settings | None = None, *, bot: ProtocolBot | None = None) -> Application:
+    """The application service. The scopes file is read first, so a bad one stops start-up before the
+    model loads."""
     settings = settings or Settings.from_env()
     scopes = Scopes.for_settings(settings)
     bot = bot or protocol_bot(settings)
@@ -85,11 +88,7 @@ def bootstrap(settings: Settings | None = None, *, bot: ProtocolBot | None = Non
                                 reindexer=reindexer)
     # The audit log stays the file beside the index unless replicas share a database, so its history is kept.
     audit = SqlAuditLog(database) if settings.database_url else FileAuditLog(settings.home / AUDIT_FILE)
-    return Services(settings, bot, conversation, feedback, state, reindexer, SqlConsoleState(database), audit, database)
+    console = AdminConsole(settings, bot, feedback, audit, reindexer)
+    return Application(settings, bot, conversation, console, SqlConsoleState(database), feedback, state, audit,
+                       database)
 
-
-def admin_console(services: Services) -> AdminConsole:
-    """What the admin console works with: the same core, feedback and settings as the chat front ends,
-    and the audit log."""
-    settings = services.settings
-    return AdminConsole(settings, services.bot, services.feedback, services.audit, services.reindexer)

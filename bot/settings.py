@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot import messages
+from bot.core.index_store import KEEP_VERSIONS
 from bot.core.vector_index import EXACT_UP_TO
 from bot.errors import SettingsError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-KEEP_VERSIONS = 5
 RUNTIMES = ("onnx", "torch")  # complete index versions kept on disk, so an admin can roll back
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot import messages
-from bot.bootstrap import admin_console, bootstrap
+from bot.bootstrap import bootstrap
 from bot.errors import ModelUnavailable, ReindexFailed
 from bot.service.conversation import Message, Place, ReindexReply
 from bot.service.reindex_runner import ReindexOutcome, ReindexRunner
@@ -70,7 +70,7 @@ def test_chat_and_the_console_share_one_reindex_so_a_reindex_typed_during_a_publ
 ) -> None:
     core = GatedBot()
     services = bootstrap(Settings(knowledge_dir=knowledge, home=tmp_path, admins=frozenset({"U-ADMIN"})), bot=core)
-    console = admin_console(services)
+    console = services.console
     assert console.publish(by="Clerk")
     heard: list[ReindexOutcome] = []
     reply = services.conversation.handle(Message(Place("slack", "C1"), "U-ADMIN", "reindex"), heard.append)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, TextIO
 from adapters.cli import batch, render
 from bot import messages
 from bot.answer import Answer, Scope
-from bot.bootstrap import Services, admin_console, bootstrap, protocol_bot
+from bot.bootstrap import Application, bootstrap, protocol_bot
 from bot.errors import ProtocolBotError
 from bot.service.conversation import Conversation
 from bot.service.ports import ProtocolBot
@@ -45,7 +45,7 @@ class Runtime:
             self._bot = self.given_bot or protocol_bot(self.settings)
         return self._bot
 
-    def services(self) -> Services:
+    def application(self) -> Application:
         return bootstrap(self.settings, bot=self.given_bot)
 
 
@@ -141,12 +141,11 @@ def cmd_index(args: argparse.Namespace, rt: Runtime) -> int:
     from adapters.cli import index
 
     if args.rollback or args.dry_run:
-        services = rt.services()
+        app = rt.application()
         try:
-            console = admin_console(services)
-            return index.rollback(console, rt.out) if args.rollback else index.dry_run(console, rt.out)
+            return index.rollback(app.console, rt.out) if args.rollback else index.dry_run(app.console, rt.out)
         finally:
-            services.close()
+            app.close()
     return index.run(rt.given_bot or protocol_bot(rt.settings, threads=index.BUILD_THREADS, build_progress=True), rt.out)
 
 
@@ -197,20 +196,20 @@ def _log_as_a_server() -> None:
 def _serve(platform: FrontEnd, rt: Runtime, port: int) -> int:
     serve = _server(platform, port, rt)
     console_settings = _console_settings()
-    services = rt.services()
+    app = rt.application()
     _log_as_a_server()
     beside = None
     try:
         if console_settings is not None:
             from adapters.admin.server import Beside
 
-            beside = Beside(admin_console(services), console_settings, state=services.console_state)
+            beside = Beside(app.console, console_settings, state=app.console_state)
             beside.start()
-        serve(services.conversation)
+        serve(app.conversation)
     finally:
         if beside is not None:
             beside.stop()
-        services.close()
+        app.close()
     return 0
 
 
@@ -247,25 +246,23 @@ def cmd_admin(args: argparse.Namespace, rt: Runtime) -> int:
     settings = AdminSettings.from_env()
     if args.port:
         settings = replace(settings, port=args.port)
-    services = rt.services()
+    app = rt.application()
     _log_as_a_server()
     try:
-        server.serve(admin_console(services), settings, state=services.console_state)
+        server.serve(app.console, settings, state=app.console_state)
     finally:
-        services.close()
+        app.close()
     return 0
 
 
 def cmd_feedback(args: argparse.Namespace, rt: Runtime) -> int:
     from bot.service.feedback_report import render_feedback
-    from bot.stores.database import open_database
-    from bot.stores.sql_feedback import SqlFeedbackStore
 
-    store = SqlFeedbackStore(open_database(rt.settings.database_url, rt.settings.feedback_path))
+    app = rt.application()
     try:
-        rt.out.write(render_feedback(store, limit=args.limit) + "\n")
+        rt.out.write(render_feedback(app.feedback, limit=args.limit) + "\n")
     finally:
-        store.close()
+        app.close()
     return 0
 
 
@@ -285,14 +282,11 @@ def cmd_teach(args: argparse.Namespace, rt: Runtime) -> int:
         return 0
     question = args.question or ""
     if args.feedback is not None:
-        from bot.stores.database import open_database
-        from bot.stores.sql_feedback import SqlFeedbackStore
-
-        store = SqlFeedbackStore(open_database(rt.settings.database_url, rt.settings.feedback_path))
+        app = rt.application()
         try:
-            entry = store.entry(args.feedback)
+            entry = app.feedback.entry(args.feedback)
         finally:
-            store.close()
+            app.close()
         if entry is None:
             out.write(messages.TEACH_NO_FEEDBACK.format(id=args.feedback) + "\n")
             return 2

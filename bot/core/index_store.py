@@ -23,6 +23,9 @@ from bot.core import vector_index
 from bot.core.manifest import Manifest
 from bot.errors import IndexUnavailable
 
+# complete versions kept on disk (PROTOCOL_BOT_KEEP_VERSIONS): enough to roll back a few publishes
+KEEP_VERSIONS = 5
+
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
 CLAUSES = "clauses.jsonl"

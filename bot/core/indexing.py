@@ -14,17 +14,17 @@ import numpy as np
 from bot import messages
 from bot.core import index_store
 from bot.core.answering import addressed_at
+from bot.core.cached_embedding import CachedEmbedder
 from bot.core.changes import ChangeReport, compare
 from bot.core.embedding import Embedder
-from bot.core.index_store import StoredClause, StoredPiece
+from bot.core.index_store import KEEP_VERSIONS, StoredClause, StoredPiece
 from bot.core.knowledge_problems import worded
 from bot.core.manifest import DocumentRecord, Manifest
 from bot.core.sentences import pieces
 from bot.core.titles import Named, from_text
 from bot.core.vector_index import EXACT_UP_TO
 from bot.errors import DocumentError, IndexUnavailable
-from bot.settings import KEEP_VERSIONS
-from bot.stores.sql_embedding_cache import CacheAt, CachedEmbedder, open_cache
+from bot.stores.sql_embedding_cache import CacheAt, open_cache
 from knowledge import catalogue, documents, not_covered
 from knowledge.clause import Clause
 from knowledge.parser import parse

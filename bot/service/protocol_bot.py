@@ -14,7 +14,7 @@ from bot.core import corrections, in_force, index_store, indexing
 from bot.core.answering import Calibration, compose
 from bot.core.corrections import Correction
 from bot.core.embedding import Embedder
-from bot.core.index_store import IndexData
+from bot.core.index_store import KEEP_VERSIONS, IndexData
 from bot.core.lexical import Glossary
 from bot.core.retrieval import Retriever, Weights
 from bot.core.teaching import Teaching
@@ -22,7 +22,6 @@ from bot.core.vector_index import EXACT_UP_TO
 from bot.errors import DocumentError, IndexUnavailable, ReindexFailed
 from bot.question import clean
 from bot.service.ports import ProtocolBot
-from bot.settings import KEEP_VERSIONS
 from bot.status import DocumentInfo, IndexStatus, ReindexResult
 from bot.stores.build_lock import BuildLock, LocalBuildLock
 from bot.stores.sql_embedding_cache import CacheAt

@@ -3,12 +3,10 @@ the SQLite file beside the index, or with the other stores in PostgreSQL when re
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import numpy as np
 
-from bot.core.embedding import Embedder
 from bot.stores.database import Database, PostgresDatabase, SqliteDatabase
 from bot.stores.embedding_cache import EmbeddingCache
 
@@ -18,10 +16,6 @@ POSTGRES_MIGRATIONS = ("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY
 _CHUNK = 500  # keys looked up per statement, well under either database's limit on parameters
 
 CacheAt = Path | str  # the SQLite file, or the URL of a PostgreSQL database
-
-
-def _key(model: str, text: str) -> str:
-    return hashlib.sha256(f"{model}\0{text}".encode()).hexdigest()
 
 
 class SqlEmbeddingCache(EmbeddingCache):
@@ -53,25 +47,3 @@ def open_cache(at: CacheAt) -> EmbeddingCache:
     if isinstance(at, str) and at.startswith(("postgresql://", "postgres://")):
         return SqlEmbeddingCache(PostgresDatabase(at))
     return SqlEmbeddingCache(SqliteDatabase(at, wal=False))
-
-
-class CachedEmbedder:
-    def __init__(self, embedder: Embedder, cache: EmbeddingCache) -> None:
-        self._embedder = embedder
-        self._cache = cache
-        self.computed = 0
-
-    def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
-        keys = [_key(self._embedder.name, t) for t in texts]
-        found = self._cache.found(keys)
-        missing = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in found))
-        if missing:
-            vectors = self._embedder.encode(missing, progress=progress)
-            self.computed += len(missing)
-            new = {_key(self._embedder.name, text): vector for text, vector in zip(missing, vectors, strict=True)}
-            self._cache.keep(new)
-            found.update(new)
-        return np.stack([found[k] for k in keys]).astype(np.float32) if keys else np.zeros((0, 0), np.float32)
-
-    def close(self) -> None:
-        self._cache.close()
