@@ -30,12 +30,11 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-from tests.postgres import throwaway_cluster  # noqa: E402
 
 from bench.fault_drivers import (  # noqa: E402
     DUPLICATE_WINDOW,
@@ -61,6 +60,7 @@ from bench.faults import (  # noqa: E402
     wait_for_replies,
 )
 from bot import messages  # noqa: E402
+from tests.postgres_server import throwaway_server  # noqa: E402
 
 _VERSION = re.compile(re.escape(messages.STATUS_HEADER.split("{")[0]) + r"(\S+?),")
 
@@ -84,8 +84,6 @@ class Balancer:
 def wave(bench: Bench, platform: Platform, replicas: list[Server], args: argparse.Namespace
          ) -> tuple[dict[str, int], list[Request], Request, float]:
     """The questions in turn, a reindex on the first replica a third in, kill -9 of the second at half."""
-    from concurrent.futures import ThreadPoolExecutor
-
     balancer = Balancer(platform, replicas, args.concurrency)
     requests = [platform.question(bench.next_question()) for _ in range(args.questions)]
     reindex = platform.question("reindex", admin=True)
@@ -192,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         env = server_env(home, argparse.Namespace(runtime=None, workers=None))
         build_index(home, env)
         bench = Bench(argparse.Namespace(), home, logs, pick_questions(env), env)
-        with throwaway_cluster(home / "postgres") as database_url:
+        with throwaway_server() as database_url:
             for name in (["slack", "teams"] if args.platform == "both" else [args.platform]):
                 platform: Platform = SlackPlatform() if name == "slack" else TeamsPlatform()
                 platform.start()
