@@ -198,7 +198,6 @@ def main(argv: list[str] | None = None) -> int:
                     line, good = run_platform(bench, platform, database_url, args)
                 finally:
                     platform.stop()
-                print(line, flush=True)
                 lines.append(line)
                 passed &= good
     except BenchError as error:
