@@ -11,7 +11,8 @@ feedback database (where the inbox lives) of its own, and prints one line of cou
   duplicated (more than one reply), apologies, out of scope and other replies;
 - kill: the same burst, `kill -9` once half the requests are acknowledged, a restart on the same
   home, the unacknowledged requests sent again as the platform would, and up to --kill-wait seconds
-  for the restarted server's sweeper; acknowledged, answered, lost, answered twice;
+  for the restarted server's sweeper; acknowledged, answered, lost, answered twice, and how many the
+  restarted server found already answered (posted by the killed one, not yet crossed off);
 - faults: for --fault-seconds a --fault-rate share of reply posts fails (half 500, half 429 with
   Retry-After: 1) while --fault-questions questions arrive; delivered, apologies, missing;
 - outage: every reply post fails (503) for --outage-seconds, longer than the retries inside a request,
@@ -78,6 +79,8 @@ from bench.fault_drivers import (  # noqa: E402
 )
 from bot import messages  # noqa: E402
 from bot.conversation import PENDING_AFTER_SECONDS  # noqa: E402
+
+ALREADY_ANSWERED = "was delivered before a restart"  # what bot/conversation.py logs for each such message
 
 
 def malformed_bodies(platform: Platform) -> list[Malformed]:
@@ -356,7 +359,8 @@ def scenario_kill(bench: Bench, platform: Platform) -> list[Row]:
         replies = wait_for_replies(platform, acked_keys, deadline=time.monotonic() + args.kill_wait, settle=1,
                                    not_before=killed_at + DUPLICATE_WINDOW)
         waited = time.monotonic() - killed_at
-        found = log_findings(second.log_text())
+        second_log = second.log_text()
+        found = log_findings(second_log)
     finally:
         second.stop()
     counts, acked_counts = tally(replies, keys), tally(replies, acked_keys)
@@ -368,7 +372,9 @@ def scenario_kill(bench: Bench, platform: Platform) -> list[Row]:
         "never sent (server stuck)": sum(statuses[k] == NOT_SENT and resent.get(k, NOT_SENT) == NOT_SENT for k in keys),
         "answered": counts.answered, "answered before kill": answered_before,
         "lost": acked_counts.lost, "answered twice": counts.duplicated, "apologies": counts.apologies,
-        "other": counts.other, "misthreaded": counts.misthreaded, "seconds after kill": round(waited), **found,
+        "other": counts.other, "misthreaded": counts.misthreaded, "seconds after kill": round(waited),
+        # taken over from the killed process and found already answered in their thread (Slack), so not sent again
+        "found already answered": second_log.count(ALREADY_ANSWERED), **found,
     }
     failed = [name for name in ("lost", "never acknowledged", "apologies") if figures[name]]
     verdict = "FAIL: " + ", ".join(failed) if failed else "WARN: answered twice" if counts.duplicated else "ok"
@@ -615,7 +621,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def print_table(rows: list[Row]) -> None:
     headline = ("questions", "requests", "answered", "delivered", "lost", "missing", "duplicated", "answered twice",
-                "apologies", "unsent (server stuck)", "5xx", "log growth KB", "good question answered", "peak RSS MB")
+                "found already answered", "apologies", "unsent (server stuck)", "5xx", "log growth KB",
+                "good question answered", "peak RSS MB")
     print(f"\n{'scenario':10} {'platform':9} {'figures':78} verdict")
     for row in rows:
         figures = ", ".join(f"{k} {v}" for k, v in row.figures.items() if k in headline)
