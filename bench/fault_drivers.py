@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -151,6 +151,7 @@ class Connector:
         self._lock = threading.Lock()
         self._fault: RateFault | None = None
         self.injected = 0
+        self.taken: Callable[[], None] | None = None  # called once an activity is recorded, before answering
         self._server = AiohttpInBackground("bench-connector")
         self.port = 0
 
@@ -192,6 +193,8 @@ class Connector:
             self._posts.append(ConnectorPost(request.match_info["conversation"], request.match_info.get("reply_to"),
                                              activity))
             number = len(self._posts)
+        if self.taken is not None:
+            self.taken()
         return web.json_response({"id": f"reply-{number}"})
 
     async def _update(self, request: web.Request) -> web.Response:
@@ -243,6 +246,10 @@ class Platform(ABC):
 
     @abstractmethod
     def injected_failures(self) -> int: ...
+
+    @abstractmethod
+    def on_reply(self, taken: Callable[[], None] | None) -> None:
+        """Call `taken` each time the stand-in has taken a reply post, before it answers the server."""
 
     @abstractmethod
     def send_malformed(self, port: int, case: Malformed, *, signed: bool) -> int: ...
@@ -323,6 +330,13 @@ class SlackPlatform(Platform):
 
     def injected_failures(self) -> int:
         return self.fake.failed("chat.postMessage")
+
+    def on_reply(self, taken: Callable[[], None] | None) -> None:
+        def refuse_none(payload: dict[str, Any]) -> None:  # the fake's per-call hook; nothing is refused
+            if taken is not None:
+                taken()
+
+        self.fake.refuse("chat.postMessage", refuse_none)
 
     def malformed_variants(self) -> list[bool]:
         return [True, False]
@@ -406,6 +420,9 @@ class TeamsPlatform(Platform):
 
     def injected_failures(self) -> int:
         return self.connector.injected
+
+    def on_reply(self, taken: Callable[[], None] | None) -> None:
+        self.connector.taken = taken
 
     def send_malformed(self, port: int, case: Malformed, *, signed: bool) -> int:
         headers = {"Content-Type": case.content_type} if case.content_type else {}

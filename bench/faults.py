@@ -11,7 +11,10 @@ feedback database (where the inbox lives) of its own, and prints one line of cou
   duplicated (more than one reply), apologies, out of scope and other replies;
 - kill: the same burst, `kill -9` once half the requests are acknowledged, a restart on the same
   home, the unacknowledged requests sent again as the platform would, and up to --kill-wait seconds
-  for the restarted server's sweeper; acknowledged, answered, lost, answered twice;
+  for the restarted server's sweeper; acknowledged, answered, lost, answered twice, and how many the
+  restarted server found already answered (posted by the killed one, not yet crossed off);
+- kill-at-reply: the same, but `kill -9` the moment the platform has taken the reply to the middle
+  question, before it answers the server, so the replies on their way are posted and not crossed off;
 - faults: for --fault-seconds a --fault-rate share of reply posts fails (half 500, half 429 with
   Retry-After: 1) while --fault-questions questions arrive; delivered, apologies, missing;
 - outage: every reply post fails (503) for --outage-seconds, longer than the retries inside a request,
@@ -78,6 +81,8 @@ from bench.fault_drivers import (  # noqa: E402
 )
 from bot import messages  # noqa: E402
 from bot.service.conversation import PENDING_AFTER_SECONDS  # noqa: E402
+
+ALREADY_ANSWERED = "was delivered before a restart"  # what bot/conversation.py logs for each such message
 
 
 def malformed_bodies(platform: Platform) -> list[Malformed]:
@@ -336,17 +341,59 @@ def resend_unacknowledged(sender: Sender, requests: list[Request], statuses: dic
 
 def scenario_kill(bench: Bench, platform: Platform) -> list[Row]:
     """kill -9 half-way through a burst, restart on the same home, re-send what got no 2xx, count."""
-    args = bench.args
     first = bench.server(platform, "kill", part="-1")
     try:
         bench.warm_up(platform, first)
-        requests = [platform.question(bench.next_question()) for _ in range(args.questions)]
-        keys = [r.key for r in requests]
-        statuses, killed_at = burst_until_killed(first, Sender(platform, first.port, args.concurrency), requests)
-        answered_before = tally(platform.replies(), keys).answered
+        requests = [platform.question(bench.next_question()) for _ in range(bench.args.questions)]
+        statuses, killed_at = burst_until_killed(first, Sender(platform, first.port, bench.args.concurrency), requests)
+        answered_before = tally(platform.replies(), [r.key for r in requests]).answered
     finally:
         first.stop()
-    second = bench.server(platform, "kill", port=first.port, part="-2")  # the platform knows only that address
+    return [restart_and_count(bench, platform, "kill", first, requests, statuses, killed_at, answered_before)]
+
+
+def scenario_kill_at_reply(bench: Bench, platform: Platform) -> list[Row]:
+    """kill -9 the moment the platform has taken the reply to the burst's middle question, before it answers
+    the server: every reply then on its way is posted and not crossed off, the window a random kill seldom hits."""
+    first = bench.server(platform, "kill-at-reply", part="-1")
+    try:
+        bench.warm_up(platform, first)
+        requests = [platform.question(bench.next_question()) for _ in range(bench.args.questions)]
+        lock, taken_before, killed_at = threading.Lock(), platform.reply_count(), []
+
+        def kill_at_middle() -> None:
+            with lock:
+                if not killed_at and platform.reply_count() - taken_before >= len(requests) // 2:
+                    first.kill()
+                    killed_at.append(time.monotonic())
+
+        platform.on_reply(kill_at_middle)
+        progress(f"sending {len(requests)} questions; kill -9 when the platform takes reply {len(requests) // 2}")
+        try:
+            statuses = Sender(platform, first.port, bench.args.concurrency).send_all(requests)
+            # Slack acknowledges before answering: the middle reply comes after the last acknowledgement
+            deadline = time.monotonic() + bench.args.reply_timeout
+            while not killed_at and time.monotonic() < deadline:
+                time.sleep(0.05)
+        finally:
+            platform.on_reply(None)
+        if not killed_at:
+            first.kill()
+            killed_at.append(time.monotonic())
+        answered_before = tally(platform.replies(), [r.key for r in requests]).answered
+    finally:
+        first.stop()
+    return [restart_and_count(bench, platform, "kill-at-reply", first, requests, statuses, killed_at[0],
+                              answered_before)]
+
+
+def restart_and_count(bench: Bench, platform: Platform, scenario: str, first: Server, requests: list[Request],
+                      statuses: dict[str, int], killed_at: float, answered_before: int) -> Row:
+    """Restart on the killed server's home and port, re-send what got no 2xx, and count once the dead
+    worker's claims have expired and the sweeper has had its turn."""
+    args = bench.args
+    keys = [r.key for r in requests]
+    second = bench.server(platform, scenario, port=first.port, part="-2")  # the platform knows only that address
     try:
         progress(f"restarted; sending the {sum(not ok(s) for s in statuses.values())} unacknowledged requests again")
         resent = resend_unacknowledged(Sender(platform, second.port, args.concurrency), requests, statuses)
@@ -356,7 +403,8 @@ def scenario_kill(bench: Bench, platform: Platform) -> list[Row]:
         replies = wait_for_replies(platform, acked_keys, deadline=time.monotonic() + args.kill_wait, settle=1,
                                    not_before=killed_at + DUPLICATE_WINDOW)
         waited = time.monotonic() - killed_at
-        found = log_findings(second.log_text())
+        second_log = second.log_text()
+        found = log_findings(second_log)
     finally:
         second.stop()
     counts, acked_counts = tally(replies, keys), tally(replies, acked_keys)
@@ -368,11 +416,13 @@ def scenario_kill(bench: Bench, platform: Platform) -> list[Row]:
         "never sent (server stuck)": sum(statuses[k] == NOT_SENT and resent.get(k, NOT_SENT) == NOT_SENT for k in keys),
         "answered": counts.answered, "answered before kill": answered_before,
         "lost": acked_counts.lost, "answered twice": counts.duplicated, "apologies": counts.apologies,
-        "other": counts.other, "misthreaded": counts.misthreaded, "seconds after kill": round(waited), **found,
+        "other": counts.other, "misthreaded": counts.misthreaded, "seconds after kill": round(waited),
+        # taken over from the killed process and found already answered in their thread (Slack), so not sent again
+        "found already answered": second_log.count(ALREADY_ANSWERED), **found,
     }
     failed = [name for name in ("lost", "never acknowledged", "apologies") if figures[name]]
     verdict = "FAIL: " + ", ".join(failed) if failed else "WARN: answered twice" if counts.duplicated else "ok"
-    return [Row("kill", platform.name, verdict, figures)]
+    return Row(scenario, platform.name, verdict, figures)
 
 
 def send_paced(sender: Sender, requests: list[Request], seconds: float) -> dict[str, int]:
@@ -522,7 +572,8 @@ def scenario_malformed(bench: Bench, platform: Platform) -> list[Row]:
 
 
 SCENARIOS: dict[str, Callable[[Bench, Platform], list[Row]]] = {
-    "load": scenario_load, "kill": scenario_kill, "faults": scenario_faults, "outage": scenario_outage,
+    "load": scenario_load, "kill": scenario_kill, "kill-at-reply": scenario_kill_at_reply,
+    "faults": scenario_faults, "outage": scenario_outage,
     "malformed": scenario_malformed,
 }
 
@@ -582,7 +633,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--platform", choices=("slack", "teams", "both"), default="both")
     parser.add_argument("--scenario", default="all",
-                        help="comma-separated: load, kill, faults, outage, malformed, memory (measured during "
+                        help="comma-separated: load, kill, kill-at-reply, faults, outage, malformed, memory (measured during "
                              "load), or all")
     parser.add_argument("--questions", type=int, default=300, help="questions per burst (load and kill)")
     parser.add_argument("--concurrency", type=int, default=16, help="requests in flight at once")
@@ -615,7 +666,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def print_table(rows: list[Row]) -> None:
     headline = ("questions", "requests", "answered", "delivered", "lost", "missing", "duplicated", "answered twice",
-                "apologies", "unsent (server stuck)", "5xx", "log growth KB", "good question answered", "peak RSS MB")
+                "found already answered", "apologies", "unsent (server stuck)", "5xx", "log growth KB",
+                "good question answered", "peak RSS MB")
     print(f"\n{'scenario':10} {'platform':9} {'figures':78} verdict")
     for row in rows:
         figures = ", ".join(f"{k} {v}" for k, v in row.figures.items() if k in headline)

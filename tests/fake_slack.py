@@ -1,12 +1,15 @@
 """A stand-in for Slack on 127.0.0.1: the Web API, response URLs and a Socket Mode WebSocket.
 
 It records every call so tests can assert on what the bot said, and wait for it with a bounded poll;
-`event_body` and `send_signed` deliver requests to the app the way Slack does.
+`event_body` and `send_signed` deliver requests to the app the way Slack does. What the bot posts is
+kept as Slack keeps messages, so conversations.replies and conversations.history read it back: oldest
+and latest exclusive unless inclusive, metadata only with include_all_metadata, pages by cursor.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import random
 import threading
@@ -26,11 +29,15 @@ from tests.background import WAIT_SECONDS, AiohttpInBackground
 # The Web API methods the bot uses; any other is refused as Slack refuses a method it does not have.
 METHODS = frozenset({
     "auth.test", "apps.connections.open", "chat.postMessage", "chat.postEphemeral", "views.open", "views.publish",
-    "assistant.threads.setStatus", "assistant.threads.setSuggestedPrompts",
+    "assistant.threads.setStatus", "assistant.threads.setSuggestedPrompts", "conversations.replies",
+    "conversations.history",
 })
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
+APP_ID = "A0APP"
 TEAM_ID = "T0TEAM"
+PAGE = {"conversations.replies": 1000, "conversations.history": 100}  # Slack's default `limit`s
+TRUE = ("1", "true", True)  # how a boolean argument arrives: a form or query field, or JSON
 
 
 @dataclass(frozen=True)
@@ -43,7 +50,7 @@ class Call:
 def event_body(event: dict[str, Any], event_id: str) -> dict[str, Any]:
     """An Events API delivery of `event`, as Slack wraps it."""
     return {
-        "token": "legacy", "team_id": TEAM_ID, "api_app_id": "A0APP", "type": "event_callback",
+        "token": "legacy", "team_id": TEAM_ID, "api_app_id": APP_ID, "type": "event_callback",
         "event_id": event_id, "event_time": 1700000000, "event": event,
         "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
     }
@@ -95,6 +102,9 @@ class FakeSlack:
         self._envelopes: asyncio.Queue[str] | None = None
         self._server = AiohttpInBackground("fake-slack")
         self.port = 0
+        self.messages: dict[str, list[dict[str, Any]]] = {}  # channel -> its messages, oldest first
+        self.page = dict(PAGE)  # messages per page of each read when no `limit` is asked (a test may shrink it)
+        self._last_ts = 0.0
 
     # --- lifecycle -------------------------------------------------------------------------------
 
@@ -106,6 +116,7 @@ class FakeSlack:
         self._envelopes = asyncio.Queue()
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)  # the SDK reads history with GET and a query string
         app.router.add_post("/response/{name}", self._response_url)
         app.router.add_get("/socket", self._socket)
         return app
@@ -160,6 +171,12 @@ class FakeSlack:
         assert len(payloads) >= count, f"expected {count} {method} call(s); all calls: {self.calls!r}"
         return payloads
 
+    def add_message(self, channel: str, message: dict[str, Any]) -> None:
+        """A message someone else (a person, another app) wrote in `channel`, for the bot to read back."""
+        with self._changed:
+            self.messages.setdefault(channel, []).append(message)
+            self.messages[channel].sort(key=lambda kept: float(kept["ts"]))
+
     def send_envelope(self, envelope: dict[str, Any]) -> None:
         """Push a Socket Mode envelope to the connected client."""
         queue = self._envelopes
@@ -177,8 +194,47 @@ class FakeSlack:
     async def _payload(request: web.Request) -> dict[str, Any]:
         raw = await request.text()
         if request.content_type == "application/json":
-            return json.loads(raw) if raw else {}
-        return dict(parse_qsl(raw))
+            return {**request.query, **(json.loads(raw) if raw else {})}
+        return {**request.query, **dict(parse_qsl(raw))}
+
+    def _next_ts(self) -> str:
+        """A new message's ts: the time it was posted, later than every ts before it, as Slack's are."""
+        with self._changed:
+            self._last_ts = max(time.time(), self._last_ts + 0.000001)
+            return f"{self._last_ts:.6f}"
+
+    def _keep(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """chat.postMessage: the message as Slack stores it, from the bot."""
+        fields = ("text", "blocks", "thread_ts", "metadata")
+        message = {"type": "message", "ts": self._next_ts(), "user": BOT_USER_ID, "bot_id": BOT_ID,
+                   "app_id": APP_ID, **{name: payload[name] for name in fields if payload.get(name) is not None}}
+        self.add_message(str(payload.get("channel")), message)
+        return message
+
+    def _read(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """conversations.replies (a thread, oldest first) or conversations.history (the channel's top-level
+        messages, newest first), as Slack pages them."""
+        with self._changed:
+            kept = list(self.messages.get(str(payload.get("channel")), []))
+        if method == "conversations.replies":
+            parent = payload.get("ts")
+            found = [m for m in kept if parent in (m["ts"], m.get("thread_ts"))]
+        else:
+            found = [m for m in reversed(kept) if m.get("thread_ts") in (None, m["ts"])]
+        inclusive = payload.get("inclusive") in TRUE
+        if payload.get("oldest"):
+            oldest = float(payload["oldest"])
+            found = [m for m in found if float(m["ts"]) > oldest or (inclusive and float(m["ts"]) == oldest)]
+        if payload.get("latest"):
+            latest = float(payload["latest"])
+            found = [m for m in found if float(m["ts"]) < latest or (inclusive and float(m["ts"]) == latest)]
+        if payload.get("include_all_metadata") not in TRUE:
+            found = [{k: v for k, v in m.items() if k != "metadata"} for m in found]
+        start = int(base64.b64decode(payload["cursor"])) if payload.get("cursor") else 0
+        end = start + int(payload.get("limit") or self.page[method])
+        more = end < len(found)
+        return {"ok": True, "messages": found[start:end], "has_more": more,
+                "response_metadata": {"next_cursor": base64.b64encode(str(end).encode()).decode() if more else ""}}
 
     def _fault(self, method: str, payload: dict[str, Any], path: str = "") -> web.Response | None:
         faults = self._faults.get(method)
@@ -211,8 +267,11 @@ class FakeSlack:
         if method == "apps.connections.open":
             return web.json_response({"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"})
         if method == "chat.postMessage":
-            ts = f"1700000000.{len(self.calls):06d}"
-            return web.json_response({"ok": True, "channel": payload.get("channel"), "ts": ts, "message": payload})
+            message = self._keep(payload)
+            return web.json_response({"ok": True, "channel": payload.get("channel"), "ts": message["ts"],
+                                      "message": message})
+        if method in ("conversations.replies", "conversations.history"):
+            return web.json_response(self._read(method, payload))
         return web.json_response({"ok": True})
 
     async def _response_url(self, request: web.Request) -> web.Response:

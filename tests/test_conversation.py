@@ -214,6 +214,52 @@ def test_a_message_whose_reply_never_gets_through_is_given_up_and_logged(
     assert platform.delivered == []
 
 
+class ReadBack:
+    """What a platform answers when asked whether a reply is already in its conversation."""
+
+    def __init__(self, *answers: bool | Exception) -> None:
+        self.answers = list(answers)
+        self.asked = 0
+
+    def delivered(self, delivery: dict[str, object]) -> bool:
+        self.asked += 1
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def test_a_message_taken_up_again_is_first_looked_for_and_left_for_later_while_the_platform_cannot_be_read(
+    talk: Conversation, core: FakeProtocolBot
+) -> None:
+    platform, read_back = Platform(), ReadBack(DeliveryDeferred("429 from the platform"), False)
+    platform.down = True
+    talk.take(Message(CHAT, "U1", "Can I copy an email?", id="m-1"), {})
+    talk.work("teams", "m-1", platform.deliver, read_back.delivered)
+    assert read_back.asked == 0  # taken up for the first time: nobody can have replied yet
+    platform.down = False
+    talk.work("teams", "m-1", platform.deliver, read_back.delivered)
+    assert read_back.asked == 1 and platform.delivered == [] and len(core.asked) == 1
+    talk.work("teams", "m-1", platform.deliver, read_back.delivered)
+    assert read_back.asked == 2 and len(platform.delivered) == 1
+
+
+@pytest.mark.parametrize("answer", [True, RuntimeError("missing_scope")], ids=["found", "cannot read"])
+def test_a_message_taken_up_again_is_answered_unless_its_reply_is_found(
+    talk: Conversation, core: FakeProtocolBot, answer: bool | Exception
+) -> None:
+    """A reply found is not sent again; a platform that will not be read gets the reply again rather than none."""
+    platform, read_back = Platform(), ReadBack(answer)
+    platform.down = True
+    talk.take(Message(CHAT, "U1", "Can I copy an email?", id="m-1"), {})
+    talk.work("teams", "m-1", platform.deliver, read_back.delivered)
+    platform.down = False
+    talk.work("teams", "m-1", platform.deliver, read_back.delivered)
+    assert len(platform.delivered) == (0 if answer is True else 1)
+    talk.work("teams", "m-1", platform.deliver, read_back.delivered)
+    assert read_back.asked == 1 and len(core.asked) == (1 if answer is True else 2)
+
+
 def test_a_core_error_is_said_as_written_and_anything_else_is_an_apology_with_the_traceback_logged(
     feedback: FeedbackStore, caplog: pytest.LogCaptureFixture
 ) -> None:

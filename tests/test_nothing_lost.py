@@ -1,7 +1,8 @@
-"""Nothing acknowledged is lost, and nothing bad gets a 500: each mechanism on its own.
+"""Nothing acknowledged is lost or answered twice, and nothing bad gets a 500: each mechanism on its own.
 
 Outages and rate limits are played by the fake Slack and a stand-in Bot Connector; a crash between
-acknowledging and answering is played by keeping a message and answering it from a fresh sweeper.
+acknowledging and answering is played by keeping a message and answering it from a fresh sweeper, and
+a worker dying around its reply's delivery by a `deliver` that raises `Killed` (which nothing catches).
 The counts under load and a real `kill -9` are in bench/faults.py.
 """
 
@@ -11,23 +12,26 @@ import asyncio
 import hashlib
 import hmac
 import logging
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from adapters.teams.settings import TeamsHost
 from bot import messages
-from bot.service.conversation import Message, Place, Sweeper
+from bot.service.conversation import Conversation, Deliver, Message, Place, Reply, Sweeper
+from bot.stores.conversation import CLAIM_SECONDS
 from bot.stores.sql_conversation import SqlConversationState
 from bot.stores.sql_feedback import SqlFeedbackStore
 from tests.background import WAIT_SECONDS
 from tests.fake_slack import TEAM_ID
 from tests.fakes import FakeProtocolBot, conversation
-from tests.slack_support import CHANNEL, SECRET, USER, Slack, SlackStarter, mention, rendered
+from tests.slack_support import CHANNEL, SECRET, USER, Slack, SlackStarter, mention, message, rendered
 from tests.teams_server import eventually, running_teams
 
 REFUSED_UNREAD = 0  # the server closed the connection without reading the body
@@ -39,6 +43,32 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
+
+
+class Killed(BaseException):
+    """The worker's process is gone: raised where a kill -9 lands, past every `except Exception`."""
+
+
+def worker_dies(talk: Conversation, monkeypatch: pytest.MonkeyPatch, *, after_delivering: bool) -> threading.Event:
+    """The next message `talk` works on is taken up, and its worker dies just before (or just after) its
+    reply is delivered, so the message is left claimed and not crossed off. The event is set once it has died."""
+    died = threading.Event()
+    work = talk.work
+
+    def work_then_die(platform: str, message_id: str, deliver: Deliver, *args: Any) -> None:
+        def deliver_and_die(reply: Reply, delivery: dict[str, Any]) -> None:
+            if after_delivering:
+                deliver(reply, delivery)
+            raise Killed
+
+        monkeypatch.undo()  # only this worker dies
+        try:
+            work(platform, message_id, deliver_and_die, *args)
+        except Killed:
+            died.set()
+
+    monkeypatch.setattr(talk, "work", work_then_die)
+    return died
 
 
 @pytest.fixture
@@ -193,6 +223,76 @@ def test_a_question_acknowledged_before_a_crash_is_answered_when_the_bot_starts_
     assert post["thread_ts"] == thread and "CORRESPONDENCE" in rendered(post)
 
 
+# --- Slack: a worker killed around its reply, taken over by the sweeper ------------------------------------
+
+
+def _take_over(slack: Slack, clock: Clock) -> int:
+    """What a sweeper does once the dead worker's claim has expired: how many messages it took up."""
+    clock.now += CLAIM_SECONDS + 1
+    listeners = slack.app.listeners
+    return Sweeper(slack.conversation, "slack", listeners.deliver, delivered=listeners.delivered).sweep()
+
+
+@pytest.mark.parametrize("event", [
+    mention("Can I copy an email?"),
+    message("Can I copy an email?", channel="D0ALICE", channel_type="im"),
+], ids=["channel thread", "direct message"])
+def test_a_slack_reply_posted_just_before_its_worker_was_killed_is_not_posted_again_when_the_message_is_taken_over(
+    start: Callable[..., Slack], monkeypatch: pytest.MonkeyPatch, event: dict[str, Any],
+) -> None:
+    clock = Clock()
+    slack = start(state=SqlConversationState(":memory:", clock=clock))
+    channel, thread = event["channel"], event.get("thread_ts") or (None if event.get("channel_type") == "im" else event["ts"])
+    # people wrote in between, so the reply is found on a later page of the thread or channel
+    for n in range(1, 4):
+        slack.fake.add_message(channel, {"type": "message", "user": "U0BOB", "text": f"me too {n}",
+                                         "ts": f"{float(event['ts']) + n:.6f}", **({"thread_ts": thread} if thread else {})})
+    slack.fake.page = {"conversations.replies": 2, "conversations.history": 2}
+    died = worker_dies(slack.conversation, monkeypatch, after_delivering=True)
+    slack.event(event)
+    assert died.wait(WAIT_SECONDS)
+    assert _take_over(slack, clock) == 1
+    time.sleep(0.2)
+    [post] = slack.fake.calls_to("chat.postMessage")
+    assert post.get("thread_ts") == thread and "CORRESPONDENCE" in rendered(post)
+    assert slack.conversation.pending("slack") == [] and _take_over(slack, clock) == 0
+
+
+def test_a_slack_question_whose_worker_was_killed_before_posting_is_answered_once_when_taken_over(
+    start: Callable[..., Slack], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = Clock()
+    slack = start(state=SqlConversationState(":memory:", clock=clock))
+    died = worker_dies(slack.conversation, monkeypatch, after_delivering=False)
+    event = mention("Can I copy an email?")
+    slack.event(event)
+    assert died.wait(WAIT_SECONDS)
+    assert slack.fake.calls_to("chat.postMessage") == []
+    assert _take_over(slack, clock) == 1
+    [post] = slack.posts()
+    assert post["thread_ts"] == event["ts"] and "CORRESPONDENCE" in rendered(post)
+    assert _take_over(slack, clock) == 0
+
+
+def test_a_reply_another_slack_app_tagged_the_same_way_is_not_taken_for_the_bots_own(
+    start: Callable[..., Slack], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A second install of the bot (a trial one, say) answering in the same thread."""
+    clock = Clock()
+    slack = start(state=SqlConversationState(":memory:", clock=clock))
+    event = mention("Can I copy an email?")
+    slack.fake.add_message(CHANNEL, {
+        "type": "message", "ts": f"{float(event['ts']) + 1:.6f}", "thread_ts": event["ts"], "bot_id": "B0TRIAL",
+        "app_id": "A0TRIAL", "text": "an answer",
+        "metadata": {"event_type": "protocol_bot_reply", "event_payload": {"question": event["ts"]}}})
+    died = worker_dies(slack.conversation, monkeypatch, after_delivering=False)
+    slack.event(event)
+    assert died.wait(WAIT_SECONDS)
+    assert _take_over(slack, clock) == 1
+    [post] = slack.posts()
+    assert post["thread_ts"] == event["ts"] and "CORRESPONDENCE" in rendered(post)
+
+
 # --- Teams ---------------------------------------------------------------------------------------------------
 
 
@@ -261,3 +361,21 @@ async def test_a_teams_re_delivery_of_an_answered_activity_is_not_answered_again
         for _ in range(3):
             await bot.post(activity)
         assert len(bot.core.asked) == 1 and len(bot.connector.replies) == 1
+
+
+@pytest.mark.parametrize("after_delivering", [True, False], ids=["after sending", "before sending"])
+async def test_a_teams_question_whose_worker_was_killed_around_its_reply_is_answered_exactly_once_after_take_over(
+    host_kind: TeamsHost, monkeypatch: pytest.MonkeyPatch, after_delivering: bool,
+) -> None:
+    clock = Clock()
+    async with running_teams(host_kind, state=SqlConversationState(":memory:", clock=clock)) as bot:
+        died = worker_dies(bot.conversation, monkeypatch, after_delivering=after_delivering)
+        activity = bot.question()
+        await bot.post(activity)
+        assert await asyncio.to_thread(died.wait, WAIT_SECONDS)
+        assert len(bot.connector.replies) == (1 if after_delivering else 0)
+        clock.now += CLAIM_SECONDS + 1
+        for _ in range(2):
+            await asyncio.to_thread(Sweeper(bot.conversation, "teams", bot.handler.deliver_later).sweep)
+        [reply] = bot.connector.replies
+        assert reply["replyToId"] == activity["id"] and reply["attachments"]

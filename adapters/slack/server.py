@@ -164,7 +164,7 @@ def serve(conversation: Conversation, config: SlackConfig, port: int = 3000, wor
     questions not yet started in the inbox, where the next start answers them.
     """
     bot = SlackBot(conversation, config, workers=workers)
-    sweeper = Sweeper(conversation, PLATFORM, bot.listeners.deliver)
+    sweeper = Sweeper(conversation, PLATFORM, bot.listeners.deliver, delivered=bot.listeners.delivered)
     sweeper.start()
     try:
         if config.app_token:

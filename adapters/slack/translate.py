@@ -4,7 +4,9 @@ What a message means, who may do what, follow-ups, scopes and feedback are the c
 (bot/service/conversation.py); this module only knows Slack's shapes. A message is kept in the core's inbox
 before Slack is acknowledged and answered afterwards in a bolt lazy listener
 (`process_before_response=True`), so Slack gets its acknowledgement within 3 seconds and a crash
-in between loses nothing: `Sweeper` answers what is left when the bot starts again.
+in between loses nothing: `Sweeper` answers what is left when the bot starts again. Every reply
+carries its question's ts in its message metadata, so a message taken up again after a crash is
+first looked for in its thread (`delivered`) and not answered twice.
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ from bot.service.conversation import Conversation, Message, Place, ReindexReport
 logger = logging.getLogger(__name__)
 
 PLATFORM = "slack"
+# The metadata every reply in a thread or channel carries, naming the question it answers
+REPLY_EVENT = "protocol_bot_reply"
 _TRANSIENT = frozenset({408, 429, 500, 502, 503, 504})
 _MOST_PROMPTS = 4  # Slack shows at most four suggested prompts
 
@@ -75,10 +79,26 @@ def _thread_of(body: dict[str, Any]) -> str | None:
     return message.get("thread_ts")
 
 
+def _tag(delivery: dict[str, Any]) -> dict[str, Any] | None:
+    """The message metadata of the reply to the question `delivery` names; None for a question kept before
+    replies were tagged."""
+    question = delivery.get("question")
+    return {"event_type": REPLY_EVENT, "event_payload": {"question": question}} if question else None
+
+
+def _tag_of(message: dict[str, Any]) -> dict[str, Any] | None:
+    """The part of a message's metadata a reply is tagged with (Slack may add more to it)."""
+    metadata = message.get("metadata")
+    if not isinstance(metadata, dict) or not isinstance(metadata.get("event_payload"), dict):
+        return None
+    return {"event_type": metadata.get("event_type"), "event_payload": {"question": metadata["event_payload"].get("question")}}
+
+
 class SlackListeners:
     def __init__(self, conversation: Conversation, client: WebClient) -> None:
         self._conversation = conversation
         self._client = client
+        self._bot_id: str | None = None  # asked of Slack the first time a reply is looked for
 
     def register(self, app: App) -> None:
         app.event("app_mention")(ack=self.take_mention, lazy=[self.work_event])
@@ -121,14 +141,14 @@ class SlackListeners:
         place = Place(PLATFORM, channel, thread or None, channel=context.channel_id or channel, team=context.team_id)
         text = plain_question(_text(event.get("text")), context.bot_user_id)
         message = Message(place, _text(event.get("user")) or None, text, id=f"{channel}:{ts}", addressed=addressed)
-        self._conversation.take(message, {"channel": channel, "thread": place.thread})
+        self._conversation.take(message, {"channel": channel, "thread": place.thread, "question": ts})
 
     def work_event(self, event: dict[str, Any]) -> None:
         channel, ts = _text(event.get("channel")), _text(event.get("ts"))
         if channel and ts:
             if event.get("channel_type") == "im" and _text(event.get("thread_ts")):
                 self._show_status(channel, _text(event.get("thread_ts")))
-            self._conversation.work(PLATFORM, f"{channel}:{ts}", self.deliver)
+            self._conversation.work(PLATFORM, f"{channel}:{ts}", self.deliver, self.delivered)
 
     def _show_status(self, channel: str, thread: str) -> None:
         """'Protocol Bot is looking through the protocols…' in an agent thread, until the answer is posted."""
@@ -158,7 +178,7 @@ class SlackListeners:
 
     def work_command(self, command: dict[str, Any]) -> None:
         if command.get("trigger_id"):
-            self._conversation.work(PLATFORM, _text(command.get("trigger_id")), self.deliver)
+            self._conversation.work(PLATFORM, _text(command.get("trigger_id")), self.deliver, self.delivered)
 
     # --- delivery --------------------------------------------------------------------------------
 
@@ -171,17 +191,45 @@ class SlackListeners:
             self._respond(delivery["response_url"],
                           render(reply, question_line=delivery.get("question_line"), shareable=True))
         else:
-            self._post(delivery["channel"], delivery.get("thread"), render(reply))
+            self._post(delivery["channel"], delivery.get("thread"), render(reply), _tag(delivery))
 
-    def _post(self, channel: str, thread: str | None, reply: SlackReply) -> None:
+    def _post(self, channel: str, thread: str | None, reply: SlackReply, tag: dict[str, Any] | None) -> None:
         try:
-            self._client.chat_postMessage(channel=channel, thread_ts=thread, text=reply.text, blocks=reply.blocks)
+            self._client.chat_postMessage(channel=channel, thread_ts=thread, text=reply.text, blocks=reply.blocks,
+                                          metadata=tag)
         except SlackApiError as error:
             if error.response.status_code in _TRANSIENT:
                 raise DeliveryDeferred(f"Slack answered {error.response.status_code}") from error
             # Slack refused this reply itself (too long, bad blocks): say sorry rather than nothing.
             logger.error("Slack refused a reply in %.200r: %.200s", channel, error.response.get("error"))
-            self._client.chat_postMessage(channel=channel, thread_ts=thread, text=messages.ERROR_APOLOGY)
+            self._client.chat_postMessage(channel=channel, thread_ts=thread, text=messages.ERROR_APOLOGY,
+                                          metadata=tag)
+
+    def delivered(self, delivery: dict[str, Any]) -> bool:
+        """Whether the bot's reply to the question `delivery` names is already in its thread (or, in a direct
+        message without threads, its channel), found by the metadata it was posted with. A private reply
+        through a response URL cannot be read back, nor one posted before replies carried metadata: False."""
+        tag = _tag(delivery)
+        if tag is None or delivery.get("response_url"):
+            return False
+        channel, thread = delivery["channel"], delivery.get("thread")
+        since = {"channel": channel, "oldest": delivery["question"], "include_all_metadata": True}
+        try:
+            pages = (self._client.conversations_replies(ts=thread, **since) if thread
+                     else self._client.conversations_history(**since))
+            own = self._own_bot_id()
+            return any(message.get("bot_id") == own and _tag_of(message) == tag
+                       for page in pages for message in page.get("messages") or [])
+        except SlackApiError as error:
+            if error.response.status_code in _TRANSIENT:
+                raise DeliveryDeferred(f"Slack answered {error.response.status_code}") from error
+            raise
+
+    def _own_bot_id(self) -> str | None:
+        """The bot's own id on its messages, so another app's reply (a second install) is not taken for its own."""
+        if self._bot_id is None:
+            self._bot_id = _text(self._client.auth_test().get("bot_id")) or None
+        return self._bot_id
 
     def _respond(self, url: str, reply: SlackReply) -> None:
         sent = WebhookClient(url, retry_handlers=retry_handlers()).send(

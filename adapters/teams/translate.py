@@ -5,6 +5,8 @@ What a message means, who may do what, follow-ups, scopes and feedback are the c
 through the host port (adapters/teams/host.py), so it is the same on every host. Each message is kept in
 the core's inbox before it is answered, with a reference to its conversation, so a reply that cannot be
 sent now (Teams down, rate limits beyond the retries here) is sent later as a proactive message.
+The Bot Connector cannot read a conversation back, so a message is crossed off the moment the
+Connector takes its reply, before anything else is done: a crash after that does not send it again.
 """
 
 from __future__ import annotations
@@ -79,13 +81,14 @@ class ProtocolTeamsBot:
             return
         message_id = _text_field(activity, "id") or uuid.uuid4().hex
         message = Message(_place(activity), _user(activity), _question(activity), id=message_id)
-        if not await asyncio.to_thread(self._conversation.take, message, {"reference": _reference(activity)}):
+        delivery = {"reference": _reference(activity), "message": message_id}
+        if not await asyncio.to_thread(self._conversation.take, message, delivery):
             return  # a re-delivery of a message already answered, or being answered
         in_turn = True
 
         def deliver(reply: Reply, delivery: dict[str, Any]) -> None:
             if in_turn and not isinstance(reply, ReindexReport):
-                self._run(_with_retries(self._host, lambda: self._send(turn, reply)))
+                self._run(_with_retries(self._host, lambda: self._send(turn, reply, message_id)))
             else:
                 self.deliver_later(reply, delivery)
 
@@ -102,7 +105,7 @@ class ProtocolTeamsBot:
         async def send(turn: Turn) -> None:
             # caught here: the host's error handler would log it and report success
             try:
-                await self._send(turn, reply)
+                await self._send(turn, reply, delivery.get("message"))
             except Exception as error:
                 failed.append(error)
 
@@ -125,9 +128,12 @@ class ProtocolTeamsBot:
         """The server's event loop, so put-off replies can be sent before any new message arrives."""
         self._loop = loop
 
-    async def _send(self, turn: Turn, reply: Reply) -> None:
+    async def _send(self, turn: Turn, reply: Reply, message_id: str | None) -> None:
+        """Send the reply to the kept message `message_id` (None: one kept before replies named it)."""
         rendered = render(reply)
         posted = await turn.send(_text(rendered) if isinstance(rendered, str) else rendered)
+        if message_id is not None and not isinstance(reply, ReindexReport):
+            await asyncio.to_thread(self._conversation.reply_sent, PLATFORM, message_id)
         if isinstance(reply, AnswerReply) and posted:
             await asyncio.to_thread(self._conversation.posted, reply.answer_id, _posted_key(turn.activity, posted))
 

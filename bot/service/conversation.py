@@ -22,6 +22,9 @@ The rules, the same on every platform:
 Nothing acknowledged is lost: a front end `take`s a message into the inbox (bot/stores/conversation.py)
 before telling its platform it arrived, then has it `work`ed; a reply that cannot be delivered now
 stays there, and `pending` lists what a crash or an outage left, for the front end to work again.
+Nor is it answered twice: a worker can die after its reply reached the platform and before crossing
+the message off, so a message taken up again is first looked for in its conversation, where the
+platform can be read back (`AlreadyDelivered`), and only crossed off when its reply is found there.
 """
 
 from __future__ import annotations
@@ -127,6 +130,9 @@ ReportReindex = Callable[[ReindexOutcome], None]
 # Sends a reply where the adapter's `delivery` says; raises DeliveryDeferred when the platform cannot
 # take it now (an outage, a rate limit that outlasted the retries).
 Deliver = Callable[[Reply, dict[str, Any]], None]
+# Whether the reply to a message is already in its conversation, read back from the platform where `delivery`
+# says; asked only of a message taken up before. Raises DeliveryDeferred when the platform cannot be read now.
+AlreadyDelivered = Callable[[dict[str, Any]], bool]
 REPORT_AFTER_REPLY_SECONDS = 60.0
 PENDING_AFTER_SECONDS = 10.0  # a kept message this old and unclaimed was left by a crash or a put-off delivery
 
@@ -191,12 +197,14 @@ class Conversation:
         payload = {"message": asdict(message), "delivery": delivery}
         return self._state.accept(_inbox_id(message), message.place.platform, payload)
 
-    def work(self, platform: str, message_id: str, deliver: Deliver) -> None:
+    def work(self, platform: str, message_id: str, deliver: Deliver,
+             delivered: AlreadyDelivered | None = None) -> None:
         """Answer a kept message and hand the reply to `deliver`; it is done once delivered.
 
         When `deliver` raises DeliveryDeferred the message stays kept and is tried again later (see
         `pending`); a message that has failed MAX_ATTEMPTS times is given up, and logged. A reindex
         the message starts is reported through `deliver` too, never before the reply to the message.
+        A message taken up before is first looked for with `delivered`, where the platform can be read.
         """
         key = f"{platform}:{message_id}"
         item = self._state.claim(key)
@@ -206,6 +214,22 @@ class Conversation:
             logger.error("Giving up on message %.200r after %d attempts to deliver its reply", key, MAX_ATTEMPTS)
             self._state.done(key)
             return
+        # Taken up before: that worker may have delivered the reply and died before crossing it off.
+        # Looked for before answering, so a reindex the message asked for is not started twice either.
+        if item.attempts > 1 and delivered is not None:
+            try:
+                found = delivered(item.payload["delivery"])
+            except DeliveryDeferred as why:
+                logger.warning("Looking for an earlier reply to %.200r is put off: %.200s", key, why)
+                self._state.release(key)
+                return
+            except Exception as error:  # answered again rather than maybe never: a second reply beats none
+                logger.warning("Could not look for an earlier reply to %.200r: %.200r", key, error)
+                found = False
+            if found:
+                logger.info("The reply to %.200r was delivered before a restart; it is not sent again", key)
+                self._state.done(key)
+                return
         message = _message(item.payload["message"])
         asked = item.asked if item.asked is not None else self.understand(message)
         if asked is None:
@@ -236,6 +260,12 @@ class Conversation:
         finally:
             replied.set()
         self._state.done(key)
+
+    def reply_sent(self, platform: str, message_id: str) -> None:
+        """The reply to a kept message reached its platform: crossed off at once, for a front end that has
+        more to do before its `deliver` returns and no way to read a reply back, so that a crash leaves
+        only the send itself as the moment in which a reply can be sent twice."""
+        self._state.done(f"{platform}:{message_id}")
 
     def pending(self, platform: str) -> list[str]:
         """Ids of `platform`'s kept messages nobody is answering: left by a crash, or by a delivery put off."""
@@ -372,10 +402,11 @@ class Sweeper:
     """Answers, now and every so often, what a crash or a put-off delivery left in a platform's inbox."""
 
     def __init__(self, conversation: Conversation, platform: str, deliver: Deliver,
-                 every: float = PENDING_AFTER_SECONDS) -> None:
+                 every: float = PENDING_AFTER_SECONDS, *, delivered: AlreadyDelivered | None = None) -> None:
         self._conversation = conversation
         self._platform = platform
         self._deliver = deliver
+        self._delivered = delivered
         self._every = every
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
@@ -387,7 +418,7 @@ class Sweeper:
             if self._stopped.is_set():
                 break
             try:
-                self._conversation.work(self._platform, message_id, self._deliver)
+                self._conversation.work(self._platform, message_id, self._deliver, self._delivered)
             except Exception:  # one bad message must not stop the others being answered
                 logger.exception("Answering kept message %.200r failed", message_id)
         return len(pending)
