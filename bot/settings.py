@@ -34,7 +34,11 @@ def refusal(template: str, **context: object) -> PydanticCustomError:
 class FromEnvironment(BaseSettings):
     """Settings read from variables named exactly as the README writes them; one set but blank counts as unset."""
 
-    model_config = SettingsConfigDict(case_sensitive=True, env_ignore_empty=True, frozen=True, validate_by_name=True)
+    # validate_by_name: code builds settings by field name (Settings(home=...)). pydantic-settings then also
+    # looks for a variable named after the field, with env_prefix before it: the prefix keeps it from ever
+    # reading a bare lowercase variable such as `home` or `host`; each field names its own variable.
+    model_config = SettingsConfigDict(case_sensitive=True, env_ignore_empty=True, frozen=True, validate_by_name=True,
+                                      env_prefix="PROTOCOL_BOT_")
 
     @classmethod
     def from_env(cls) -> Self:

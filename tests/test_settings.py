@@ -90,3 +90,12 @@ def test_a_misspelt_https_setting_stops_the_console_rather_than_serving_cookies_
 def test_a_short_console_secret_is_refused_saying_how_long_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
     assert refused(monkeypatch, AdminSettings, {"PROTOCOL_BOT_ADMIN_SECRET": "parish council"}) == (
         messages.ADMIN_SECRET_SHORT.format(length=14, minimum=16))
+
+
+def test_only_the_variables_the_readme_names_are_read_not_ones_named_like_the_fields(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    environment(monkeypatch, {"model": "some-other-model", "home": "/elsewhere", "host": "0.0.0.0", "https": "1",
+                              "PROTOCOL_BOT_ADMIN_SECRET": "x" * 20})
+
+    assert (Settings.from_env().model, Settings.from_env().home) == (Settings().model, Settings().home)
+    assert (AdminSettings.from_env().host, AdminSettings.from_env().https) == ("127.0.0.1", False)
