@@ -102,6 +102,16 @@ def test_a_content_length_the_body_does_not_match_is_answered_400_promptly(slack
     assert took < READ_TIMEOUT_SECONDS + 1
 
 
+@pytest.mark.parametrize("length", ["abc", "1e3", "10, 20"])
+def test_a_content_length_that_is_not_a_number_is_answered_400_and_logged_in_one_line_without_its_bytes(
+        slack: Slack, caplog: pytest.LogCaptureFixture, length: str) -> None:
+    with caplog.at_level(logging.INFO):
+        answer, _ = _raw_post(slack.url, f"Content-Type: application/json\r\nContent-Length: {length}\r\n", b"{}")
+    assert answer.split(b" ")[1] == b"400"
+    logged = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(logged) == 1 and logged[0].exc_info is None and length not in logged[0].getMessage()
+
+
 def test_a_refused_request_logs_one_short_line(slack: Slack, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="adapters.slack"):  # the servers' level unless -v asks for more
         slack.post("x" * 500_000, "application/json")

@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs
 
 from aiohttp import web
+from aiohttp.http_exceptions import BadHttpMessage
 from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -64,8 +65,25 @@ def refusal(body: bytes, headers: Mapping[str, str], signing_secret: str) -> tup
     return None
 
 
+class _OneLineForUnreadableHttp(logging.Filter):
+    """aiohttp logs a request it cannot parse (a Content-Length that is not a number, say) as an error with
+    a traceback quoting the bad bytes; it has answered 400, so one short line says it, like every refusal."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, BadHttpMessage):
+            record.msg, record.args, record.exc_info, record.exc_text = (
+                "Refused a request that is not HTTP it can read (%s)", (type(error).__name__,), None, None)
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+_UNREADABLE_HTTP = _OneLineForUnreadableHttp()
+
+
 def http_app(app: App, signing_secret: str) -> web.Application:
     """The aiohttp application for Slack's Events API, slash commands and interactivity."""
+    logging.getLogger("aiohttp.server").addFilter(_UNREADABLE_HTTP)  # once: a logger keeps a filter only once
     acks = ThreadPoolExecutor(max_workers=ACK_THREADS, thread_name_prefix="slack-ack")
 
     async def events(request: web.Request) -> web.StreamResponse:
