@@ -20,12 +20,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from adapters.slack.server import EVENTS_PATH, make_http_server  # noqa: E402
+from adapters.slack.server import EVENTS_PATH, http_app  # noqa: E402
 from adapters.slack.settings import SlackConfig  # noqa: E402
 from adapters.slack.translate import build_app  # noqa: E402
 from bot.answer import Answer, Scope  # noqa: E402
 from bot.stores.sql_feedback import SqlFeedbackStore  # noqa: E402
-from tests.background import serve_in_background  # noqa: E402
+from tests.background import AiohttpInBackground  # noqa: E402
 from tests.fake_slack import BOT_USER_ID, FakeSlack, event_body, send_signed  # noqa: E402
 from tests.fakes import FakeProtocolBot, conversation  # noqa: E402
 
@@ -59,9 +59,8 @@ def main() -> int:
         store = SqlFeedbackStore(Path(home) / "feedback.sqlite3")
         config = SlackConfig(bot_token="xoxb-bench", signing_secret=SECRET, api_url=fake.api_url)
         app = build_app(conversation(SlowBot(args.delay), store), config)
-        server = make_http_server(app, "127.0.0.1", 0, SECRET)
-        stop_server = serve_in_background(server)
-        url = f"http://127.0.0.1:{server.server_port}{EVENTS_PATH}"
+        server = AiohttpInBackground("slack-http")
+        url = f"http://127.0.0.1:{server.start(lambda: http_app(app, SECRET))}{EVENTS_PATH}"
 
         def deliver(n: int) -> float:
             event = {"type": "app_mention", "user": "U0BENCH", "text": f"<@{BOT_USER_ID}> Can I copy email {n}?",
@@ -82,7 +81,7 @@ def main() -> int:
         answers_timeout = 30 + args.events * args.delay
         fake.wait_for("chat.postMessage", args.events, timeout=answers_timeout)
         answered = time.perf_counter() - began
-        stop_server()
+        server.stop()
         store.close()
     fake.stop()
 

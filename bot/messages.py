@@ -107,6 +107,7 @@ SETTING_NOT_A_DATABASE = (
     "postgresql://bot:password@db.example.org/protocol_bot). Leave it unset to keep everything in the file beside the index."
 )
 SETTING_NOT_A_PORT = "{name} must be a port number from 1 to 65535, not '{value}'."
+SETTING_NOT_YES_OR_NO = "{name} must be 1 (yes, on) or 0 (no, off), not '{value}'."
 NO_DOCUMENTS = "There are no protocol documents in {name}; add at least one .txt, .md, .pdf or .docx file."
 NOT_COVERED_MALFORMED = "{name}: `topics` must be a list of quoted phrases, e.g. topics = [\"bin collection days\"]."
 # what went wrong inside a PDF or Word reader means nothing to a clerk: these say what to do instead

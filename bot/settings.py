@@ -1,10 +1,21 @@
-"""Settings read from the environment, once, at the composition root."""
+"""Settings read from the environment, once, at the composition root.
+
+Each front end's settings are a `FromEnvironment` model: pydantic-settings reads the variables, and a value
+that cannot be used stops start-up with a `SettingsError` in the words of bot/messages.py, naming the
+variable and what it may be, never with a pydantic traceback.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
+from typing import Annotated, Self
+
+from pydantic import AliasChoices, BeforeValidator, Field, ValidationError
+from pydantic.fields import FieldInfo
+from pydantic_core import ErrorDetails, PydanticCustomError
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot import messages
 from bot.core.index_store import KEEP_VERSIONS
@@ -12,60 +23,120 @@ from bot.core.vector_index import EXACT_UP_TO
 from bot.errors import SettingsError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-RUNTIMES = ("onnx", "torch")  # complete index versions kept on disk, so an admin can roll back
+RUNTIMES = ("onnx", "torch")
 
 
-def _count(env: dict[str, str], name: str, default: int) -> int:
-    """A whole number of at least 1, or start-up stops naming the variable."""
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
+def refusal(template: str, **context: object) -> PydanticCustomError:
+    """A value refused in the words of `template`; a `{name}` it leaves open is filled with the variable's name."""
+    return PydanticCustomError("setting", template, context)
+
+
+class FromEnvironment(BaseSettings):
+    """Settings read from variables named exactly as the README writes them; one set but blank counts as unset."""
+
+    # validate_by_name: code builds settings by field name (Settings(home=...)). pydantic-settings then also
+    # looks for a variable named after the field, with env_prefix before it: the prefix keeps it from ever
+    # reading a bare lowercase variable such as `home` or `host`; each field names its own variable.
+    model_config = SettingsConfigDict(case_sensitive=True, env_ignore_empty=True, frozen=True, validate_by_name=True,
+                                      env_prefix="PROTOCOL_BOT_")
+
+    @classmethod
+    def from_env(cls) -> Self:
+        try:
+            return cls()
+        except ValidationError as error:
+            raise SettingsError(cls._wording(error.errors()[0])) from None
+
+    @classmethod
+    def _wording(cls, error: ErrorDetails) -> str:
+        # pydantic locates an error at the field's first variable, or at the field itself when a default was
+        # refused (a secret not set); the operator is told the variable they set (PROTOCOL_BOT_TORCH_THREADS,
+        # say) or would set. An error about the whole model names the variables itself.
+        name = str(error["loc"][0]) if error["loc"] else ""
+        for field_name, field in cls.model_fields.items():
+            names = variables(field)
+            if name in (field_name, *names[:1]) and names:
+                name = next((variable for variable in names if os.environ.get(variable)), names[0])
+        return error["msg"].replace("{name}", name)
+
+
+def variables(field: FieldInfo) -> list[str]:
+    """The environment variables a field is read from, in the order they are looked for."""
+    alias = field.validation_alias
+    if isinstance(alias, AliasChoices):
+        return [str(choice) for choice in alias.choices]
+    return [alias] if isinstance(alias, str) else []
+
+
+def _count(raw: object) -> int:
+    """A whole number of at least 1."""
     try:
-        value = int(raw)
+        value = int(str(raw).strip())
     except ValueError:
         value = 0
     if value < 1:
-        raise SettingsError(messages.SETTING_NOT_A_COUNT.format(name=name, value=raw))
+        raise refusal(messages.SETTING_NOT_A_COUNT, value=raw)
     return value
 
 
-def choice(env: dict[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
-    """A setting that must be one of `choices` (any case); `default` when it is not set."""
-    value = env.get(name, "").strip().lower() or default
-    if value not in choices:
-        raise SettingsError(messages.SETTING_NOT_A_CHOICE.format(name=name, choices=", ".join(choices), value=value))
-    return value
+def one_of(choices: tuple[str, ...]) -> Callable[[object], str]:
+    """A validator for a setting that must be one of `choices`, in any case."""
+
+    def check(raw: object) -> str:
+        value = str(raw).strip().lower()
+        if value not in choices:
+            raise refusal(messages.SETTING_NOT_A_CHOICE, choices=", ".join(choices), value=value)
+        return value
+
+    return check
 
 
-def _database_url(env: dict[str, str]) -> str | None:
-    """A PostgreSQL URL, or None for the embedded SQLite file; anything else stops start-up naming the variable."""
-    raw = env.get("PROTOCOL_BOT_DATABASE_URL", "").strip()
-    if raw and not raw.startswith(("postgresql://", "postgres://")):
-        raise SettingsError(messages.SETTING_NOT_A_DATABASE.format(name="PROTOCOL_BOT_DATABASE_URL"))
-    return raw or None
+def _database_url(raw: object) -> object:
+    """A PostgreSQL URL, or None for the embedded SQLite file. The value is never repeated: it may hold a password."""
+    if isinstance(raw, str):
+        if not raw.strip():
+            return None
+        if not raw.strip().startswith(("postgresql://", "postgres://")):
+            raise refusal(messages.SETTING_NOT_A_DATABASE)
+        return raw.strip()
+    return raw
 
 
-def _split_ids(raw: str) -> frozenset[str]:
-    return frozenset(part.strip() for part in raw.replace(";", ",").split(",") if part.strip())
+def _ids(raw: object) -> object:
+    """User ids as the README lists them: separated by commas (or semicolons, as Excel exports them)."""
+    if isinstance(raw, str):
+        return frozenset(part.strip() for part in raw.replace(";", ",").split(",") if part.strip())
+    return raw
 
 
-@dataclass(frozen=True)
-class Settings:
-    knowledge_dir: Path = PROJECT_ROOT / "knowledge"
-    home: Path = PROJECT_ROOT / "var"  # index versions, embedding cache, feedback database
-    model: str = "default"  # a name from bot.core.model_weights, a local folder, or a hub name
-    runtime: str = "onnx"  # what runs the model: "onnx" (ONNX Runtime, the default) or "torch"
-    threads: int = 1  # threads that embed one question (see "Speed" in the README)
-    admins: frozenset[str] = field(default_factory=frozenset)
-    feedback_db: Path | None = None
-    keep_versions: int = KEEP_VERSIONS
+Count = Annotated[int, BeforeValidator(_count)]
+
+
+class Settings(FromEnvironment):
+    knowledge_dir: Path = Field(PROJECT_ROOT / "knowledge", validation_alias="PROTOCOL_BOT_KNOWLEDGE")
+    # index versions, embedding cache, feedback database
+    home: Path = Field(PROJECT_ROOT / "var", validation_alias="PROTOCOL_BOT_HOME")
+    # a name from bot.core.model_weights, a local folder, or a hub name
+    model: str = Field("default", validation_alias="PROTOCOL_BOT_MODEL")
+    # what runs the model: "onnx" (ONNX Runtime, the default) or "torch"
+    runtime: Annotated[str, BeforeValidator(one_of(RUNTIMES))] = Field("onnx", validation_alias="PROTOCOL_BOT_RUNTIME")
+    # threads that embed one question (see "Speed" in the README); PROTOCOL_BOT_TORCH_THREADS is its name
+    # from before the model ran on ONNX Runtime
+    threads: Count = Field(1, validation_alias=AliasChoices("PROTOCOL_BOT_THREADS", "PROTOCOL_BOT_TORCH_THREADS"))
+    # NoDecode: a comma-separated list, not the JSON pydantic-settings expects for a collection
+    admins: Annotated[frozenset[str], NoDecode, BeforeValidator(_ids)] = Field(
+        frozenset(), validation_alias="PROTOCOL_BOT_ADMINS")
+    feedback_db: Path | None = Field(None, validation_alias="PROTOCOL_BOT_FEEDBACK_DB")
+    keep_versions: Count = Field(KEEP_VERSIONS, validation_alias="PROTOCOL_BOT_KEEP_VERSIONS")
     # answers worked on at once by a chat server: each uses one core for ~15 ms, so a few per core
-    workers: int = 2 * (os.cpu_count() or 2)
+    workers: Count = Field(2 * (os.cpu_count() or 2), validation_alias="PROTOCOL_BOT_WORKERS")
     # vectors up to which search is exact; above it an index version is built as IVF-SQ8 (bot/vector_index.py)
-    exact_up_to: int = EXACT_UP_TO
-    scopes_file: Path | None = None  # which documents answer where; see bot/scopes.py
+    exact_up_to: Count = Field(EXACT_UP_TO, validation_alias="PROTOCOL_BOT_EXACT_UP_TO")
+    # which documents answer where; see bot/scopes.py
+    scopes_file: Path | None = Field(None, validation_alias="PROTOCOL_BOT_SCOPES")
     # PostgreSQL that replicas share for feedback, conversations and the console; None: the SQLite file feedback_path
-    database_url: str | None = None
+    database_url: Annotated[str | None, BeforeValidator(_database_url)] = Field(
+        None, validation_alias="PROTOCOL_BOT_DATABASE_URL")
 
     @property
     def index_root(self) -> Path:
@@ -86,23 +157,3 @@ class Settings:
     @property
     def scopes_path(self) -> Path:
         return self.scopes_file or self.knowledge_dir / "scopes.toml"
-
-    @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
-        env = dict(os.environ if env is None else env)
-        defaults = cls()
-        return cls(
-            knowledge_dir=Path(env.get("PROTOCOL_BOT_KNOWLEDGE", defaults.knowledge_dir)),
-            home=Path(env.get("PROTOCOL_BOT_HOME", defaults.home)),
-            model=env.get("PROTOCOL_BOT_MODEL", defaults.model),
-            runtime=choice(env, "PROTOCOL_BOT_RUNTIME", RUNTIMES, defaults.runtime),
-            # PROTOCOL_BOT_TORCH_THREADS is its name from before the model ran on ONNX Runtime
-            threads=_count(env, "PROTOCOL_BOT_THREADS", _count(env, "PROTOCOL_BOT_TORCH_THREADS", defaults.threads)),
-            admins=_split_ids(env.get("PROTOCOL_BOT_ADMINS", "")),
-            feedback_db=Path(env["PROTOCOL_BOT_FEEDBACK_DB"]) if env.get("PROTOCOL_BOT_FEEDBACK_DB") else None,
-            keep_versions=_count(env, "PROTOCOL_BOT_KEEP_VERSIONS", defaults.keep_versions),
-            workers=_count(env, "PROTOCOL_BOT_WORKERS", defaults.workers),
-            exact_up_to=_count(env, "PROTOCOL_BOT_EXACT_UP_TO", defaults.exact_up_to),
-            scopes_file=Path(env["PROTOCOL_BOT_SCOPES"]) if env.get("PROTOCOL_BOT_SCOPES") else None,
-            database_url=_database_url(env),
-        )

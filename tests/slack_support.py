@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from adapters.slack.server import EVENTS_PATH, make_http_server
+from adapters.slack.server import EVENTS_PATH, http_app
 from adapters.slack.settings import SlackConfig
 from adapters.slack.translate import SlackBot
 from bot import messages
@@ -20,7 +20,7 @@ from bot.service.scopes import Scopes
 from bot.stores.conversation import ConversationState
 from bot.stores.feedback import FeedbackStore
 from bot.stores.sql_feedback import SqlFeedbackStore
-from tests.background import serve_in_background
+from tests.background import AiohttpInBackground
 from tests.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack, event_body, send_signed
 from tests.fakes import FakeProtocolBot, conversation
 
@@ -158,9 +158,10 @@ class SlackStarter:
         config = SlackConfig(bot_token="xoxb-test", signing_secret=SECRET, api_url=fake.api_url)
         talk = conversation(bot, store, admins=frozenset({ADMIN}), scopes=scopes, state=state)
         slack_bot = SlackBot(talk, config)
-        server = make_http_server(slack_bot.app, "127.0.0.1", 0, SECRET)
-        self._stops.append(serve_in_background(server))
-        return Slack(fake, bot, store, f"http://127.0.0.1:{server.server_port}{EVENTS_PATH}", talk, slack_bot)
+        server = AiohttpInBackground("slack-http")
+        port = server.start(lambda: http_app(slack_bot.app, SECRET))
+        self._stops.append(server.stop)
+        return Slack(fake, bot, store, f"http://127.0.0.1:{port}{EVENTS_PATH}", talk, slack_bot)
 
     def stop_all(self) -> None:
         for stop in reversed(self._stops):

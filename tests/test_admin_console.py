@@ -28,6 +28,7 @@ from bot.stores.feedback import cited_refs
 from tests.admin_support import SECRET, Admin, hidden_value, restarted
 from tests.background import WAIT_SECONDS
 from tests.fakes import HashingEmbedder
+from tests.settings_support import environment
 from tests.test_formats import write_pdf
 
 PAGES = ("/", "/reindex", "/reindex/dry-run", "/ask", "/ask?question=x", "/feedback", "/scopes", "/quality",
@@ -122,14 +123,15 @@ async def test_every_wrong_secret_is_written_to_the_audit_log_with_the_name_and_
 
 
 async def test_a_request_addressed_to_another_host_name_is_refused_and_the_configured_address_is_served(
-        tmp_path: Path, knowledge: Path, fake_bot: IndexedProtocolBot) -> None:
+        tmp_path: Path, knowledge: Path, fake_bot: IndexedProtocolBot, monkeypatch: pytest.MonkeyPatch) -> None:
     from aiohttp.test_utils import TestClient, TestServer
 
     from adapters.admin.server import ConsoleServer
     from tests.admin_support import console_for
 
-    settings = AdminSettings.from_env({"PROTOCOL_BOT_ADMIN_SECRET": SECRET, "PROTOCOL_BOT_ADMIN_HOST": "0.0.0.0",
-                                       "PROTOCOL_BOT_ADMIN_ADDRESS": "https://admin.parish.example/"})
+    environment(monkeypatch, {"PROTOCOL_BOT_ADMIN_SECRET": SECRET, "PROTOCOL_BOT_ADMIN_HOST": "0.0.0.0",
+                              "PROTOCOL_BOT_ADMIN_ADDRESS": "https://admin.parish.example/"})
+    settings = AdminSettings.from_env()
     client = TestClient(TestServer(ConsoleServer(console_for(tmp_path, knowledge, fake_bot), settings).app()))
     await client.start_server()
     try:
@@ -241,12 +243,15 @@ async def test_wrong_guesses_still_slow_the_guesser_after_the_console_restarts(a
         assert "<h1>Documents</h1>" in await (await again.sign_in()).text()  # the right secret is never refused
 
 
-def test_the_console_refuses_to_start_without_a_secret_or_with_a_short_one() -> None:
+def test_the_console_refuses_to_start_without_a_secret_or_with_a_short_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    environment(monkeypatch, {})
     with pytest.raises(SettingsError, match="PROTOCOL_BOT_ADMIN_SECRET"):
-        AdminSettings.from_env({})
+        AdminSettings.from_env()
+    environment(monkeypatch, {"PROTOCOL_BOT_ADMIN_SECRET": "password"})
     with pytest.raises(SettingsError, match="at least 16"):
-        AdminSettings.from_env({"PROTOCOL_BOT_ADMIN_SECRET": "password"})
-    assert AdminSettings.from_env({"PROTOCOL_BOT_ADMIN_SECRET": SECRET}).host == "127.0.0.1"
+        AdminSettings.from_env()
+    environment(monkeypatch, {"PROTOCOL_BOT_ADMIN_SECRET": SECRET})
+    assert AdminSettings.from_env().host == "127.0.0.1"
 
 
 def test_protocol_bot_admin_without_a_secret_says_how_to_set_one(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -355,6 +355,20 @@ async def test_teams_replies_that_meet_server_errors_are_retried_honouring_retry
         assert bot.connector.replies[0]["attachments"]  # the answer card, not an apology
 
 
+async def test_a_teams_reply_told_to_wait_longer_than_half_a_minute_is_put_off_at_once_and_sent_by_a_sweep(
+    host_kind: TeamsHost,
+) -> None:
+    clock = Clock()
+    async with running_teams(host_kind, 1, status=429, retry_after="120",
+                             state=SqlConversationState(":memory:", clock=clock)) as bot:
+        # 201: the turn ended within the acknowledgement time, its reply put off rather than held for two minutes
+        assert await bot.post(bot.question()) == 201
+        assert bot.connector.refused == 1 and bot.connector.replies == []
+        clock.now += 180
+        await asyncio.to_thread(Sweeper(bot.conversation, "teams", bot.handler.deliver_later).sweep)
+        assert len(bot.connector.replies) == 1 and bot.connector.replies[0]["attachments"]
+
+
 async def test_a_teams_re_delivery_of_an_answered_activity_is_not_answered_again(host_kind: TeamsHost) -> None:
     async with running_teams(host_kind) as bot:
         activity = bot.question()

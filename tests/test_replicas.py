@@ -23,6 +23,7 @@ from bot.stores.feedback import CitedRef
 from bot.stores.sql_conversation import SqlConversationState
 from tests.fakes import FakeProtocolBot, HashingEmbedder
 from tests.postgres_server import fresh_database
+from tests.settings_support import environment
 
 QUESTION = "Can a councillor give instructions to officers?"
 
@@ -33,13 +34,18 @@ def database_url(postgres_server: str) -> Iterator[str]:
         yield url
 
 
-def test_a_database_address_that_is_not_postgresql_stops_start_up_without_echoing_it() -> None:
+def test_a_database_address_that_is_not_postgresql_stops_start_up_without_echoing_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    environment(monkeypatch, {"PROTOCOL_BOT_DATABASE_URL": "mysql://bot:s3cret@db/protocol"})
     with pytest.raises(SettingsError, match="PROTOCOL_BOT_DATABASE_URL") as refused:
-        Settings.from_env({"PROTOCOL_BOT_DATABASE_URL": "mysql://bot:s3cret@db/protocol"})
+        Settings.from_env()
     assert "s3cret" not in str(refused.value)
     url = "postgresql://bot:s3cret@db.example.org/protocol_bot"
-    assert Settings.from_env({"PROTOCOL_BOT_DATABASE_URL": url}).database_url == url
-    assert Settings.from_env({}).database_url is None
+    environment(monkeypatch, {"PROTOCOL_BOT_DATABASE_URL": url})
+    assert Settings.from_env().database_url == url
+    environment(monkeypatch, {})
+    assert Settings.from_env().database_url is None
 
 
 def test_two_replicas_on_one_postgresql_share_votes_messages_console_sign_outs_and_the_audit_log(

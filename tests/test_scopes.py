@@ -10,6 +10,7 @@ from bot.answer import Scope
 from bot.errors import ScopesError
 from bot.service.scopes import Scopes
 from bot.settings import PROJECT_ROOT, Settings
+from tests.settings_support import environment
 
 ILMINSTER = ("000_071d258fd975c70b.txt", "001_a879d86bb0aeb3d5.txt")
 OTHER = ("004_fbcb302b638d596d.txt",)
@@ -101,17 +102,19 @@ def test_without_a_scopes_file_every_document_answers(tmp_path: Path, knowledge:
     assert Scopes.for_settings(Settings(knowledge_dir=knowledge)) == Scopes()
 
 
-def test_a_scopes_file_named_in_the_environment_must_exist(tmp_path: Path) -> None:
-    settings = Settings.from_env({"PROTOCOL_BOT_SCOPES": str(tmp_path / "nowhere.toml")})
+def test_a_scopes_file_named_in_the_environment_must_exist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    environment(monkeypatch, {"PROTOCOL_BOT_SCOPES": str(tmp_path / "nowhere.toml")})
+    settings = Settings.from_env()
 
     with pytest.raises(ScopesError, match="nowhere.toml"):
         Scopes.for_settings(settings)
 
 
 def test_a_scopes_file_named_in_the_environment_is_checked_against_the_knowledge_folder(
-    tmp_path: Path, knowledge: Path
+    tmp_path: Path, knowledge: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = write(tmp_path, SCOPES)
-    settings = Settings.from_env({"PROTOCOL_BOT_SCOPES": str(path), "PROTOCOL_BOT_KNOWLEDGE": str(knowledge)})
+    environment(monkeypatch, {"PROTOCOL_BOT_SCOPES": str(path), "PROTOCOL_BOT_KNOWLEDGE": str(knowledge)})
+    settings = Settings.from_env()
 
     assert Scopes.for_settings(settings).resolve("slack", team="T0ILMINSTER") == Scope(frozenset(ILMINSTER))

@@ -46,6 +46,7 @@ from bot.stores.sql_feedback import SqlFeedbackStore
 from tests import teams_support as teams
 from tests.background import WAIT_SECONDS, serve_in_background
 from tests.fakes import FakeProtocolBot, conversation
+from tests.settings_support import environment
 
 APP_ID = "5a2e6b0c-7d41-4f0e-9a53-3c1d2e4f5a6b"
 KEY_ID = "test-signing-key"
@@ -410,19 +411,23 @@ async def test_a_body_that_is_not_an_activity_is_rejected(emulator_bot: Running)
     assert emulator_bot.connector.replies.empty()
 
 
-def test_the_registration_is_read_from_the_azure_variable_names() -> None:
-    settings = TeamsSettings.from_env({"MicrosoftAppId": APP_ID, "MicrosoftAppPassword": "secret",
-                                       "MicrosoftAppType": "SingleTenant", "MicrosoftAppTenantId": "tenant-1"})
+def test_the_registration_is_read_from_the_azure_variable_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    environment(monkeypatch, {"MicrosoftAppId": APP_ID, "MicrosoftAppPassword": "secret",
+                              "MicrosoftAppType": "SingleTenant", "MicrosoftAppTenantId": "tenant-1"})
+    settings = TeamsSettings.from_env()
 
     assert settings == TeamsSettings(app_id=APP_ID, app_password="secret", app_type="SingleTenant",
                                      tenant_id="tenant-1")
-    assert settings.authenticated and not TeamsSettings.from_env({}).authenticated
+    assert settings.authenticated
+    environment(monkeypatch, {})
+    assert not TeamsSettings.from_env().authenticated
 
 
-def test_the_registration_is_read_from_the_agents_sdk_names_too() -> None:
+def test_the_registration_is_read_from_the_agents_sdk_names_too(monkeypatch: pytest.MonkeyPatch) -> None:
     prefix = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
-    settings = TeamsSettings.from_env({f"{prefix}CLIENTID": APP_ID, f"{prefix}CLIENTSECRET": "secret",
-                                       f"{prefix}TENANTID": "tenant-1", "MicrosoftAppType": "SingleTenant"})
+    environment(monkeypatch, {f"{prefix}CLIENTID": APP_ID, f"{prefix}CLIENTSECRET": "secret",
+                              f"{prefix}TENANTID": "tenant-1", "MicrosoftAppType": "SingleTenant"})
+    settings = TeamsSettings.from_env()
 
     assert settings == TeamsSettings(app_id=APP_ID, app_password="secret", app_type="SingleTenant",
                                      tenant_id="tenant-1")
@@ -430,14 +435,17 @@ def test_the_registration_is_read_from_the_agents_sdk_names_too() -> None:
 
 @pytest.mark.parametrize(("value", "host"), [("", TeamsHost.AGENTS), ("agents", TeamsHost.AGENTS),
                                              (" BotBuilder ", TeamsHost.BOTBUILDER)])
-def test_the_agents_sdk_hosts_teams_unless_botbuilder_is_asked_for(value: str, host: TeamsHost) -> None:
-    assert TeamsSettings.from_env({"PROTOCOL_BOT_TEAMS_HOST": value}).host is host
+def test_the_agents_sdk_hosts_teams_unless_botbuilder_is_asked_for(
+        monkeypatch: pytest.MonkeyPatch, value: str, host: TeamsHost) -> None:
+    environment(monkeypatch, {"PROTOCOL_BOT_TEAMS_HOST": value})
+    assert TeamsSettings.from_env().host is host
     assert isinstance(make_host(TeamsSettings(host=host)), AgentsHost if host is TeamsHost.AGENTS else BotbuilderHost)
 
 
-def test_an_unknown_teams_host_is_named_in_the_error() -> None:
+def test_an_unknown_teams_host_is_named_in_the_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    environment(monkeypatch, {"PROTOCOL_BOT_TEAMS_HOST": "teams-ai"})
     with pytest.raises(SettingsError, match="PROTOCOL_BOT_TEAMS_HOST"):
-        TeamsSettings.from_env({"PROTOCOL_BOT_TEAMS_HOST": "teams-ai"})
+        TeamsSettings.from_env()
 
 
 async def test_without_an_app_id_a_warning_says_authentication_is_off(caplog: pytest.LogCaptureFixture) -> None:

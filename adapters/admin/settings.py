@@ -2,26 +2,56 @@
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
+from typing import Annotated
+
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 from bot import messages
-from bot.errors import SettingsError
+from bot.settings import FromEnvironment, refusal
 
 MIN_SECRET_CHARS = 16
 DEFAULT_PORT = 3980
+_YES, _NO = frozenset({"1", "true", "yes", "on"}), frozenset({"0", "false", "no", "off"})
 
 
-@dataclass(frozen=True)
-class AdminSettings:
-    secret: str
-    host: str = "127.0.0.1"  # wider only behind an HTTPS proxy (README, Admin console)
-    port: int = DEFAULT_PORT
-    https: bool = False  # the proxy in front serves HTTPS: cookies are then sent over HTTPS only
+def _long_enough(secret: str) -> str:
+    if not secret.strip():
+        raise refusal(messages.ADMIN_SECRET_MISSING, minimum=MIN_SECRET_CHARS)
+    if len(secret) < MIN_SECRET_CHARS:
+        raise refusal(messages.ADMIN_SECRET_SHORT, length=len(secret), minimum=MIN_SECRET_CHARS)
+    return secret
+
+
+def _port(raw: object) -> object:
+    # only a value from the environment is checked: code (a test) may ask for port 0, any free one
+    if isinstance(raw, str) and not (raw.strip().isdigit() and 0 < int(raw) < 65536):
+        raise refusal(messages.SETTING_NOT_A_PORT, value=raw)
+    return raw
+
+
+def _yes_or_no(raw: object) -> object:
+    if isinstance(raw, str):
+        if raw.strip().lower() not in _YES | _NO:
+            raise refusal(messages.SETTING_NOT_YES_OR_NO, value=raw)
+        return raw.strip().lower() in _YES
+    return raw
+
+
+Stripped = Annotated[str, StringConstraints(strip_whitespace=True)]
+
+
+class AdminSettings(FromEnvironment):
+    secret: Annotated[str, AfterValidator(_long_enough)] = Field("", validation_alias="PROTOCOL_BOT_ADMIN_SECRET",
+                                                                 validate_default=True)
+    # wider only behind an HTTPS proxy (README, Admin console)
+    host: Stripped = Field("127.0.0.1", validation_alias="PROTOCOL_BOT_ADMIN_HOST")
+    port: Annotated[int, BeforeValidator(_port)] = Field(DEFAULT_PORT, validation_alias="PROTOCOL_BOT_ADMIN_PORT")
+    # the proxy in front serves HTTPS: cookies are then sent over HTTPS only
+    https: Annotated[bool, BeforeValidator(_yes_or_no)] = Field(False, validation_alias="PROTOCOL_BOT_ADMIN_HTTPS")
     session_hours: int = 8  # a working day; then the clerk signs in again
     # the address clerks type (the reverse proxy's name, e.g. admin.council.example): a request naming any
     # other host is refused, so a page on another site cannot reach the console through a rebound name
-    address: str = ""
+    address: Stripped = Field("", validation_alias="PROTOCOL_BOT_ADMIN_ADDRESS")
 
     def hosts(self) -> frozenset[str]:
         """The host names a request may be addressed to: this machine's own, the listening one, the configured one."""
@@ -29,25 +59,6 @@ class AdminSettings:
         if self.address:
             names.add(host_name(self.address))
         return frozenset(names)
-
-    @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> AdminSettings:
-        env = dict(os.environ if env is None else env)
-        secret = env.get("PROTOCOL_BOT_ADMIN_SECRET", "")
-        if not secret.strip():
-            raise SettingsError(messages.ADMIN_SECRET_MISSING.format(minimum=MIN_SECRET_CHARS))
-        if len(secret) < MIN_SECRET_CHARS:
-            raise SettingsError(messages.ADMIN_SECRET_SHORT.format(length=len(secret), minimum=MIN_SECRET_CHARS))
-        raw_port = env.get("PROTOCOL_BOT_ADMIN_PORT", "").strip()
-        if raw_port and not (raw_port.isdigit() and 0 < int(raw_port) < 65536):
-            raise SettingsError(messages.SETTING_NOT_A_PORT.format(name="PROTOCOL_BOT_ADMIN_PORT", value=raw_port))
-        return cls(
-            secret=secret,
-            host=env.get("PROTOCOL_BOT_ADMIN_HOST", "").strip() or cls.host,
-            port=int(raw_port) if raw_port else DEFAULT_PORT,
-            https=env.get("PROTOCOL_BOT_ADMIN_HTTPS", "").strip().lower() in {"1", "true", "yes"},
-            address=env.get("PROTOCOL_BOT_ADMIN_ADDRESS", "").strip(),
-        )
 
 
 def host_name(host: str) -> str:

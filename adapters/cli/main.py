@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import Enum
 from functools import partial
 from pathlib import Path
@@ -245,7 +245,7 @@ def cmd_admin(args: argparse.Namespace, rt: Runtime) -> int:
 
     settings = AdminSettings.from_env()
     if args.port:
-        settings = replace(settings, port=args.port)
+        settings = settings.model_copy(update={"port": args.port})
     app = rt.application()
     _log_as_a_server()
     try:

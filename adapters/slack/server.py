@@ -1,30 +1,30 @@
 """Starting the Slack bot: Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP at /slack/events.
 
-Over HTTP every request is checked on its raw bytes before bolt reads it (`checked_requests`): an
-unsigned, stale, oversized or malformed request gets 401, 413 or 400 and one short log line, never a
-500, and its body is never logged.
+Over HTTP, aiohttp serves and bolt's App answers, each request handed over as a BoltRequest and its
+BoltResponse written back by bolt's aiohttp adapter. Before bolt sees a request it is checked once, on its
+raw bytes: an unsigned, stale, oversized or malformed request gets 401, 413 or 400 and one short log
+line, never a 500, and its body is never logged. Bolt's own signature check is off (SlackBot), so the
+signature is checked here only.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
-import io
 import json
 import logging
 import re
-import signal
-import threading
 import time
-from collections.abc import Callable, Iterable
-from socketserver import ThreadingMixIn
-from typing import Any
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from slack_bolt import App
+from aiohttp import web
+from aiohttp.http_exceptions import BadHttpMessage
+from slack_bolt import App, BoltRequest
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode import SocketModeHandler
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from adapters.slack.settings import SlackConfig
 from adapters.slack.translate import PLATFORM, SlackBot
@@ -35,24 +35,12 @@ logger = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 MAX_BODY_BYTES = 1_000_000  # Slack's largest payloads (a modal's state) are far smaller
 MAX_REQUEST_AGE_SECONDS = 5 * 60  # Slack's own rule against replayed requests
-# Slack sends a request whole and at once: a client silent this long mid-request is dropped, and a body
-# shorter than its Content-Length is refused after this long rather than waited for
+# Slack sends a request whole and at once: a body shorter than its Content-Length is refused after this
+# long rather than waited for
 READ_TIMEOUT_SECONDS = 2
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-
-
-class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    # a request per thread: one slow client or ack never holds up Slack's other deliveries
-    daemon_threads = True
-    # Slack delivers in bursts; the default backlog of 5 drops connections that then wait 1 s to retry
-    request_queue_size = 128
-
-
-class _LoggingHandler(WSGIRequestHandler):
-    timeout = READ_TIMEOUT_SECONDS
-
-    def log_message(self, format: str, *args: Any) -> None:
-        logger.debug("%s " + format, self.address_string(), *args)
+# requests bolt works on at once: each holds a thread only until its listener has acknowledged, and Slack
+# delivers in bursts, so one slow ack must not hold up the deliveries behind it
+ACK_THREADS = 32
 
 
 def signed_by_slack(body: bytes, timestamp: str, signature: str, secret: str, *, now: float | None = None) -> bool:
@@ -67,40 +55,72 @@ def signed_by_slack(body: bytes, timestamp: str, signature: str, secret: str, *,
     return age <= MAX_REQUEST_AGE_SECONDS and hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace"))
 
 
-def checked_requests(inner: WSGIApp, signing_secret: str) -> WSGIApp:
-    """`inner` behind a check of each request's size, Slack signature and shape, on its raw bytes."""
+def refusal(body: bytes, headers: Mapping[str, str], signing_secret: str) -> tuple[int, str] | None:
+    """Why a whole request is refused, as its HTTP status and a reason to log (never the body); None to answer it."""
+    if not signed_by_slack(body, headers.get("X-Slack-Request-Timestamp", ""), headers.get("X-Slack-Signature", ""),
+                           signing_secret):
+        return 401, f"unsigned, forged or stale ({len(body)} bytes)"
+    if not _well_formed(body, headers.get("Content-Type", "")):
+        return 400, f"signed but malformed ({len(body)} bytes)"
+    return None
 
-    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        def refuse(status: str, why: str) -> list[bytes]:
+
+class _OneLineForUnreadableHttp(logging.Filter):
+    """aiohttp logs a request it cannot parse (a Content-Length that is not a number, say) as an error with
+    a traceback quoting the bad bytes; it has answered 400, so one short line says it, like every refusal."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, BadHttpMessage):
+            record.msg, record.args, record.exc_info, record.exc_text = (
+                "Refused a request that is not HTTP it can read (%s)", (type(error).__name__,), None, None)
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+_UNREADABLE_HTTP = _OneLineForUnreadableHttp()
+
+
+def http_app(app: App, signing_secret: str) -> web.Application:
+    """The aiohttp application for Slack's Events API, slash commands and interactivity."""
+    logging.getLogger("aiohttp.server").addFilter(_UNREADABLE_HTTP)  # once: a logger keeps a filter only once
+    acks = ThreadPoolExecutor(max_workers=ACK_THREADS, thread_name_prefix="slack-ack")
+
+    async def events(request: web.Request) -> web.StreamResponse:
+        async def refuse(status: int, why: str) -> web.Response:
             logger.warning("Refused a request to %s: %s", EVENTS_PATH, why)  # the reason only, never the body
-            start_response(status, [("Content-Type", "text/plain")])
-            return [status.encode()]
+            refused = web.Response(status=status, text=f"{status}")
+            await refused.prepare(request)
+            await refused.write_eof()
+            # answered, then hung up on: aiohttp would otherwise go on reading (for up to 10 s) a body
+            # refused unread
+            request.protocol.force_close()
+            return refused
 
-        if environ.get("REQUEST_METHOD") != "POST" or environ.get("PATH_INFO") != EVENTS_PATH:
-            return inner(environ, start_response)
+        length = request.content_length
+        if length is not None and length > MAX_BODY_BYTES:
+            return await refuse(413, f"{length} bytes")
         try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            return refuse("400 Bad Request", "no readable length")
-        if length < 0:
-            return refuse("400 Bad Request", "a negative length")
-        if length > MAX_BODY_BYTES:
-            return refuse("413 Payload Too Large", f"{length} bytes")
-        try:
-            body = environ["wsgi.input"].read(length)
+            body = await asyncio.wait_for(request.read(), READ_TIMEOUT_SECONDS)
         except TimeoutError:
-            body = b""
-        if len(body) < length:
-            return refuse("400 Bad Request", f"a body shorter than its length of {length} bytes")
-        if not signed_by_slack(body, environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP") or "",
-                               environ.get("HTTP_X_SLACK_SIGNATURE") or "", signing_secret):
-            return refuse("401 Unauthorized", f"unsigned, forged or stale ({len(body)} bytes)")
-        if not _well_formed(body, environ.get("CONTENT_TYPE") or ""):
-            return refuse("400 Bad Request", f"signed but malformed ({len(body)} bytes)")
-        environ["wsgi.input"] = io.BytesIO(body)
-        return inner(environ, start_response)
+            return await refuse(400, f"a body not sent whole within {READ_TIMEOUT_SECONDS} s ({length} bytes said)")
+        except web.HTTPRequestEntityTooLarge:  # sent in chunks, without a length
+            return await refuse(413, f"over {MAX_BODY_BYTES} bytes")
+        refused = refusal(body, request.headers, signing_secret)
+        if refused:
+            return await refuse(*refused)
+        # the decoding cannot fail: _well_formed refused a body that is not UTF-8
+        answered = BoltRequest(body=body.decode("utf-8"), query=request.query_string, headers=dict(request.headers))
+        response = await asyncio.get_running_loop().run_in_executor(acks, app.dispatch, answered)
+        return await to_aiohttp_response(response)
 
-    return app
+    async def stop_acks(_web_app: web.Application) -> None:
+        acks.shutdown(wait=False, cancel_futures=True)
+
+    web_app = web.Application(client_max_size=MAX_BODY_BYTES)
+    web_app.router.add_post(EVENTS_PATH, events)
+    web_app.on_cleanup.append(stop_acks)
+    return web_app
 
 
 def _well_formed(body: bytes, content_type: str) -> bool:
@@ -144,14 +164,6 @@ def _payload_shape(raw: object) -> bool:
     return True
 
 
-def make_http_server(app: App, host: str, port: int, signing_secret: str) -> WSGIServer:
-    """A threaded HTTP server for Slack's Events API, slash commands and interactivity; port 0 picks a free one."""
-    return make_server(
-        host, port, checked_requests(SlackRequestHandler(app, path=EVENTS_PATH), signing_secret),
-        server_class=_ThreadingWSGIServer, handler_class=_LoggingHandler,
-    )
-
-
 def socket_mode_handler(app: App, app_token: str) -> SocketModeHandler:
     # the app's own WebClient, so SLACK_API_URL also decides where apps.connections.open goes
     return SocketModeHandler(app, app_token, web_client=app.client)
@@ -171,10 +183,9 @@ def serve(conversation: Conversation, config: SlackConfig, port: int = 3000, wor
             logger.info("Connecting to Slack in Socket Mode")
             socket_mode_handler(bot.app, config.app_token).start()
             return
-        with make_http_server(bot.app, config.host, port, config.signing_secret) as server:
-            signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start())
-            logger.info("Listening for Slack on http://%s:%d%s", config.host, server.server_port, EVENTS_PATH)
-            server.serve_forever()
+        logger.info("Listening for Slack on http://%s:%d%s", config.host, port, EVENTS_PATH)
+        # SIGTERM and Ctrl-C stop it taking requests and let the ones being acknowledged finish
+        web.run_app(http_app(bot.app, config.signing_secret), host=config.host, port=port, print=None, access_log=None)
     finally:
         sweeper.stop()
         bot.executor.shutdown(wait=True, cancel_futures=True)

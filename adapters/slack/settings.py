@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
+from typing import Annotated, Self
 
+from pydantic import AfterValidator, Field, model_validator
 from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -13,39 +13,37 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot import messages
-from bot.errors import ProtocolBotError
+from bot.settings import FromEnvironment, refusal
 
 DEFAULT_API_URL = "https://slack.com/api/"
 
 
-@dataclass(frozen=True)
-class SlackConfig:
-    bot_token: str
-    signing_secret: str = ""  # HTTP mode only: Socket Mode connections are authenticated by the app token
-    app_token: str | None = None  # set: Socket Mode; unset: HTTP mode
-    api_url: str = DEFAULT_API_URL
-    host: str = "127.0.0.1"  # HTTP mode; 0.0.0.0 to accept connections from other machines
+def _given(value: str) -> str:
+    if not value:
+        raise refusal(messages.SLACK_MISSING_SETTING)
+    return value
 
-    @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> SlackConfig:
-        env = dict(os.environ if env is None else env)
-        bot_token = env.get("SLACK_BOT_TOKEN", "")
-        app_token = env.get("SLACK_APP_TOKEN") or None
-        signing_secret = env.get("SLACK_SIGNING_SECRET", "")
-        if not bot_token:
-            raise ProtocolBotError(messages.SLACK_MISSING_SETTING.format(name="SLACK_BOT_TOKEN"))
-        if not app_token and not signing_secret:
-            missing = "SLACK_SIGNING_SECRET or SLACK_APP_TOKEN"
-            raise ProtocolBotError(messages.SLACK_MISSING_SETTING.format(name=missing))
-        api_url = env.get("SLACK_API_URL") or DEFAULT_API_URL
-        return cls(
-            bot_token=bot_token,
-            signing_secret=signing_secret,
-            app_token=app_token,
-            # WebClient joins method names onto the base URL, so it must end with a slash
-            api_url=api_url if api_url.endswith("/") else api_url + "/",
-            host=env.get("PROTOCOL_BOT_SLACK_HOST", "127.0.0.1"),
-        )
+
+def _ending_in_a_slash(url: str) -> str:
+    # WebClient joins method names onto the base URL, so it must end with a slash
+    return url if url.endswith("/") else url + "/"
+
+
+class SlackConfig(FromEnvironment):
+    bot_token: Annotated[str, AfterValidator(_given)] = Field("", validation_alias="SLACK_BOT_TOKEN",
+                                                              validate_default=True)
+    # HTTP mode only: Socket Mode connections are authenticated by the app token
+    signing_secret: str = Field("", validation_alias="SLACK_SIGNING_SECRET")
+    app_token: str | None = Field(None, validation_alias="SLACK_APP_TOKEN")  # set: Socket Mode; unset: HTTP mode
+    api_url: Annotated[str, AfterValidator(_ending_in_a_slash)] = Field(DEFAULT_API_URL, validation_alias="SLACK_API_URL")
+    # HTTP mode; 0.0.0.0 to accept connections from other machines
+    host: str = Field("127.0.0.1", validation_alias="PROTOCOL_BOT_SLACK_HOST")
+
+    @model_validator(mode="after")
+    def _signed_or_socket_mode(self) -> Self:
+        if not self.app_token and not self.signing_secret:
+            raise refusal(messages.SLACK_MISSING_SETTING, name="SLACK_SIGNING_SECRET or SLACK_APP_TOKEN")
+        return self
 
 
 def retry_handlers() -> list[RetryHandler]:

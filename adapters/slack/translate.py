@@ -353,8 +353,10 @@ class SlackBot:
         client = WebClient(token=config.bot_token, base_url=config.api_url, retry_handlers=retry_handlers())
         # Answers run on this pool; its size is how many are worked on at once.
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="slack-answer")
+        # request_verification_enabled=False: adapters/slack/server.py checks the signature once, on the raw
+        # bytes, before bolt sees a request (bolt's check fails with a 500 on a forged non-ASCII signature)
         self.app = App(client=client, signing_secret=config.signing_secret, process_before_response=True,
-                       listener_executor=self.executor)
+                       listener_executor=self.executor, request_verification_enabled=False)
         self.listeners = SlackListeners(conversation, client)
         self.listeners.register(self.app)
 

@@ -7,11 +7,12 @@ a deployment moving between the two keeps its settings and its Azure bot registr
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import Annotated
 
-from bot.settings import choice
+from pydantic import AliasChoices, BeforeValidator, Field, StringConstraints
+
+from bot.settings import FromEnvironment, one_of
 
 HOST_SETTING = "PROTOCOL_BOT_TEAMS_HOST"
 _AGENTS_SDK = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
@@ -24,13 +25,24 @@ class TeamsHost(StrEnum):
     BOTBUILDER = "botbuilder"  # the Bot Framework SDK, out of support since 2025-12-31
 
 
-@dataclass(frozen=True)
-class TeamsSettings:
-    app_id: str = ""  # empty: no authentication, for the Bot Framework Emulator on this machine
-    app_password: str = ""
-    app_type: str = "MultiTenant"  # or SingleTenant (needs tenant_id), UserAssignedMSI
-    tenant_id: str = ""
-    host: TeamsHost = TeamsHost.AGENTS
+def _either(azure: str, agents_sdk: str) -> AliasChoices:
+    """The Azure docs' name for a setting, else the Agents SDK's."""
+    return AliasChoices(azure, _AGENTS_SDK + agents_sdk)
+
+
+Stripped = Annotated[str, StringConstraints(strip_whitespace=True)]
+
+
+class TeamsSettings(FromEnvironment):
+    # empty: no authentication, for the Bot Framework Emulator on this machine
+    app_id: Stripped = Field("", validation_alias=_either("MicrosoftAppId", "CLIENTID"))
+    # a password is taken as written: leading or trailing spaces may be part of it
+    app_password: str = Field("", validation_alias=_either("MicrosoftAppPassword", "CLIENTSECRET"))
+    # or SingleTenant (needs tenant_id), UserAssignedMSI
+    app_type: Stripped = Field("MultiTenant", validation_alias="MicrosoftAppType")
+    tenant_id: Stripped = Field("", validation_alias=_either("MicrosoftAppTenantId", "TENANTID"))
+    host: Annotated[TeamsHost, BeforeValidator(one_of(tuple(TeamsHost)))] = Field(
+        TeamsHost.AGENTS, validation_alias=HOST_SETTING)
     # Where the keys that sign the channel's tokens are published. None means the Azure Bot Service;
     # set it only for another identity provider, such as the one the end-to-end tests run.
     openid_metadata_url: str | None = None
@@ -38,19 +50,3 @@ class TeamsSettings:
     @property
     def authenticated(self) -> bool:
         return bool(self.app_id)
-
-    @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> TeamsSettings:
-        env = dict(os.environ if env is None else env)
-
-        def either(azure: str, agents_sdk: str) -> str:
-            return (env.get(azure, "").strip() or env.get(_AGENTS_SDK + agents_sdk, "")).strip()
-
-        return cls(
-            app_id=either("MicrosoftAppId", "CLIENTID"),
-            # a password is taken as written: leading or trailing spaces may be part of it
-            app_password=env.get("MicrosoftAppPassword", "") or env.get(_AGENTS_SDK + "CLIENTSECRET", ""),
-            app_type=env.get("MicrosoftAppType", "").strip() or cls.app_type,
-            tenant_id=either("MicrosoftAppTenantId", "TENANTID"),
-            host=TeamsHost(choice(env, HOST_SETTING, tuple(TeamsHost), TeamsHost.AGENTS)),
-        )

@@ -20,7 +20,9 @@ from concurrent.futures import ThreadPoolExecutor
 from http import HTTPStatus
 from typing import Any
 
-from adapters.teams.host import Host, InvokeReply, Json, Turn
+from tenacity import AsyncRetrying, RetryCallState, RetryError, retry_if_exception, stop_after_attempt, wait_exponential
+
+from adapters.teams.host import Host, InvokeReply, Json, SendFailure, Turn
 from adapters.teams.render import (
     SUBMIT_ACTION,
     TEACH_NOT_COVERED,
@@ -206,22 +208,41 @@ def _posted_key(activity: Json, message_id: str) -> str:
 _TRANSIENT = frozenset({408, 429, 500, 502, 503, 504})
 _RETRIES = 3
 _LONGEST_WAIT = 30.0  # seconds; a longer Retry-After is left to the inbox rather than held here
+_BACKOFF = wait_exponential(multiplier=0.5)  # 0.5 s, 1 s, 2 s where the Bot Connector names no wait
 
 
 async def _with_retries(host: Host, send: Callable[[], Awaitable[object]]) -> None:
     """Send, retrying what the Bot Connector reports as transient (429, 5xx, dropped connections)
     with backoff, waiting as long as its Retry-After says; beyond that, DeliveryDeferred."""
-    for attempt in range(_RETRIES + 1):
-        try:
-            await send()
-            return
-        except Exception as error:
-            failure = host.failure(error)
-            if failure is None or (failure.status is not None and failure.status not in _TRANSIENT):
-                raise
-            if attempt == _RETRIES or (failure.retry_after or 0) > _LONGEST_WAIT:
-                raise DeliveryDeferred(f"the Bot Connector answered {failure.status or type(error).__name__}") from error
-            await asyncio.sleep(failure.retry_after if failure.retry_after is not None else 0.5 * 2 ** attempt)
+
+    def transient(error: BaseException | None) -> SendFailure | None:
+        failure = host.failure(error) if isinstance(error, Exception) else None
+        return failure if failure and (failure.status is None or failure.status in _TRANSIENT) else None
+
+    def retry_after(state: RetryCallState) -> float | None:
+        failure = transient(state.outcome.exception() if state.outcome else None)
+        return failure.retry_after if failure else None
+
+    def wait(state: RetryCallState) -> float:
+        said = retry_after(state)
+        return _BACKOFF(state) if said is None else said
+
+    def too_long(state: RetryCallState) -> bool:
+        return (retry_after(state) or 0) > _LONGEST_WAIT
+
+    # a failure that is not transient (a 403, a bug) is raised as it is, at once
+    retrying = AsyncRetrying(retry=retry_if_exception(lambda error: transient(error) is not None),
+                             stop=stop_after_attempt(_RETRIES + 1) | too_long, wait=wait)
+    try:
+        # attempts in a loop, not retrying(send): tenacity would call a lambda returning a coroutine without awaiting it
+        async for attempt in retrying:
+            with attempt:
+                await send()
+    except RetryError as gave_up:
+        error = gave_up.last_attempt.exception()
+        failure = transient(error)
+        answered = failure.status if failure and failure.status else type(error).__name__
+        raise DeliveryDeferred(f"the Bot Connector answered {answered}") from error
 
 
 async def apologise(turn: Turn, error: Exception) -> None:
