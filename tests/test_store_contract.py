@@ -362,13 +362,15 @@ def test_a_step_that_fails_leaves_no_table_of_it_behind(replicas: Opener) -> Non
 
 
 @pytest.fixture(params=["local", "postgresql"])
-def build_locks(request: pytest.FixtureRequest) -> tuple[BuildLock, BuildLock]:
-    """Two holders of one lock: threads of one process, or two replicas."""
+def build_locks(request: pytest.FixtureRequest) -> Iterator[tuple[BuildLock, BuildLock]]:
+    """Two holders of one lock: threads of one process, or two replicas (on a database of their own, as
+    advisory locks are per database and other tests build on the server's first one)."""
     if request.param == "local":
         lock = LocalBuildLock()
-        return lock, lock
-    url = request.getfixturevalue("postgres_server")
-    return PostgresBuildLock(url), PostgresBuildLock(url)
+        yield lock, lock
+        return
+    with fresh_database(request.getfixturevalue("postgres_server"), f"l{uuid.uuid4().hex[:16]}") as url:
+        yield PostgresBuildLock(url), PostgresBuildLock(url)
 
 
 def test_while_one_build_holds_the_lock_another_is_refused_and_can_build_afterwards(
