@@ -52,7 +52,14 @@ class PostgresBuildLock(BuildLock):
     def hold(self) -> Iterator[bool]:
         with psycopg.connect(self._url, autocommit=True) as connection:
             row = connection.execute("SELECT pg_try_advisory_lock(%s)", (_KEY,)).fetchone()
-            yield bool(row and row[0])  # closing the connection lets the lock go
+            taken = bool(row and row[0])
+            try:
+                yield taken
+            finally:
+                # let go before closing: the server ends a closed connection's session a moment later, and a
+                # build asked for at once (the next publish) must not find the lock still held
+                if taken and not connection.closed:
+                    connection.execute("SELECT pg_advisory_unlock(%s)", (_KEY,))
 
 
 def build_lock(database_url: str | None) -> BuildLock:
