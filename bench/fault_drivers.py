@@ -11,10 +11,12 @@ import itertools
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -535,3 +537,16 @@ def kill_leftovers() -> None:
                 process.wait(timeout=10)
 
 
+@contextlib.contextmanager
+def bench_home(prefix: str, *, keep: bool) -> Iterator[Path]:
+    """A temporary home for a bench's servers; at the end every server still running is killed and the home
+    removed, or kept (and said so) for reading the server logs."""
+    home = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield home
+    finally:
+        kill_leftovers()
+        if keep:
+            print(f"home and server logs kept in {home}", file=sys.stderr)
+        else:
+            shutil.rmtree(home, ignore_errors=True)

@@ -38,7 +38,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -74,9 +73,9 @@ from bench.fault_drivers import (  # noqa: E402
     Server,
     SlackPlatform,
     TeamsPlatform,
+    bench_home,
     bot_command,
     free_port,
-    kill_leftovers,
     progress,
 )
 from bot import messages  # noqa: E402
@@ -707,18 +706,12 @@ def run(args: argparse.Namespace, home: Path) -> list[Row]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    home = Path(tempfile.mkdtemp(prefix="protocol-bot-faults-"))
     try:
-        rows = run(args, home)
+        with bench_home("protocol-bot-faults-", keep=args.keep) as home:
+            rows = run(args, home)
     except BenchError as error:
         print(f"bench/faults.py could not run: {error}", file=sys.stderr)
         return 2
-    finally:
-        kill_leftovers()
-        if args.keep:
-            print(f"home and server logs kept in {home}", file=sys.stderr)
-        else:
-            shutil.rmtree(home, ignore_errors=True)
     print_table(rows)
     return 0 if all(row.verdict in ("ok", "-") or row.verdict.startswith("WARN") for row in rows) else 1
 

@@ -25,9 +25,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import re
-import shutil
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -44,8 +42,8 @@ from bench.fault_drivers import (  # noqa: E402
     Server,
     SlackPlatform,
     TeamsPlatform,
+    bench_home,
     free_port,
-    kill_leftovers,
     progress,
 )
 from bench.faults import (  # noqa: E402
@@ -63,6 +61,7 @@ from bot import messages  # noqa: E402
 from tests.postgres_server import throwaway_server  # noqa: E402
 
 _VERSION = re.compile(re.escape(messages.STATUS_HEADER.split("{")[0]) + r"(\S+?),")
+_BUILT = re.compile(re.escape(messages.REINDEX_DONE.split("{")[0]) + r"(\S+?)\.")
 
 
 class Balancer:
@@ -157,7 +156,7 @@ def run_platform(bench: Bench, platform: Platform, database_url: str, args: argp
     counts = tally(replies, keys)
     report_oddities(replies, keys)
     reindexed = reindex_replies(replies, [reindex.key])
-    built = [m for reply in replies.get(reindex.key, []) if (m := re.search(r"index (\S+?)\.", reply.text))]
+    built = [m for reply in replies.get(reindex.key, []) if (m := _BUILT.search(reply.text))]
     new_version = built[0].group(1) if built else None
     both = new_version is not None and versions == [new_version, new_version]
     fives = sum(status >= 500 for status in statuses.values())
@@ -182,33 +181,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wait", type=float, default=240.0, help="seconds to wait for answers after the wave")
     parser.add_argument("--keep", action="store_true", help="keep the temporary home and the server logs")
     args = parser.parse_args(argv)
-    home = Path(tempfile.mkdtemp(prefix="protocol-bot-replicas-"))
     lines, passed = [], True
     try:
-        logs = home / "logs"
-        logs.mkdir()
-        env = server_env(home, argparse.Namespace(runtime=None, workers=None))
-        build_index(home, env)
-        bench = Bench(argparse.Namespace(), home, logs, pick_questions(env), env)
-        with throwaway_server() as database_url:
-            for name in (["slack", "teams"] if args.platform == "both" else [args.platform]):
-                platform: Platform = SlackPlatform() if name == "slack" else TeamsPlatform()
-                platform.start()
-                try:
-                    line, good = run_platform(bench, platform, database_url, args)
-                finally:
-                    platform.stop()
-                lines.append(line)
-                passed &= good
+        with bench_home("protocol-bot-replicas-", keep=args.keep) as home:
+            logs = home / "logs"
+            logs.mkdir()
+            env = server_env(home, argparse.Namespace(runtime=None, workers=None))
+            build_index(home, env)
+            bench = Bench(argparse.Namespace(), home, logs, pick_questions(env), env)
+            with throwaway_server() as database_url:
+                for name in (["slack", "teams"] if args.platform == "both" else [args.platform]):
+                    platform: Platform = SlackPlatform() if name == "slack" else TeamsPlatform()
+                    platform.start()
+                    try:
+                        line, good = run_platform(bench, platform, database_url, args)
+                    finally:
+                        platform.stop()
+                    lines.append(line)
+                    passed &= good
     except BenchError as error:
         print(f"bench/replicas.py could not run: {error}", file=sys.stderr)
         return 2
-    finally:
-        kill_leftovers()
-        if args.keep:
-            print(f"home and server logs kept in {home}", file=sys.stderr)
-        else:
-            shutil.rmtree(home, ignore_errors=True)
     print("\n" + "\n".join(lines))
     return 0 if passed else 1
 
