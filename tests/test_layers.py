@@ -10,7 +10,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ("answer", "question", "status", "messages", "errors", "wording")
-STORE_BUILDERS = ("bot.stores.sql_", "bot.stores.database", "bot.stores.file_audit", "bot.stores.migrations")
+# what front ends may import of `bot`: the service (built by bootstrap), its settings, and the shared words and values
+FRONT_END_MAY_USE = ("bot.service", "bot.bootstrap", "bot.settings", *(f"bot.{name}" for name in SHARED))
 
 # (files, what none of them may import)
 RULES = [
@@ -20,8 +21,6 @@ RULES = [
     ("bot/stores/*.py", ("bot.core", "bot.service", "bot.bootstrap", "adapters")),
     ("bot/core/*.py", ("bot.service", "bot.bootstrap", "adapters")),
     ("bot/service/*.py", ("bot.bootstrap", "adapters")),
-    # front ends are handed the application built by bootstrap; they never open a database themselves
-    ("adapters/**/*.py", STORE_BUILDERS),
 ]
 
 
@@ -46,4 +45,16 @@ def test_each_part_of_the_code_imports_only_what_is_beneath_it(pattern: str, for
     assert files, f"no files match {pattern}"
     crossing = sorted(f"{path.relative_to(ROOT)} imports {module}" for path in files for module in _imports(path)
                       if any(_reaches(module, f) for f in forbidden))
+    assert not crossing, "\n".join(crossing)
+
+
+@pytest.mark.parametrize("pattern", ["adapters/**/*.py", "index_build.py"])
+def test_front_ends_reach_the_core_and_the_stores_only_through_the_application_service(pattern: str) -> None:
+    """A front end only translates: what it shows comes from the service, so the service can change what lies
+    beneath it (another store, another retrieval) without any front end changing."""
+    files = sorted(ROOT.glob(pattern))
+    assert files, f"no files match {pattern}"
+    crossing = sorted(f"{path.relative_to(ROOT)} imports {module}" for path in files for module in _imports(path)
+                      if _reaches(module, "bot") and module != "bot"
+                      and not any(_reaches(module, allowed) for allowed in FRONT_END_MAY_USE))
     assert not crossing, "\n".join(crossing)

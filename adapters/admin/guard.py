@@ -23,7 +23,7 @@ from typing import Any
 
 from itsdangerous import BadData, TimestampSigner, URLSafeSerializer, URLSafeTimedSerializer
 
-from bot.stores.console import ConsoleState, MemoryConsoleState
+from bot.service.types import ConsoleState, MemoryConsoleState
 
 SIGN_IN_FORM_SECONDS = 3600  # a sign-in page left open longer is stale
 NOTICE_SECONDS = 600  # a notice is read on the page a redirect leads to; an old one is not shown again

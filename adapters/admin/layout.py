@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from bot import messages
-from bot.core.changes import ADDED, REMOVED
+from bot.service.types import ADDED, REMOVED
 from bot.wording import when
 
 NAV = (

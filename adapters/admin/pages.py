@@ -11,10 +11,6 @@ from markupsafe import Markup
 from adapters.admin.layout import Viewer, render
 from bot import messages
 from bot.answer import Answer
-from bot.core.changes import ChangeReport
-from bot.core.corrections import Correction, opening
-from bot.core.indexing import Preview
-from bot.core.titles import Titles
 from bot.service.admin_console import (
     Asked,
     Choice,
@@ -29,8 +25,7 @@ from bot.service.admin_console import (
 from bot.service.knowledge_admin import EDITABLE, MAX_UPLOAD_BYTES, DocumentView, Publication
 from bot.service.recheck import Verdict
 from bot.service.scopes import Scopes
-from bot.stores.audit import AuditEntry
-from bot.stores.feedback import CitedRef, FeedbackEntry, WeekTally
+from bot.service.types import AuditEntry, ChangeReport, CitedRef, Correction, FeedbackEntry, Preview, Titles, WeekTally, opening
 
 UPLOAD_LIMIT_MB = MAX_UPLOAD_BYTES // 1024 // 1024
 ACCEPT = ".pdf,.docx,.txt,.md"

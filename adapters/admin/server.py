@@ -28,13 +28,12 @@ from adapters.admin.guard import Guard, Session
 from adapters.admin.layout import Notice, Viewer, page
 from adapters.admin.settings import AdminSettings, host_name
 from bot import messages
-from bot.core.corrections import Correction
 from bot.errors import AdminRefused, DocumentError, ProtocolBotError
 from bot.question import one_line
 from bot.service.admin_console import AdminConsole
 from bot.service.knowledge_admin import MAX_UPLOAD_BYTES, check_size
 from bot.service.scopes import Scopes
-from bot.stores.console import ConsoleState
+from bot.service.types import ConsoleState, Correction
 from bot.wording import seconds
 
 logger = logging.getLogger(__name__)

@@ -117,20 +117,18 @@ def cmd_chat(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, rt: Runtime) -> int:
-    from bot.core import evaluation
-
-    bot, out = rt.bot(), rt.out
-    questions = evaluation.load(Path(args.file))
-    if not questions:
-        out.write(messages.EVAL_NO_QUESTIONS.format(file=args.file) + "\n")
-        return 2
-    bot.ask(questions[0].question)  # load the model and index outside the timed questions
-    outcomes = evaluation.run(questions, bot.ask)
-    scores = evaluation.score(outcomes)
-    out.write(messages.EVAL_HEADER.format(file=args.file, version=bot.status().version) + "\n" + scores.report() + "\n")
-    missed = evaluation.misses(outcomes)
-    if missed and args.show_misses:
-        out.write(messages.EVAL_MISSES + "\n" + "\n".join(missed) + "\n")
+    app = rt.application()
+    try:
+        result = app.console.evaluate(Path(args.file))
+        version = app.bot.status().version
+    finally:
+        app.close()
+    out, scores = rt.out, result.scores
+    out.write(messages.EVAL_HEADER.format(file=args.file, version=version) + "\n" + scores.report() + "\n")
+    if result.misses and args.show_misses:
+        out.write("\n".join([messages.EVAL_MISSES, *(
+            messages.EVAL_MISS.format(id=o.question.id, question=o.question.question, rank=o.rank or ">10")
+            for o in result.misses)]) + "\n")
     if args.min_recall_at_3 is not None and scores.recall[3] < args.min_recall_at_3:
         out.write(messages.EVAL_BELOW.format(recall=scores.recall[3], required=args.min_recall_at_3) + "\n")
         return 1

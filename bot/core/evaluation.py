@@ -134,8 +134,3 @@ def score(outcomes: list[Outcome]) -> Scores:
 def missed(outcomes: list[Outcome], k: int = 3) -> list[Outcome]:
     """Answerable questions without the right clause in the first `k` citations."""
     return [o for o in outcomes if not o.question.out_of_scope and (o.rank is None or o.rank > k)]
-
-
-def misses(outcomes: list[Outcome], k: int = 3) -> list[str]:
-    return [messages.EVAL_MISS.format(id=o.question.id, question=o.question.question, rank=o.rank or ">10")
-            for o in missed(outcomes, k)]

@@ -344,5 +344,16 @@ class AdminConsole:
         if len(questions) > MAX_QUALITY_QUESTIONS:
             raise AdminRefused(messages.ADMIN_QUALITY_LIMIT.format(file=name, count=len(questions),
                                                                    limit=MAX_QUALITY_QUESTIONS))
+        return self._scored(questions)
+
+    def evaluate(self, path: Path) -> Quality:
+        """The `eval` command: a question file of any length, scored against the served index."""
+        questions = evaluation.load(path)
+        if not questions:
+            raise AdminRefused(messages.EVAL_NO_QUESTIONS.format(file=path))
+        self.bot.ask(questions[0].question)  # load the model and index outside the timed questions
+        return self._scored(questions)
+
+    def _scored(self, questions: list[evaluation.EvalQuestion]) -> Quality:
         outcomes = evaluation.run(questions, self.bot.ask)
         return Quality(evaluation.score(outcomes), tuple(evaluation.missed(outcomes)))
