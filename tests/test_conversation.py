@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ from bot.service.conversation import (
 )
 from bot.service.reindex_runner import ReindexOutcome
 from bot.service.scopes import Scopes
-from bot.stores.conversation import DAY, MAX_ATTEMPTS, ConversationState
+from bot.stores.conversation import CLAIM_SECONDS, DAY, MAX_ATTEMPTS, ConversationState
 from bot.stores.feedback import FeedbackStore
 from bot.stores.sql_conversation import SqlConversationState
 from bot.stores.sql_feedback import SqlFeedbackStore
@@ -177,6 +178,70 @@ def test_a_message_kept_before_a_crash_is_answered_after_the_restart(tmp_path: P
     after.work("slack", "m-1", platform.deliver)
     assert [type(reply) for reply, _ in platform.delivered] == [AnswerReply]
     assert after.pending("slack") == []
+
+
+class WatchedState(SqlConversationState):
+    """The store, noting when (on the store's clock) each claim was renewed, so a test can wait for a renewal."""
+
+    def __init__(self, path: Path, clock: Clock) -> None:
+        super().__init__(path, clock=clock)
+        self.clock = clock
+        self.renewed = threading.Condition()
+        self.last_renewal = 0.0
+
+    def renew(self, message_id: str, claim: str) -> bool:
+        at = self.clock.now  # read first: the store renews at this time or later
+        held = super().renew(message_id, claim)
+        with self.renewed:
+            self.last_renewal = at
+            self.renewed.notify_all()
+        return held
+
+    def renewal_at(self, at: float) -> None:
+        with self.renewed:
+            self.renewed.wait_for(lambda: self.last_renewal >= at, timeout=2)
+
+
+class SlowPlatform(Platform):
+    """Keeps the worker delivering a reply waiting, as a long rate limit or Teams' retries do."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waiting, self.go = threading.Event(), threading.Event()
+
+    def deliver(self, reply: object, delivery: dict[str, object]) -> None:
+        self.waiting.set()
+        self.go.wait(60)
+        super().deliver(reply, delivery)
+
+
+def test_a_question_a_live_worker_holds_longer_than_the_claim_time_is_not_answered_again_by_another_replica(
+    tmp_path: Path, core: FakeProtocolBot
+) -> None:
+    clock, path = Clock(), tmp_path / "state.sqlite3"
+    state = WatchedState(path, clock)
+    working = Conversation(core, admins=frozenset(), scopes=Scopes(), feedback=SqlFeedbackStore(path), state=state,
+                           renew_seconds=0.01)
+    replica = _conversation(core, SqlConversationState(path, clock=clock), SqlFeedbackStore(path))
+    working.take(Message(THREAD, "U1", "Can I copy an email?", id="m-1"), {})
+    slow, elsewhere = SlowPlatform(), Platform()
+    worker = threading.Thread(target=working.work, args=("slack", "m-1", slow.deliver))
+    worker.start()
+    try:
+        assert slow.waiting.wait(5)
+        for _ in range(6):  # three claim times, half a claim time at a go
+            clock.now += CLAIM_SECONDS / 2
+            state.renewal_at(clock.now)
+            assert replica.pending("slack") == []
+            replica.work("slack", "m-1", elsewhere.deliver)
+            assert slow.delivered == []  # the first worker is still waiting on its platform
+    finally:
+        slow.go.set()
+        worker.join(10)
+    assert elsewhere.delivered == [] and [type(reply) for reply, _ in slow.delivered] == [AnswerReply]
+    assert len(core.asked) == 1
+    clock.now += 2 * CLAIM_SECONDS  # the worker is done: nothing is left for anyone to answer
+    assert replica.pending("slack") == []
 
 
 def test_a_reply_the_platform_cannot_take_now_is_delivered_later_asking_the_same(

@@ -162,7 +162,7 @@ def test_of_two_replicas_claiming_a_message_only_one_gets_it_until_it_is_release
     assert item is not None and item.payload == {"text": "gifts?", "reply_to": ["C1", 7]} and item.attempts == 1
     assert two.claim("m1") is None
     one.set_asked("m1", "what about gifts?")
-    one.release("m1")
+    one.release("m1", item.claim)
     again = two.claim("m1")
     assert again is not None and (again.asked, again.attempts) == ("what about gifts?", 2)
     two.done("m1")
@@ -179,6 +179,36 @@ def test_a_claim_left_by_a_dead_worker_is_taken_over_after_the_claim_time(replic
     assert two.claim("m1") is None
     clock.now += 2
     assert two.claim("m1") is not None
+
+
+def test_a_worker_renewing_its_claim_keeps_the_message_past_the_claim_time(replicas: Opener) -> None:
+    clock = Clock()
+    one, two = SqlConversationState(replicas(), clock=clock), SqlConversationState(replicas(), clock=clock)
+    one.accept("m1", "slack", {})
+    item = one.claim("m1")
+    assert item is not None
+    for _ in range(3):
+        clock.now += CLAIM_SECONDS - 1
+        assert one.renew("m1", item.claim) is True
+        assert two.claim("m1") is None and two.pending("slack", older_than=0) == []
+    clock.now += CLAIM_SECONDS + 1  # the worker stopped renewing: it died
+    assert two.claim("m1") is not None
+
+
+def test_a_worker_whose_claim_lapsed_can_neither_renew_nor_release_the_claim_that_took_over(replicas: Opener) -> None:
+    clock = Clock()
+    one, two = SqlConversationState(replicas(), clock=clock), SqlConversationState(replicas(), clock=clock)
+    one.accept("m1", "slack", {})
+    lapsed = one.claim("m1")
+    clock.now += CLAIM_SECONDS + 1
+    taken = two.claim("m1")
+    assert lapsed is not None and taken is not None
+    assert one.renew("m1", lapsed.claim) is False
+    one.release("m1", lapsed.claim)
+    assert one.claim("m1") is None  # still the second worker's
+    assert two.renew("m1", taken.claim) is True
+    two.done("m1")
+    assert two.renew("m1", taken.claim) is False  # answered: nothing left to hold
 
 
 def test_claims_racing_from_many_threads_give_the_message_to_exactly_one(replicas: Opener) -> None:

@@ -22,6 +22,8 @@ The rules, the same on every platform:
 Nothing acknowledged is lost: a front end `take`s a message into the inbox (bot/stores/conversation.py)
 before telling its platform it arrived, then has it `work`ed; a reply that cannot be delivered now
 stays there, and `pending` lists what a crash or an outage left, for the front end to work again.
+A worker renews its claim on a message for as long as it works on it, so only a dead worker's message
+is taken up by another, however long a platform keeps a live one waiting.
 Nor is it answered twice: a worker can die after its reply reached the platform and before crossing
 the message off, so a message taken up again is first looked for in its conversation, where the
 platform can be read back (`AlreadyDelivered`), and only crossed off when its reply is found there.
@@ -33,7 +35,8 @@ import logging
 import re
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from enum import Enum
 from typing import Any
@@ -47,7 +50,7 @@ from bot.service.reindex_runner import ReindexOutcome, ReindexRunner
 from bot.service.scopes import Scopes
 from bot.service.status_report import render_status
 from bot.status import DocumentInfo
-from bot.stores.conversation import MAX_ATTEMPTS, ConversationState
+from bot.stores.conversation import MAX_ATTEMPTS, RENEW_SECONDS, ConversationState, InboxItem
 from bot.stores.feedback import FeedbackStore, cited_refs
 
 logger = logging.getLogger(__name__)
@@ -173,6 +176,7 @@ class Conversation:
         feedback: FeedbackStore,
         state: ConversationState,
         reindexer: ReindexRunner | None = None,  # the process's one runner (bootstrap), shared with the console
+        renew_seconds: float = RENEW_SECONDS,  # how often a worker renews its claim on the message it answers
     ) -> None:
         self._bot = bot
         self._admins = admins
@@ -180,6 +184,7 @@ class Conversation:
         self._feedback = feedback
         self._state = state
         self._reindexer = reindexer or ReindexRunner(bot)
+        self._renew_seconds = renew_seconds
 
     def is_admin(self, user: str | None) -> bool:
         return bool(user) and user in self._admins
@@ -210,6 +215,33 @@ class Conversation:
         item = self._state.claim(key)
         if item is None:
             return  # done already, or another worker has it
+        with self._holding(item):
+            self._work(item, deliver, delivered)
+
+    @contextmanager
+    def _holding(self, item: InboxItem) -> Iterator[None]:
+        """Renew the claim on `item` while it is worked on, so a platform keeping this worker waiting (a rate
+        limit, retries) does not make it look dead and have another worker or replica answer it again."""
+        over = threading.Event()
+
+        def renew() -> None:
+            while not over.wait(self._renew_seconds):
+                try:
+                    if not self._state.renew(item.id, item.claim):
+                        return  # crossed off already (a front end's reply_sent), or let go
+                except Exception as error:  # tried again next time; the claim lasts several renewals
+                    logger.warning("Could not renew the claim on %.200r: %.200r", item.id, error)
+
+        heartbeat = threading.Thread(target=renew, name="inbox-claim", daemon=True)
+        heartbeat.start()
+        try:
+            yield
+        finally:
+            over.set()
+            heartbeat.join()
+
+    def _work(self, item: InboxItem, deliver: Deliver, delivered: AlreadyDelivered | None) -> None:
+        key = item.id
         if item.attempts > MAX_ATTEMPTS:
             logger.error("Giving up on message %.200r after %d attempts to deliver its reply", key, MAX_ATTEMPTS)
             self._state.done(key)
@@ -221,7 +253,7 @@ class Conversation:
                 found = delivered(item.payload["delivery"])
             except DeliveryDeferred as why:
                 logger.warning("Looking for an earlier reply to %.200r is put off: %.200s", key, why)
-                self._state.release(key)
+                self._state.release(key, item.claim)
                 return
             except Exception as error:  # answered again rather than maybe never: a second reply beats none
                 logger.warning("Could not look for an earlier reply to %.200r: %.200r", key, error)
@@ -251,11 +283,11 @@ class Conversation:
             deliver(self.respond(message, asked, report), delivery)
         except DeliveryDeferred as why:
             logger.warning("Delivering the reply to %.200r is put off: %.200s", key, why)
-            self._state.release(key)
+            self._state.release(key, item.claim)
             return
         except Exception as error:  # one line, not a traceback: it is tried again, up to MAX_ATTEMPTS
             logger.warning("Delivering the reply to %.200r failed: %.200r", key, error)
-            self._state.release(key)
+            self._state.release(key, item.claim)
             return
         finally:
             replied.set()

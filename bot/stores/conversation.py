@@ -19,7 +19,10 @@ DAY = 24 * 3600.0
 # (rows kept, seconds kept): enough for a busy council's month of buttons, a week of threads, and
 # far longer than any platform re-delivers a message.
 LIMITS = {"answers": (5000, 30 * DAY), "topics": (5000, 7 * DAY), "inbox": (20000, 2 * DAY)}
-CLAIM_SECONDS = 60.0  # far longer than an answer takes; then a worker is taken to have died
+# A worker renews its claim every RENEW_SECONDS for as long as it works on a message, however long a platform
+# keeps it waiting (a rate limit, retries); a claim not renewed for CLAIM_SECONDS is a dead worker's.
+CLAIM_SECONDS = 60.0
+RENEW_SECONDS = CLAIM_SECONDS / 3  # so two renewals can fail, or come late, before the claim lapses
 MAX_ATTEMPTS = 5  # a message that failed this often is given up (and logged), not retried for ever
 
 
@@ -29,6 +32,7 @@ class InboxItem:
     payload: dict[str, Any]
     asked: str | None
     attempts: int  # this one included
+    claim: str  # this worker's claim on it, to renew and to let go of
 
 
 class ConversationState(ABC):
@@ -58,7 +62,13 @@ class ConversationState(ABC):
     @abstractmethod
     def claim(self, message_id: str) -> InboxItem | None:
         """Take up a kept message to answer it; None when it is done, or another worker (in any
-        process) has it now. A claim older than CLAIM_SECONDS is a dead worker's, and can be taken."""
+        process) has it now. A claim not renewed for CLAIM_SECONDS is a dead worker's, and can be taken."""
+
+    @abstractmethod
+    def renew(self, message_id: str, claim: str) -> bool:
+        """The worker holding `claim` is still at work on the message: its claim runs CLAIM_SECONDS from now.
+        False when the claim is no longer held: the message is done or let go, or was taken over after the
+        claim lapsed."""
 
     @abstractmethod
     def set_asked(self, message_id: str, asked: str) -> None:
@@ -69,8 +79,9 @@ class ConversationState(ABC):
         """Its reply is delivered (or given up): keep only the id, against re-deliveries."""
 
     @abstractmethod
-    def release(self, message_id: str) -> None:
-        """Delivering failed for now: leave it for a later attempt."""
+    def release(self, message_id: str, claim: str) -> None:
+        """Delivering failed for now: leave it for a later attempt. Nothing changes when `claim` no longer holds
+        it, so a worker whose claim lapsed cannot free the message from the worker that took it over."""
 
     @abstractmethod
     def pending(self, platform: str, *, older_than: float) -> list[str]:

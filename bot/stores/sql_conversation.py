@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import json
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,9 @@ CREATE INDEX IF NOT EXISTS answers_at ON answers (at);
 CREATE INDEX IF NOT EXISTS topics_at ON topics (at);
 CREATE INDEX IF NOT EXISTS inbox_at ON inbox (at);
 CREATE INDEX IF NOT EXISTS inbox_pending ON inbox (platform, done);
-""",)
+""", """
+ALTER TABLE inbox ADD COLUMN claim TEXT;  -- which worker's claim claimed_at is, so only that worker renews it
+""")
 # The same steps, numbered alike, for PostgreSQL: times are seconds since 1970 as in SQLite, and need
 # DOUBLE PRECISION (PostgreSQL's REAL would round them to minutes).
 POSTGRES_MIGRATIONS = ("""
@@ -50,7 +53,9 @@ CREATE INDEX IF NOT EXISTS answers_at ON answers (at);
 CREATE INDEX IF NOT EXISTS topics_at ON topics (at);
 CREATE INDEX IF NOT EXISTS inbox_at ON inbox (at);
 CREATE INDEX IF NOT EXISTS inbox_pending ON inbox (platform, done);
-""",)
+""", """
+ALTER TABLE inbox ADD COLUMN claim TEXT;
+""")
 
 _PRUNE_EVERY = 100  # writes between prunes, so pruning costs nothing noticeable per message
 
@@ -100,27 +105,31 @@ class SqlConversationState(ConversationState):
                            (message_id, self._clock(), platform, _json(payload))) == 1
 
     def claim(self, message_id: str) -> InboxItem | None:
-        now = self._clock()
+        now, claim = self._clock(), uuid.uuid4().hex
         # One statement takes the claim, so of two workers (or replicas) only one sees a row changed.
         row = self._db.row(
-            "UPDATE inbox SET claimed_at = ?, attempts = attempts + 1 WHERE id = ? AND done = 0"
+            "UPDATE inbox SET claimed_at = ?, claim = ?, attempts = attempts + 1 WHERE id = ? AND done = 0"
             " AND (claimed_at IS NULL OR claimed_at < ?) RETURNING payload, asked, attempts",
-            (now, message_id, now - CLAIM_SECONDS),
+            (now, claim, message_id, now - CLAIM_SECONDS),
         )
         if row is None:
             return None
         payload, asked, attempts = row
-        return InboxItem(message_id, json.loads(payload), asked, attempts)
+        return InboxItem(message_id, json.loads(payload), asked, attempts, claim)
+
+    def renew(self, message_id: str, claim: str) -> bool:
+        return self._write("UPDATE inbox SET claimed_at = ? WHERE id = ? AND done = 0 AND claim = ?",
+                           (self._clock(), message_id, claim)) == 1
 
     def set_asked(self, message_id: str, asked: str) -> None:
         self._write("UPDATE inbox SET asked = ? WHERE id = ?", (asked, message_id))
 
     def done(self, message_id: str) -> None:
-        self._write("UPDATE inbox SET done = 1, payload = NULL, asked = NULL, claimed_at = NULL WHERE id = ?",
+        self._write("UPDATE inbox SET done = 1, payload = NULL, asked = NULL, claimed_at = NULL, claim = NULL WHERE id = ?",
                     (message_id,))
 
-    def release(self, message_id: str) -> None:
-        self._write("UPDATE inbox SET claimed_at = NULL WHERE id = ?", (message_id,))
+    def release(self, message_id: str, claim: str) -> None:
+        self._write("UPDATE inbox SET claimed_at = NULL, claim = NULL WHERE id = ? AND claim = ?", (message_id, claim))
 
     def pending(self, platform: str, *, older_than: float) -> list[str]:
         now = self._clock()
