@@ -86,8 +86,13 @@ def bootstrap(settings: Settings | None = None, *, bot: ProtocolBot | None = Non
     reindexer = ReindexRunner(bot)
     conversation = Conversation(bot, admins=settings.admins, scopes=scopes, feedback=feedback, state=state,
                                 reindexer=reindexer)
-    # The audit log stays the file beside the index unless replicas share a database, so its history is kept.
-    audit = SqlAuditLog(database) if settings.database_url else FileAuditLog(settings.home / AUDIT_FILE)
+    # The audit log stays the file beside the index unless replicas share a database; moving to one, the
+    # file's history is copied in (once: what the database already holds is not copied again).
+    file_audit = FileAuditLog(settings.home / AUDIT_FILE)
+    audit: AuditLog = file_audit
+    if settings.database_url:
+        audit = SqlAuditLog(database)
+        audit.take_in(file_audit.entries())
     console = AdminConsole(settings, bot, feedback, audit, reindexer)
     return Application(settings, bot, conversation, console, SqlConsoleState(database), feedback, state, audit,
                        database)

@@ -69,6 +69,23 @@ def test_two_replicas_on_one_postgresql_share_votes_messages_console_sign_outs_a
         two.close()
 
 
+def test_a_council_moving_to_postgresql_keeps_the_history_of_its_audit_file(
+    tmp_path: Path, knowledge: Path, database_url: str
+) -> None:
+    alone = Settings(knowledge_dir=knowledge, home=tmp_path / "var")
+    before = bootstrap(alone, bot=FakeProtocolBot())
+    before.audit.record("Jo Bloggs", "published the index")
+    before.audit.record("Jo Bloggs", "retired old.txt")
+    before.close()
+    shared = alone.model_copy(update={"database_url": database_url})
+    for _ in range(2):  # started again, or a second replica: the history is there once
+        after = bootstrap(shared, bot=FakeProtocolBot())
+        try:
+            assert [e.what for e in after.audit.recent()] == ["retired old.txt", "published the index"]
+        finally:
+            after.close()
+
+
 def test_a_reindex_asked_of_one_replica_while_another_builds_says_so_and_the_index_keeps_serving(
     tmp_path: Path, knowledge: Path, database_url: str
 ) -> None:

@@ -7,7 +7,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -328,6 +328,46 @@ def test_a_name_or_description_broken_over_lines_is_kept_on_one_line(audit_pair:
     one.record("Mallory\n2026-01-01T00:00:00+00:00\tThe Mayor", "edited x.txt\u2028approved everything")
     assert [(e.who, e.what) for e in two.recent()] == [
         ("Mallory 2026-01-01T00:00:00+00:00 The Mayor", "edited x.txt approved everything")]
+
+
+def test_a_file_logs_history_is_copied_into_the_database_once_and_listed_in_time_order(
+    replicas: Opener, tmp_path: Path,
+) -> None:
+    clock = [AT]
+    file = FileAuditLog(tmp_path / "admin-audit.log", clock=lambda: clock[0])
+    file.record("Jo Bloggs", "published the index")
+    file.record("Jo Bloggs", "wrong secret from 10.0.0.1")
+    file.record("Jo Bloggs", "wrong secret from 10.0.0.1")  # the same second, twice: two entries
+    clock[0] += timedelta(days=1)
+    one = SqlAuditLog(replicas(), clock=lambda: clock[0])
+    one.record("Ann Other", "retired old.txt")  # made on the database before the history came over
+    assert one.take_in(file.entries()) == 3
+    two = SqlAuditLog(replicas())
+    assert two.take_in(file.entries()) == 0  # a replica starting later copies nothing again
+    assert [(e.who, e.what) for e in two.recent()] == [
+        ("Ann Other", "retired old.txt"), ("Jo Bloggs", "wrong secret from 10.0.0.1"),
+        ("Jo Bloggs", "wrong secret from 10.0.0.1"), ("Jo Bloggs", "published the index")]
+
+
+def test_replicas_starting_together_copy_a_files_history_once_between_them(replicas: Opener, tmp_path: Path) -> None:
+    file = FileAuditLog(tmp_path / "admin-audit.log", clock=lambda: AT)
+    for n in range(20):
+        file.record("Jo Bloggs", f"change {n}")
+    logs = [SqlAuditLog(replicas()) for _ in range(4)]
+    copied: list[int] = []
+    start = threading.Barrier(len(logs))
+
+    def take_in(log: SqlAuditLog) -> None:
+        start.wait()
+        copied.append(log.take_in(file.entries()))
+
+    threads = [threading.Thread(target=take_in, args=(log,)) for log in logs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(copied) == [0, 0, 0, 20]
+    assert len(logs[0].recent(100)) == 20
 
 
 # The embedding cache

@@ -25,9 +25,12 @@ class FileAuditLog(AuditLog):
                 log.write("\t".join((kept.at, kept.who, kept.what)) + "\n")
 
     def recent(self, limit: int = 10) -> list[AuditEntry]:
+        return self.entries()[::-1][:limit]
+
+    def entries(self) -> list[AuditEntry]:
+        """Every change, oldest first (none while the file is not there)."""
         try:
             lines = self.path.read_text(encoding="utf-8").splitlines()
         except FileNotFoundError:
             return []
-        entries = [AuditEntry(*parts) for line in lines if len(parts := line.split("\t", 2)) == 3]
-        return entries[::-1][:limit]
+        return [AuditEntry(*parts) for line in lines if len(parts := line.split("\t", 2)) == 3]
