@@ -19,7 +19,7 @@ CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, who TEXT NOT NULL, what TEXT NOT NULL
 );
 """, """
-CREATE INDEX IF NOT EXISTS audit_at ON audit (at);  -- listed by time: a history copied in comes after newer rows
+CREATE INDEX IF NOT EXISTS audit_at ON audit (at);  -- listed by time: a history copied in is kept after newer rows
 """)
 POSTGRES_MIGRATIONS = ("""
 CREATE TABLE IF NOT EXISTS audit (
@@ -80,6 +80,8 @@ class SqlAuditLog(AuditLog):
         """Copy in the entries of `history` (another log's, oldest first) this log does not hold yet, so a council
         moving its state to a database keeps the history of its file; how many were copied. Taking in the same
         history again copies nothing, and replicas starting together copy it once between them."""
+        if not history:
+            return 0  # no file to move from: the log is not read at all
         with self._db.transaction() as session:
             # held to the end of the transaction, so a second replica counts what the first copied
             if self._db.dialect == POSTGRESQL:
