@@ -45,3 +45,33 @@ def test_a_fingerprinted_file_name_is_never_shown_as_it_is() -> None:
     assert readable_name("001_a879d86bb0aeb3d5.txt") == "Document 001"
     assert readable_name("a879d86bb0aeb3d5.pdf") == "Untitled document"
     assert readable_name("Parish_protocol_2026.docx") == "Parish protocol 2026"
+
+
+def test_a_council_named_inside_the_title_line_is_split_from_the_title() -> None:
+    text = "HOLLOWMERE AND DENBY PARISH COUNCIL – COMPLAINTS PROCEDURE\n1. This procedure covers complaints.\n"
+    assert from_text(text) == Named("Complaints Procedure", "Hollowmere and Denby Parish Council")
+
+
+def test_a_title_keeps_neither_its_place_in_the_constitution_nor_the_people_before_the_council() -> None:
+    text = ("Part 3 - Annex 4 - Protocol on working together between Officers and Members of Fenwold District Council"
+            "\n\nIntroduction\n\nThe Council will not work well unless members and officers trust each other.\n")
+    assert from_text(text) == Named("Protocol on working together between Officers and Members",
+                                    "Fenwold District Council")
+
+
+def test_a_council_the_opening_does_not_name_is_the_one_the_text_names_most() -> None:
+    text = ("Standing Orders\n\n1. Meetings\n"
+            "a. Meetings of Fenwold Parish Council are open to the public.\n"
+            "b. Planning matters are sent on to Carrow District Council for decision.\n"
+            "c. The Chair of Fenwold Parish Council signs the minutes.\n")
+    assert from_text(text) == Named("Standing Orders", "Fenwold Parish Council")
+
+
+def test_a_council_named_as_often_as_another_is_not_guessed() -> None:
+    text = "Grants Policy\n\nFenwold Parish Council and Carrow District Council share this fund.\n"
+    assert from_text(text).council == ""
+
+
+def test_a_title_broken_over_two_lines_is_put_back_together() -> None:
+    text = "Version 2.1\nChild Safeguarding\nPolicy\nIntroduction\nThe council keeps children safe at its events.\n"
+    assert from_text(text).title == "Child Safeguarding Policy"

@@ -17,14 +17,35 @@ from bot.core.manifest import DocumentRecord
 from knowledge.catalogue import Entry
 
 OPENING_LINES = 10  # a title and council stand before the first clause, within the first few lines
-MAX_TITLE_CHARS = 90
+MAX_TITLE_CHARS = 120  # "Part 5 - Appendix 2 - Protocol on the relationship between … of X County Council" is one
 _MARKUP = re.compile(r"[#*_`>|]+")
 _COUNCIL = re.compile(r"^(?:the\s+)?[\w'’.\- ]{2,60}\b(?:council)$", re.IGNORECASE)
-_TITLE_WORDS = re.compile(r"\b(protocol|code|policy|guidance|guide|relations|conduct)\b", re.IGNORECASE)
-_NOT_TITLES = re.compile(r"^(adopted|review|reviewed|date|report to|contents|version|page|appendix)\b", re.IGNORECASE)
+_TITLE_WORDS = re.compile(r"\b(protocol|code|policy|procedures?|standing orders|concordat|strategy|guidance|guide|"
+                          r"relations|conduct|scheme|rules|practices|charter|terms of reference)\b", re.IGNORECASE)
+_NOT_TITLES = re.compile(r"^(adopted|review|reviewed|date|report to|contents|version|page|appendix|signed)\b",
+                         re.IGNORECASE)
 _LABELLED = re.compile(r"^(?:heading/)?title\s*:\s*", re.IGNORECASE)
+# Where a title sits in a larger book: "Part 5 - Appendix 2 - ", "Section 16: ", "SECTION 15 – "
+_PLACE_IN_BOOK = re.compile(r"^(?:(?:part|section|appendix|annex|schedule)\s+[\w.]+\s*[-–—:]\s*)+", re.IGNORECASE)
+_PROSE = re.compile(r"[.;]\s+[A-Z]")  # a full stop inside the line: a sentence of the body, wrapped
 _BODY = re.compile(r"^\d+\.\d+")  # the first numbered clause
 _HASH = re.compile(r"^(?=.*[a-f])(?=.*\d)[0-9a-f]{8,}$", re.IGNORECASE)
+# A council by its name, anywhere in a line: "Manordeilo and Salem Community Council", "Vale of X Community
+# Council". The name is capitalised words, joined by the few small words place names carry.
+_NAMED_COUNCIL = re.compile(
+    r"\b(?P<name>(?:[A-Z][\w'’\-]*|&)(?:\s+(?:[A-Z][\w'’\-]*|&|and|of|on|upon|under|in|by|the|le|next|cum))*?)\s+"
+    r"(?P<kind>(?:Parish|Town|Community|District|County|Borough|City|County Borough|Metropolitan Borough|Village)"
+    r"\s+Council)\b")
+# Words that are not part of a council's name: "The Parish Council", "Owner New X Council", "Officers and
+# Members of X County Council". A name is what follows the last of them.
+_NOT_NAMES = {"the", "this", "that", "a", "an", "each", "every", "any", "all", "for", "of", "to", "by", "with", "our",
+              "your", "its", "their", "local", "other", "relevant", "full", "members", "member", "owner", "organisation",
+              "officers", "officer", "councillors", "councillor", "employees", "staff", "clerk", "county", "district",
+              "borough", "parish", "town", "city", "community",
+              "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+              "november", "december"}
+_JOINING = {"and", "&", "of", "on", "upon", "under", "in", "by", "the", "le", "next", "cum"}
+_SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
 
 
 @dataclass(frozen=True)
@@ -62,20 +83,65 @@ def recorded(record: DocumentRecord) -> Named:
 
 
 def from_text(text: str) -> Named:
-    """The title and council a document states in its opening lines ("" for what it does not state)."""
+    """The title and council a document states ("" for what it does not state): its opening lines first;
+    else, for the council, the one its text names most often."""
     lines = []
     for raw in text.splitlines()[: OPENING_LINES * 4]:
-        line = _plain(raw)
+        line = _cased(_plain(raw))
         if not line:
             continue
-        if _BODY.match(line) or len(line) > MAX_TITLE_CHARS or line.endswith("."):
+        if _BODY.match(line) or len(line) > MAX_TITLE_CHARS or line.endswith(".") or _PROSE.search(line):
             break  # the body has begun: a title stands before it
         lines.append(line)
-    council = next((_cased(line) for line in lines[:OPENING_LINES] if _COUNCIL.match(line)), "")
-    title = next((_cased(rest) for line in lines[:OPENING_LINES] if (rest := _LABELLED.sub("", line))
-                  and _TITLE_WORDS.search(rest) and rest[0].isupper() and not _NOT_TITLES.match(rest)
-                  and _cased(rest) != council), "")
-    return Named(title, council)
+    opening = lines[:OPENING_LINES]
+    council = next((line for line in opening if _COUNCIL.match(line)), "")
+    council = council or next((found for line in opening if (found := _council_in(line))), "") or _most_named(text)
+    return Named(_title(opening, council), council)
+
+
+def _title(opening: list[str], council: str) -> str:
+    """The first opening line with a title's words, less its place in a larger book and the council's name;
+    a title broken over two lines ("Child Protection" / "Policy") is put back together."""
+    for at, line in enumerate(opening):
+        rest = _PLACE_IN_BOOK.sub("", _LABELLED.sub("", line))
+        if council:
+            rest = re.sub(rf"(?:\s+(?:of|for)\s+)?(?:the\s+)?{re.escape(council)}(?:\s*[-–—:,]\s*)?", " ", rest,
+                          flags=re.IGNORECASE)
+            rest = " ".join(rest.split()).strip(" -–—:,")
+        if not rest or not rest[0].isupper() or _NOT_TITLES.match(rest) or not _TITLE_WORDS.search(rest):
+            continue
+        before = opening[at - 1] if at else ""
+        if len(rest.split()) == 1 and before and not _TITLE_WORDS.search(before) and not _council_in(before):
+            rest = f"{before} {rest}"
+        return rest
+    return ""
+
+
+def _council_in(line: str) -> str:
+    """The council a line names, without the words before its name ("Owner New Bradwell Parish Council")."""
+    for match in _NAMED_COUNCIL.finditer(line):
+        words = match["name"].split()
+        last = max((at for at, word in enumerate(words) if word.lower() in _NOT_NAMES), default=-1)
+        name = words[last + 1 :]
+        while name and name[0].lower() in _JOINING:
+            name = name[1:]
+        if name:
+            return " ".join([*name, match["kind"]])
+    return ""
+
+
+def _most_named(text: str) -> str:
+    """The council a document names most often, when it names one at least twice and more than any other:
+    a code names its own council throughout, and another (the county, the ombudsman's) only in passing."""
+    counts: dict[str, int] = {}
+    for line in text.splitlines():
+        for match in _NAMED_COUNCIL.finditer(line):
+            if name := _council_in(match[0]):
+                counts[name] = counts.get(name, 0) + 1
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+        return ""
+    return ranked[0][0]
 
 
 def readable_name(source: str) -> str:
@@ -95,5 +161,8 @@ def _plain(line: str) -> str:
 
 
 def _cased(line: str) -> str:
-    """A line written in capitals, as a title is written: "ILMINSTER TOWN COUNCIL" -> "Ilminster Town Council"."""
-    return line.title() if line.isupper() else line
+    """A line written in capitals, as a title is written: "CODE OF CONDUCT" -> "Code of Conduct"."""
+    if not line.isupper():
+        return line
+    words = line.title().split(" ")
+    return " ".join(w.lower() if i and w.lower() in _SMALL_WORDS else w for i, w in enumerate(words))
