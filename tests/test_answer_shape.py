@@ -27,6 +27,12 @@ Requests go to the Clerk in writing. Councillors have no right to browse any cou
 
 3. Press releases
 3.1 Press releases about councillors are drafted by staff and agreed with the councillors concerned.
+
+4. Meetings
+4.1 Agendas are published three clear days before each meeting. The Clerk writes up minutes within ten \
+working days. Minutes are approved at the next meeting. Members of the public may speak for three minutes \
+each in the public session at the start. Recordings of meetings are allowed if the Chair is told beforehand. \
+Papers for closed items are printed on pink paper and collected at the end of the meeting.
 """
 # every one of the first three clauses would be shown, so what is left out is left out for what it says
 SHOW_ALL = Calibration(min_similarity=0.0, not_covered_margin=1.0, shown_margin=1.0)
@@ -60,3 +66,16 @@ def test_a_sentence_about_the_document_itself_is_not_shown_after_the_answer(bot:
 def test_a_source_the_catalogue_does_not_describe_is_named_by_its_own_title_lines(bot: IndexedProtocolBot) -> None:
     first = bot.ask("who drafts press releases about councillors?").citations[0]
     assert (first.council, first.title) == ("Ashby Parva Parish Council", "Protocol on Councillors and Staff")
+
+
+def test_a_short_clause_is_quoted_whole_so_nothing_around_the_answer_is_cut(bot: IndexedProtocolBot) -> None:
+    first = bot.ask("how do I ask the Clerk to see a council document?").citations[0]
+    assert first.clause == "2.1"
+    assert first.quote == first.text
+
+
+def test_a_long_clause_is_quoted_by_the_sentence_that_answers(bot: IndexedProtocolBot) -> None:
+    first = bot.ask("when are the minutes approved?").citations[0]
+    assert first.clause == "4.1"
+    assert "Minutes are approved at the next meeting." in first.quote
+    assert "pink paper" not in first.quote

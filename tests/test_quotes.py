@@ -94,3 +94,12 @@ def test_a_sentence_is_quoted_with_the_next_one_when_that_one_qualifies_it() -> 
     assert whole_rule(clause, ["Officers may give a councillor's information to other councillors."]) == (
         "Officers may give a councillor's information to other councillors. However, they must first ask the "
         "councillor who asked for it.")
+
+
+def test_a_permission_is_quoted_with_the_sentence_after_it_where_its_condition_stands() -> None:
+    clause = ("Officers will keep a note of every request a councillor makes for work. Officers may pass a "
+              "councillor's research to other councillors. The officer should first consult the councillor who "
+              "asked for it. Papers are kept for six years. Notes are destroyed after an election.")
+    quoted = whole_rule(clause, ["Officers may pass a councillor's research to other councillors."])
+    assert quoted == ("Officers may pass a councillor's research to other councillors. The officer should first "
+                      "consult the councillor who asked for it.")

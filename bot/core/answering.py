@@ -22,6 +22,10 @@ SHOWN = 3
 NEAREST = 10
 QUOTE_GAP = " … "  # between two quoted sentences that are not next to each other
 MAX_QUOTED = 4  # sentences in one quote, with the lead-ins and referents they need: past that, "full clause"
+# A clause this short is quoted whole: cutting it saves a line or two and, as often as not, drops the
+# sentence before or after the best match that makes it a whole rule (the permission before a ban, the
+# condition after a permission).
+WHOLE_CLAUSE_WORDS = 60
 
 
 @dataclass(frozen=True)
@@ -118,7 +122,7 @@ def _citation(data: IndexData, hit: Hit, today: date) -> Citation:
         title=name.title,
         clause=clause.ref,
         heading=clause.heading_path[-1] if clause.heading_path else None,
-        quote=whole_rule(clause.text, quoted) if quoted else clause.text,
+        quote=whole_rule(clause.text, quoted) if quoted and len(clause.text.split()) > WHOLE_CLAUSE_WORDS else clause.text,
         text=clause.text,
         score=round(hit.score, 4),
         note=in_force.notes(doc, today),

@@ -43,6 +43,10 @@ _REFERS_BACK = re.compile(
 # A sentence that qualifies the one before it ("However, they must first …", "Unless …"): quoting the
 # first without it states the rule without its condition.
 _QUALIFIES = re.compile(r"^(?:but|unless|only|except|provided|save that|subject to|in that case|if so)\b", re.IGNORECASE)
+# A permission or a right: what follows it in the same paragraph is, more often than not, its condition
+# ("… they may pass it on. The officer should first consult the councillor who asked.").
+_PERMITS = re.compile(r"\b(?:may|can|is entitled to|are entitled to|ha(?:s|ve) (?:a|the) right|(?:is|are) free to|"
+                      r"(?:is|are) (?:allowed|permitted) to)\b(?! not\b)", re.IGNORECASE)
 _ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|etc|Mr|Mrs|Ms|Dr|Cllr|No|para|cf)\.|\b[A-Z]\.)$", re.IGNORECASE)
 
 
@@ -87,8 +91,12 @@ class Placed:
 
     @property
     def qualifier(self) -> str | None:
-        """The next sentence when it qualifies or explains this one ("However, …", "This means …")."""
-        return self.after if self.after and (_REFERS_BACK.match(self.after) or _QUALIFIES.match(self.after)) else None
+        """The next sentence when it qualifies or explains this one ("However, …", "This means …"), and
+        the next after a permission, where the condition on it usually stands."""
+        if not self.after:
+            return None
+        limits = _REFERS_BACK.match(self.after) or _QUALIFIES.match(self.after) or _PERMITS.search(self.sentence)
+        return self.after if limits else None
 
 
 def placed(text: str) -> list[Placed]:
