@@ -23,6 +23,7 @@ from bench.sets import EvalSet, all_sets, prepare  # noqa: E402
 from bot.bootstrap import embedder  # noqa: E402
 from bot.core import evaluation  # noqa: E402
 from bot.core.answering import Calibration  # noqa: E402
+from bot.core.question_tuning import QuestionTuning  # noqa: E402
 from bot.core.retrieval import Weights  # noqa: E402
 from bot.service.protocol_bot import IndexedProtocolBot  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -52,7 +53,8 @@ def main() -> None:
         answerable = sum(not q.out_of_scope for q in questions)
         for name, weights in SYSTEMS.items():
             bot = IndexedProtocolBot(knowledge, index, settings.embedding_cache, model, weights=weights,
-                                     calibration=Calibration.for_model(model.name))
+                                     calibration=Calibration.for_model(model.name),
+                                     tuning=None if name == "Protocol Bot" else QuestionTuning(None))
             s = evaluation.score(evaluation.run(questions, bot.ask))
             abstention = (f"{s.abstention:8.0%} {s.false_abstention:6.0%}" if name == "Protocol Bot" and s.unanswerable
                           else f"{'':8} {s.false_abstention:6.0%}" if name == "Protocol Bot" else "")

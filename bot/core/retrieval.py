@@ -109,12 +109,16 @@ class Retriever:
         self._sources = np.array([c.source for c in data.clauses])
 
     def search(self, question: str, vector: np.ndarray, allowed_sources: frozenset[str] | None,
-               taught: Taught | None = None) -> Ranking:
+               taught: Taught | None = None, ranked_by: np.ndarray | None = None) -> Ranking:
+        """`vector` is the model's own, which coverage and corrections are judged on; `ranked_by`, the
+        question's tuned vector (bot/core/question_tuning.py), orders the clauses when there is one."""
         w = self._weights
-        clause_sim = _scatter(self._data.clause_vectors, vector)
-        piece_sim = _scatter(self._data.piece_vectors, vector)
-        best_piece_sim = np.full(len(clause_sim), -1.0, dtype=np.float32)
-        np.maximum.at(best_piece_sim, self._piece_clause, piece_sim)
+        own_piece_sim = _scatter(self._data.piece_vectors, vector)
+        own_best = self._best_per_clause(own_piece_sim)
+        ranking = vector if ranked_by is None else ranked_by
+        clause_sim = _scatter(self._data.clause_vectors, ranking)
+        piece_sim = own_piece_sim if ranked_by is None else _scatter(self._data.piece_vectors, ranking)
+        best_piece_sim = own_best if ranked_by is None else self._best_per_clause(piece_sim)
         asked = tokens(question)
         terms = {t: 1.0 for t in asked}
         terms.update({t: w.related_terms for t in self._glossary.related(asked) if t not in terms})
@@ -124,11 +128,11 @@ class Retriever:
         fused = w.clause * clause_sim + w.piece * best_piece_sim + w.lexical * lexical
         if allowed_sources is not None:
             fused = np.where(np.isin(self._sources, list(allowed_sources)), fused, -np.inf)
-        best_sentence = float(best_piece_sim[np.isfinite(fused)].max()) if np.isfinite(fused).any() else -1.0
+        best_sentence = float(own_best[np.isfinite(fused)].max()) if np.isfinite(fused).any() else -1.0
         similar, similar_not_covered, quoting = self._taught(taught, vector, fused, best_sentence)
         order = [int(i) for i in np.argsort(-fused) if np.isfinite(fused[i])]
         hits = [
-            Hit(i, float(fused[i]), float(best_piece_sim[i]),
+            Hit(i, float(fused[i]), float(own_best[i]),
                 self._quote_pieces(i, piece_sim, quoting.get(i)) if n < QUOTED_CLAUSES else ())
             for n, i in enumerate(order)
         ]
@@ -136,6 +140,11 @@ class Retriever:
         closest = int(topics.argmax()) if len(topics) else None
         not_covered = float(topics[closest]) if closest is not None else -1.0
         return Ranking(hits, not_covered, similar, similar_not_covered, closest)
+
+    def _best_per_clause(self, piece_sim: np.ndarray) -> np.ndarray:
+        best = np.full(len(self._data.clauses), -1.0, dtype=np.float32)
+        np.maximum.at(best, self._piece_clause, piece_sim)
+        return best
 
     @staticmethod
     def _taught(taught: Taught | None, vector: np.ndarray, fused: np.ndarray,

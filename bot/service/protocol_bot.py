@@ -16,6 +16,7 @@ from bot.core.corrections import Correction
 from bot.core.embedding import Embedder
 from bot.core.index_store import KEEP_VERSIONS, IndexData
 from bot.core.lexical import Glossary
+from bot.core.question_tuning import QuestionTuning
 from bot.core.retrieval import Retriever, Weights
 from bot.core.teaching import Teaching
 from bot.core.vector_index import EXACT_UP_TO
@@ -48,6 +49,7 @@ class IndexedProtocolBot(ProtocolBot):
         today: Callable[[], date] = date.today,  # tests set the date review notes are judged on
         build_progress: bool = False,  # a progress bar while a reindex embeds (the terminal's)
         build_lock: BuildLock | None = None,  # shared by replicas (bot/stores/build_lock.py); this process's alone if None
+        tuning: QuestionTuning | None = None,  # how questions are moved for ranking; None: the model's shipped one
     ) -> None:
         self._knowledge_dir = knowledge_dir
         self._index_root = index_root
@@ -60,6 +62,7 @@ class IndexedProtocolBot(ProtocolBot):
         self._today = today
         self._build_progress = build_progress
         self._glossary = Glossary.load(knowledge_dir / "glossary.toml")
+        self._tuning = tuning or QuestionTuning.for_model(embedder.name)
         self._teaching = Teaching(knowledge_dir / corrections.FILE_NAME, embedder)
         self._loaded: _Loaded | None = None
         self._load_lock = threading.Lock()
@@ -86,7 +89,8 @@ class IndexedProtocolBot(ProtocolBot):
         loaded = self._current()
         vector = self._embedder.encode_one(cleaned.text)
         allowed = in_force.allowed_sources(loaded.data.manifest.documents, scope)
-        ranking = loaded.retriever.search(cleaned.text, vector, allowed, self._teaching.taught(loaded.data))
+        ranking = loaded.retriever.search(cleaned.text, vector, allowed, self._teaching.taught(loaded.data),
+                                          ranked_by=self._tuning(vector))
         return compose(cleaned, ranking, loaded.data, self._calibration, self._today())
 
     def documents(self) -> tuple[DocumentInfo, ...]:
@@ -121,7 +125,7 @@ class IndexedProtocolBot(ProtocolBot):
                        exact_up_to=self._exact_up_to)
         return IndexedProtocolBot(self._knowledge_dir, scratch, self._cache, self._embedder, weights=self._weights,
                                   calibration=self._calibration, keep_versions=1, exact_up_to=self._exact_up_to,
-                                  today=self._today)
+                                  today=self._today, tuning=self._tuning)
 
     def teach(self, question: str, *, by: str, source: str | None = None, clause: str | None = None,
               quote: str | None = None, not_covered: bool = False) -> Correction:
