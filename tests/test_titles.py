@@ -75,3 +75,9 @@ def test_a_council_named_as_often_as_another_is_not_guessed() -> None:
 def test_a_title_broken_over_two_lines_is_put_back_together() -> None:
     text = "Version 2.1\nChild Safeguarding\nPolicy\nIntroduction\nThe council keeps children safe at its events.\n"
     assert from_text(text).title == "Child Safeguarding Policy"
+
+
+def test_a_document_pasted_as_one_line_is_named_by_the_council_it_opens_with() -> None:
+    text = ("Fenwold District Council Protocol on Member/Officer Relations 1. Introduction 1.1 The purpose of this "
+            "protocol is to guide members and officers of the Council in their dealings with one another.\n")
+    assert from_text(text).council == "Fenwold District Council"

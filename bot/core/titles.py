@@ -86,16 +86,19 @@ def from_text(text: str) -> Named:
     """The title and council a document states ("" for what it does not state): its opening lines first;
     else, for the council, the one its text names most often."""
     lines = []
+    first = ""
     for raw in text.splitlines()[: OPENING_LINES * 4]:
         line = _cased(_plain(raw))
         if not line:
             continue
+        first = first or line
         if _BODY.match(line) or len(line) > MAX_TITLE_CHARS or line.endswith(".") or _PROSE.search(line):
             break  # the body has begun: a title stands before it
         lines.append(line)
     opening = lines[:OPENING_LINES]
     council = next((line for line in opening if _COUNCIL.match(line)), "")
-    council = council or next((found for line in opening if (found := _council_in(line))), "") or _most_named(text)
+    council = (council or next((found for line in opening if (found := _council_in(line))), "")
+               or _opens_with_council(first) or _most_named(text))
     return Named(_title(opening, council), council)
 
 
@@ -128,6 +131,13 @@ def _council_in(line: str) -> str:
         if name:
             return " ".join([*name, match["kind"]])
     return ""
+
+
+def _opens_with_council(line: str) -> str:
+    """The council a document's very first words name, when its text runs on in one line (a page
+    pasted without line breaks: "North Fenwold District Council Protocol on … 1. Introduction …")."""
+    found = _council_in(line[: MAX_TITLE_CHARS])
+    return found if found and line.startswith(found) else ""
 
 
 def _most_named(text: str) -> str:
