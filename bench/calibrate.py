@@ -6,8 +6,9 @@ Abstention has two settings (bot/compose.py, Calibration): the lowest best sente
 similarity that still answers, and how much nearer a not-covered topic (knowledge/not_covered.toml)
 may be than the best sentence. Both are chosen on the calibration sets (own, dev and unseen-a) as
 the pair that declines most out-of-scope questions while wrongly declining at most 3% of the
-answerable ones, in every calibration set at most 5%. unseen-b is not used to choose: its figures
-are printed as the check. Record the result in bot/compose.py's CALIBRATED.
+answerable ones, in every calibration set at most 5%. unseen-b and the training folders
+(bench/data/train, each with 20 out-of-scope questions) are not used to choose: their figures are
+printed as the check. Record the result in bot/compose.py's CALIBRATED.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.sets import all_sets, prepare  # noqa: E402
+from bench.sets import EvalSet, all_sets, prepare, training_sets  # noqa: E402
 from bot.bootstrap import embedder  # noqa: E402
 from bot.core import index_store  # noqa: E402
 from bot.core.embedding import Embedder  # noqa: E402
@@ -38,8 +39,7 @@ MARGINS = np.round(np.arange(-0.15, 0.25, 0.01), 2)
 Signals = tuple[np.ndarray, np.ndarray, np.ndarray]  # out of scope?, best similarity, not-covered similarity
 
 
-def signals(name: str, settings: Settings, model: Embedder) -> Signals:
-    eval_set = next(s for s in all_sets(settings) if s.name == name)
+def signals(eval_set: EvalSet, settings: Settings, model: Embedder) -> Signals:
     knowledge, root = prepare(eval_set, settings, model)
     retriever = Retriever(index_store.read(root), Glossary.load(knowledge / "glossary.toml"))
     rows = []
@@ -61,7 +61,7 @@ def declines(sig: Signals, min_similarity: float, margin: float) -> tuple[float,
 def main() -> None:
     settings = Settings.from_env()
     model = embedder(settings)
-    calibration = {name: signals(name, settings, model) for name in CALIBRATION_SETS}
+    calibration = {s.name: signals(s, settings, model) for s in all_sets(settings) if s.name in CALIBRATION_SETS}
     pooled: Signals = tuple(np.concatenate(column) for column in zip(*calibration.values(), strict=True))  # type: ignore[assignment]
     candidates = []
     for t in MIN_SIMILARITIES:
@@ -76,9 +76,10 @@ def main() -> None:
     ties = sorted(c[3] for c in candidates if c[0] == declined and c[2] == neg_t)
     margin = ties[len(ties) // 2]
     print(f"model {model.name}: min_similarity={t:.2f} not_covered_margin={margin:.2f}")
-    for name, sig in [*calibration.items(), *((n, signals(n, settings, model)) for n in CHECK_SETS)]:
+    checks = [s for s in all_sets(settings) if s.name in CHECK_SETS] + training_sets()
+    for name, sig in [*calibration.items(), *((s.name, signals(s, settings, model)) for s in checks)]:
         d, f = declines(sig, t, margin)
-        role = "check" if name in CHECK_SETS else "calibration"
+        role = "calibration" if name in calibration else "check"
         print(f"  {name:10} ({role}): declines {d:.0%} of out-of-scope questions, {f:.1%} of answerable ones")
     print("the trade-off on the calibration sets (declined out of scope / wrongly declined answerable):")
     for m in (margin - 0.1, margin - 0.05, margin, margin + 0.05, margin + 0.1):

@@ -63,6 +63,14 @@ def all_sets(settings: Settings) -> list[EvalSet]:
     return [s for s in sets if all(p.is_file() for p in s.questions)]
 
 
+def training_sets() -> list[EvalSet]:
+    """bench/data/train/*: written for training the question tuning and choosing abstention settings,
+    never scored (bench/data/train/README.md)."""
+    folders = sorted(p for p in (DATA / "train").iterdir() if (p / "questions.jsonl").is_file())
+    return [EvalSet(f"train-{f.name}", (f / "docs",), tuple(q for q in (f / "questions.jsonl", f / "oos.jsonl")
+                                                            if q.is_file())) for f in folders]
+
+
 def prepare(eval_set: EvalSet, settings: Settings, embedder: Embedder) -> tuple[Path, Path]:
     """Build the set's index (embedding only text the cache lacks); its knowledge folder and index root."""
     base = settings.home / "bench" / eval_set.slug

@@ -24,23 +24,21 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.sets import DATA, EvalSet, prepare  # noqa: E402
+from bench.sets import EvalSet, prepare, training_sets  # noqa: E402
 from bot.bootstrap import embedder  # noqa: E402
 from bot.core import evaluation, index_store  # noqa: E402
 from bot.core.question_tuning import tuning_file  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 
-TRAIN = DATA / "train"
 L2 = 0.003  # chosen from 0.003, 0.01, 0.03 (and 50 or 100 epochs) on real-councils and real-full alone
 EPOCHS = 50
 TEMPERATURE = 0.05  # the sharpness of the softmax over a folder's sentences
 LEARNING_RATE = 1e-3
 
 
-def examples(folder: Path, settings: Settings) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def examples(eval_set: EvalSet, settings: Settings) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """(question vector, the folder's sentence vectors, which of them belong to an answering clause)."""
     model = embedder(settings)
-    eval_set = EvalSet(f"train-{folder.name}", (folder / "docs",), (folder / "questions.jsonl",))
     _, root = prepare(eval_set, settings, model)
     data = index_store.read(root)
     sentences = np.vstack([data.piece_vectors.reconstruct(i) for i in range(len(data.pieces))])
@@ -85,7 +83,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="where to write it (default: the model's file in bot/core/tuning/)")
     args = parser.parse_args()
     settings = Settings.from_env()
-    folders = sorted(p for p in TRAIN.iterdir() if (p / "questions.jsonl").is_file())
+    folders = training_sets()
     data = [one for folder in folders for one in examples(folder, settings)]
     matrix = fit(data, args.seed)
     out = args.out or tuning_file(embedder(settings).name)
