@@ -22,10 +22,14 @@ from bot.stores.audit import AuditLog, SqlAuditLog
 from bot.stores.build_lock import build_lock
 from bot.stores.console import ConsoleState, SqlConsoleState
 from bot.stores.conversation import ConversationState
-from bot.stores.database import Database, open_database
+from bot.stores.corrections import CorrectionsStore, SqlCorrections
+from bot.stores.database import Database, PostgresDatabase, open_database
 from bot.stores.feedback import FeedbackStore
 from bot.stores.file_audit import FILE_NAME as AUDIT_FILE
 from bot.stores.file_audit import FileAuditLog
+from bot.stores.file_corrections import FILE_NAME as CORRECTIONS_FILE
+from bot.stores.file_corrections import FileCorrections
+from bot.stores.file_corrections import read as read_corrections
 from bot.stores.sql_conversation import SqlConversationState
 from bot.stores.sql_feedback import SqlFeedbackStore
 
@@ -38,8 +42,22 @@ def embedder(settings: Settings, *, threads: int | None = None) -> Embedder:
     return OnnxEmbedder(settings.model, settings.model_cache, threads=threads)
 
 
-def protocol_bot(settings: Settings, *, threads: int | None = None, build_progress: bool = False) -> IndexedProtocolBot:
-    """The core; `threads` and `build_progress` for a terminal's reindex, where both cores help and a bar shows."""
+def corrections(settings: Settings, database: Database | None = None) -> CorrectionsStore:
+    """Admins' corrections: `corrections.toml` in the knowledge folder unless replicas share a database (`database`,
+    else one opened here for them alone). Moving to one, the file's corrections are copied in on the first start
+    (once, by whichever replica starts first); the file is then left as it was and no longer read."""
+    path = settings.knowledge_dir / CORRECTIONS_FILE
+    if not settings.database_url:
+        return FileCorrections(path)
+    kept = SqlCorrections(database or PostgresDatabase(settings.database_url))
+    kept.take_in(lambda: read_corrections(path))
+    return kept
+
+
+def protocol_bot(settings: Settings, *, threads: int | None = None, build_progress: bool = False,
+                 database: Database | None = None) -> IndexedProtocolBot:
+    """The core; `threads` and `build_progress` for a terminal's reindex, where both cores help and a bar shows;
+    `database` the one the application's stores share, when it has been opened."""
     model = embedder(settings, threads=threads)
     return IndexedProtocolBot(
         settings.knowledge_dir,
@@ -51,6 +69,7 @@ def protocol_bot(settings: Settings, *, threads: int | None = None, build_progre
         exact_up_to=settings.exact_up_to,
         build_progress=build_progress,
         build_lock=build_lock(settings.database_url),
+        corrections=corrections(settings, database),
     )
 
 
@@ -74,13 +93,13 @@ class Application:
 
 
 def bootstrap(settings: Settings | None = None, *, bot: ProtocolBot | None = None) -> Application:
-    """The application service. The scopes file is read first, so a bad one stops start-up before the
-    model loads."""
+    """The application service. The scopes file is read first and the database opened next, so a bad file or
+    a database out of reach stops start-up before the model loads."""
     settings = settings or Settings.from_env()
     scopes = Scopes.for_settings(settings)
-    bot = bot or protocol_bot(settings)
     # Every store shares one database (one file, by default), so one backup keeps them all.
     database = open_database(settings.database_url, settings.feedback_path)
+    bot = bot or protocol_bot(settings, database=database)
     feedback = SqlFeedbackStore(database)
     state = SqlConversationState(database)
     reindexer = ReindexRunner(bot)

@@ -7,7 +7,7 @@
     ├── DocumentError           a protocol document cannot be read or parsed at reindex
     ├── ReindexFailed           a reindex stopped; the previous index keeps serving
     ├── ScopesError             the scopes file cannot be read or names documents that do not exist
-    ├── CorrectionError         a correction names what does not exist, or the corrections file is malformed
+    ├── CorrectionError         a correction names what does not exist, or the stored corrections do not read
     ├── QuestionFileError       a question file (shared/eval/dev.jsonl format) has a line that is not a question
     ├── AdminRefused            the admin console refuses a change (a file's type, size or name, a document
     │                           still needed elsewhere); nothing was changed

@@ -53,10 +53,16 @@ CORRECTION_NOT_COVERED = "“{question}” → not covered by the protocols"
 CORRECTIONS_NONE = "No corrections yet. Teach one with: protocol-bot teach --question … --source … --clause …"
 CORRECTIONS_LIST_ENTRY = "{number:>3}. {description}  ({by}, {at}){stale}"
 CORRECTIONS_LIST_STALE = "  — its clause no longer exists, so it is not used"
-CORRECTIONS_UNREADABLE = "{name} could not be read ({detail}); the corrections read before stay in use."
+CORRECTIONS_UNREADABLE = "{name} could not be read ({detail})"
 CORRECTIONS_MALFORMED = (
     "{name}: correction {number} needs a question and either a source with a clause or quote, "
-    "or not_covered = true; the corrections read before stay in use."
+    "or not_covered = true"
+)
+CORRECTIONS_LAST_GOOD_KEPT = "{problem}; the corrections read before stay in use."
+CORRECTIONS_IN_DATABASE = "The corrections kept in the bot's database"
+CORRECTIONS_NOT_TAKEN_IN = (
+    "The corrections in corrections.toml could not be copied into the bot's database, so the bot has not started: "
+    "{problem}. Put the file right (or move it out of the knowledge folder) and start the bot again."
 )
 CORRECTIONS_STALE = "{count} corrections point at clauses that no longer exist: {questions}"
 CORRECTIONS_REPOINTED = "{count} corrections now point at reworded clauses: {questions}"

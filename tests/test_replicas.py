@@ -12,7 +12,7 @@ import pytest
 from psycopg.conninfo import conninfo_to_dict
 
 from bot import messages
-from bot.bootstrap import bootstrap
+from bot.bootstrap import bootstrap, corrections
 from bot.errors import DatabaseUnavailable, SettingsError
 from bot.service.protocol_bot import IndexedProtocolBot
 from bot.service.reindex_runner import ReindexOutcome, ReindexRunner
@@ -20,12 +20,15 @@ from bot.settings import Settings
 from bot.stores.build_lock import PostgresBuildLock
 from bot.stores.database import PostgresDatabase
 from bot.stores.feedback import CitedRef
+from bot.stores.file_corrections import FILE_NAME as CORRECTIONS_FILE
 from bot.stores.sql_conversation import SqlConversationState
 from tests.fakes import FakeProtocolBot, HashingEmbedder
 from tests.postgres_server import fresh_database
 from tests.settings_support import environment
 
 QUESTION = "Can a councillor give instructions to officers?"
+ILMINSTER_DOC = "001_a879d86bb0aeb3d5.txt"
+WRONG = "is a councillor allowed to text the town clerk late at night?"
 
 
 @pytest.fixture
@@ -140,3 +143,53 @@ def test_a_replica_building_after_another_embeds_only_what_changed_since_with_th
     IndexedProtocolBot(knowledge, tmp_path / "index", database_url, second).reindex()
     assert first.calls > 100 and 0 < second.calls <= 3
     assert not (tmp_path / "cache.sqlite3").exists() and not list(tmp_path.glob("*.sqlite3"))
+
+
+def _cited(bot: IndexedProtocolBot, question: str) -> tuple[str, str | None]:
+    first = bot.ask(question).nearest[0]
+    return first.source, first.clause
+
+
+def test_a_correction_taught_on_one_replica_answers_the_question_on_the_other_from_its_next_question(
+    tmp_path: Path, knowledge: Path, database_url: str
+) -> None:
+    settings = Settings(knowledge_dir=knowledge, home=tmp_path / "var", database_url=database_url)
+    databases = [PostgresDatabase(database_url), PostgresDatabase(database_url)]
+    try:
+        one, two = (IndexedProtocolBot(knowledge, tmp_path / "index", tmp_path / "cache.sqlite3", HashingEmbedder(),
+                                       corrections=corrections(settings, db)) for db in databases)
+        one.reindex()
+        assert _cited(two, WRONG) != (ILMINSTER_DOC, "2.3")
+        one.teach(WRONG, by="U0CLERK", source=ILMINSTER_DOC, clause="2.3")
+        assert _cited(two, WRONG) == (ILMINSTER_DOC, "2.3")
+        two.forget(1)
+        assert _cited(one, WRONG) != (ILMINSTER_DOC, "2.3")
+        assert not (knowledge / CORRECTIONS_FILE).exists()  # nothing went to the shared volume
+    finally:
+        for db in databases:
+            db.close()
+
+
+def test_a_council_moving_to_postgresql_keeps_its_corrections_copied_in_once_and_leaves_the_file_as_it_was(
+    tmp_path: Path, knowledge: Path, database_url: str
+) -> None:
+    alone = IndexedProtocolBot(knowledge, tmp_path / "index", tmp_path / "cache.sqlite3", HashingEmbedder())
+    alone.reindex()
+    alone.teach(WRONG, by="U0CLERK", source=ILMINSTER_DOC, clause="2.3")
+    alone.teach("what's the mileage rate?", by="U0CLERK", not_covered=True)
+    file = (knowledge / CORRECTIONS_FILE).read_text(encoding="utf-8")
+    shared = Settings(knowledge_dir=knowledge, home=tmp_path / "var", database_url=database_url)
+    listed = []
+    for _ in range(2):  # started again, or a second replica: the file is not copied in a second time
+        db = PostgresDatabase(database_url)
+        try:
+            bot = IndexedProtocolBot(knowledge, tmp_path / "index", tmp_path / "cache.sqlite3", HashingEmbedder(),
+                                     corrections=corrections(shared, db))
+            listed.append([c.question for c, _ in bot.corrections()])
+            assert _cited(bot, WRONG) == (ILMINSTER_DOC, "2.3")
+            if len(listed) == 1:
+                bot.forget(2)  # removed on the database: the next start must not bring it back from the file
+        finally:
+            db.close()
+    assert listed == [[WRONG, "what's the mileage rate?"], [WRONG]]
+    assert (knowledge / CORRECTIONS_FILE).read_text(encoding="utf-8") == file

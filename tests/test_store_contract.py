@@ -4,6 +4,7 @@ test runs on both, and where replicas matter, through two connections as two rep
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -14,7 +15,8 @@ import numpy as np
 import pytest
 
 from bot.answer import Answer, Citation
-from bot.stores import audit, console
+from bot.errors import CorrectionError
+from bot.stores import audit, console, corrections
 from bot.stores import sql_conversation as conversation_state
 from bot.stores import sql_embedding_cache as embedding_cache
 from bot.stores import sql_feedback as feedback
@@ -22,9 +24,12 @@ from bot.stores.audit import AuditLog, SqlAuditLog
 from bot.stores.build_lock import BuildLock, LocalBuildLock, PostgresBuildLock
 from bot.stores.console import ConsoleState, MemoryConsoleState, SqlConsoleState
 from bot.stores.conversation import CLAIM_SECONDS, DAY
+from bot.stores.corrections import CorrectionsStore, Record, SqlCorrections
 from bot.stores.database import Database, PostgresDatabase, SqliteDatabase
 from bot.stores.feedback import CitedRef
 from bot.stores.file_audit import FileAuditLog
+from bot.stores.file_corrections import FileCorrections
+from bot.stores.file_corrections import read as read_corrections
 from bot.stores.sql_conversation import SqlConversationState
 from bot.stores.sql_embedding_cache import SqlEmbeddingCache
 from bot.stores.sql_feedback import SqlFeedbackStore
@@ -370,6 +375,132 @@ def test_replicas_starting_together_copy_a_files_history_once_between_them(repli
     assert len(logs[0].recent(100)) == 20
 
 
+# Corrections
+
+
+def _taught(question: str) -> Record:
+    return {"question": question, "source": "001.txt", "clause": "2.3", "by": "U0CLERK", "at": "2026-03-02T09:30:00+00:00"}
+
+
+def _adding(*records: Record) -> Callable[[tuple[Record, ...]], tuple[Record, ...]]:
+    return lambda kept: (*kept, *records)
+
+
+Spoil = Callable[[str, str], None]
+
+
+@pytest.fixture(params=["file", *BACKENDS])
+def corrections_pair(
+    request: pytest.FixtureRequest, tmp_path: Path,
+) -> Iterator[tuple[CorrectionsStore, CorrectionsStore, Spoil]]:
+    """Two replicas' views of one set of corrections, and a hand that edits what is stored into something that
+    does not read: given the text to add to a file, and the fields of a row to add to the database."""
+    if request.param == "file":
+        path = tmp_path / "corrections.toml"
+
+        def spoil_file(text: str, row: str) -> None:
+            path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+        yield FileCorrections(path), FileCorrections(path), spoil_file
+        return
+    with _replicas(request.param, request, tmp_path) as opener:
+        db = opener()
+
+        def spoil_row(text: str, row: str) -> None:
+            db.execute("INSERT INTO corrections (position, fields) VALUES (99, ?)", (row,))
+
+        yield SqlCorrections(db), SqlCorrections(opener()), spoil_row
+
+
+def test_corrections_added_on_one_replica_are_listed_in_order_on_the_other_and_one_removed_is_gone(
+    corrections_pair: tuple[CorrectionsStore, CorrectionsStore, Spoil],
+) -> None:
+    one, two, _ = corrections_pair
+    assert one.current() == () and one.problem is None
+    one.change(_adding(_taught("first?"), {"question": "mileage?", "by": "Jo", "at": "", "not_covered": True}))
+    two.change(_adding(_taught("third? “quoted” – and ünicode")))
+    assert [r["question"] for r in one.current()] == ["first?", "mileage?", "third? “quoted” – and ünicode"]
+    assert one.current()[1] == {"question": "mileage?", "by": "Jo", "not_covered": True}
+    one.change(lambda kept: kept[:1] + kept[2:])
+    assert two.current() == (_taught("first?"), _taught("third? “quoted” – and ünicode"))
+
+
+def test_corrections_taught_on_two_replicas_at_the_same_moment_are_both_kept(replicas: Opener) -> None:
+    stores = [SqlCorrections(replicas()) for _ in range(4)]
+    start = threading.Barrier(len(stores))
+
+    def teach(store: SqlCorrections, number: int) -> None:
+        def slowly(kept: tuple[Record, ...]) -> tuple[Record, ...]:
+            time.sleep(0.05)  # long enough for the others to read the same list, were they let in meanwhile
+            return (*kept, _taught(f"question {number}?"))
+
+        start.wait()
+        store.change(slowly)
+
+    threads = [threading.Thread(target=teach, args=(store, n)) for n, store in enumerate(stores)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r["question"] for r in stores[0].current()) == [f"question {n}?" for n in range(4)]
+
+
+@pytest.mark.parametrize(("text", "row", "problem"), [
+    ('\n[[corrections]\nquestion = "unclosed', '{"question": "unclosed', "could not be read"),
+    ('\n[[corrections]]\nquestion = "no answer given"\n', '{"question": "no answer given"}',
+     "correction 2 needs a question"),
+])
+def test_stored_corrections_that_do_not_read_are_reported_and_the_last_good_ones_stay_in_use(
+    corrections_pair: tuple[CorrectionsStore, CorrectionsStore, Spoil], text: str, row: str, problem: str,
+) -> None:
+    one, two, spoil = corrections_pair
+    one.change(_adding(_taught("first?")))
+    assert two.current() == (_taught("first?"),)
+    spoil(text, row)
+    assert two.current() == (_taught("first?"),)
+    assert two.problem is not None and problem in two.problem
+    assert two.change(lambda kept: kept) == (_taught("first?"),)  # a change of nothing leaves it for a person to mend
+    assert one.current() == (_taught("first?"),)
+    assert one.problem is not None and problem in one.problem
+
+
+def test_a_files_corrections_are_copied_into_the_database_once_however_many_replicas_start(
+    replicas: Opener, tmp_path: Path,
+) -> None:
+    path = tmp_path / "corrections.toml"
+    FileCorrections(path).change(_adding(_taught("first?"), _taught("second?")))
+    stores = [SqlCorrections(replicas()) for _ in range(3)]
+    copied: list[int] = []
+    start = threading.Barrier(len(stores))
+
+    def take_in(store: SqlCorrections) -> None:
+        start.wait()
+        copied.append(store.take_in(lambda: read_corrections(path)))
+
+    threads = [threading.Thread(target=take_in, args=(store,)) for store in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(copied) == [0, 0, 2]
+    stores[0].change(lambda kept: kept[1:])  # removed on the database: a later start must not bring it back
+    assert SqlCorrections(replicas()).take_in(lambda: read_corrections(path)) == 0
+    assert stores[1].current() == (_taught("second?"),)
+
+
+def test_a_file_that_does_not_read_is_not_copied_in_and_stops_the_start_saying_so(
+    replicas: Opener, tmp_path: Path,
+) -> None:
+    path = tmp_path / "corrections.toml"
+    path.write_text('[[corrections]]\nquestion = "unclosed\n', encoding="utf-8")
+    store = SqlCorrections(replicas())
+    with pytest.raises(CorrectionError, match="could not be copied into the bot's database") as refused:
+        store.take_in(lambda: read_corrections(path))
+    assert "corrections.toml could not be read" in str(refused.value)
+    path.write_text('[[corrections]]\nquestion = "mileage?"\nnot_covered = true\n', encoding="utf-8")
+    assert store.take_in(lambda: read_corrections(path)) == 1  # once put right, it is copied in on the next start
+
+
 # The embedding cache
 
 
@@ -387,7 +518,7 @@ def test_vectors_kept_are_found_by_key_exactly_and_a_newer_one_replaces_the_old(
 # Migrations
 
 
-@pytest.mark.parametrize("module", [feedback, conversation_state, console, audit, embedding_cache])
+@pytest.mark.parametrize("module", [feedback, conversation_state, console, audit, embedding_cache, corrections])
 def test_each_store_has_the_same_numbered_steps_for_both_databases(module: object) -> None:
     assert len(module.MIGRATIONS) == len(module.POSTGRES_MIGRATIONS)
 
@@ -405,6 +536,7 @@ def test_replicas_starting_together_apply_each_step_once(replicas: Opener) -> No
             SqlConsoleState(db)
             SqlAuditLog(db)
             SqlEmbeddingCache(db)
+            SqlCorrections(db)
         except BaseException as error:  # noqa: B036  (reported below, with the failing backend)
             failures.append(error)
 
@@ -414,7 +546,7 @@ def test_replicas_starting_together_apply_each_step_once(replicas: Opener) -> No
     for thread in threads:
         thread.join()
     assert failures == []
-    for module in (feedback, conversation_state, console, audit, embedding_cache):
+    for module in (feedback, conversation_state, console, audit, embedding_cache, corrections):
         steps = len(module.MIGRATIONS)
         assert databases[0].applied(module.STORE) == list(range(1, steps + 1))
 

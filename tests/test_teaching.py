@@ -11,10 +11,10 @@ import pytest
 from adapters.cli import main as cli
 from bot import messages
 from bot.core.answering import Calibration
-from bot.core.corrections import FILE_NAME
 from bot.errors import CorrectionError
 from bot.service.protocol_bot import IndexedProtocolBot
 from bot.stores.feedback import cited_refs
+from bot.stores.file_corrections import FILE_NAME
 from bot.stores.sql_feedback import SqlFeedbackStore
 from tests.fakes import HashingEmbedder
 

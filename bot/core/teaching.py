@@ -1,26 +1,27 @@
 """The corrections in force for one bot: checked when made, matched against the served index, embedded.
 
 `Teaching.taught` is what each question is answered with (bot/core/retrieval.py raises a corrected clause
-for questions like the corrected one); it follows the corrections file and the index version, so a
+for questions like the corrected one); it follows the corrections store and the index version, so a
 correction made by anyone, anywhere, is used from the next question on.
 """
 
 from __future__ import annotations
 
 import threading
-from pathlib import Path
+from collections.abc import Callable
 
 import numpy as np
 
 from bot import messages
 from bot.core import corrections
-from bot.core.corrections import Correction, CorrectionsFile, Resolved
+from bot.core.corrections import Correction, Resolved
 from bot.core.embedding import Embedder
 from bot.core.evaluation import normalise
 from bot.core.index_store import IndexData
 from bot.core.retrieval import Taught
 from bot.errors import CorrectionError
 from bot.question import clean
+from bot.stores.corrections import CorrectionsStore, Record
 
 MIN_NAMING_WORDS = 3  # fewer words than this are found in too many clauses to name one
 
@@ -39,15 +40,24 @@ def _named(data: IndexData, rows: list[int], words: str) -> int | None:
 
 
 class Teaching:
-    def __init__(self, path: Path, embedder: Embedder) -> None:
-        self.file = CorrectionsFile(path)
+    def __init__(self, store: CorrectionsStore, embedder: Embedder) -> None:
+        self._store = store
         self._embedder = embedder
         self._lock = threading.Lock()
         self._vectors: dict[str, np.ndarray] = {}  # by question: a correction is embedded once
         self._cached: tuple[tuple[str, tuple[Correction, ...]], Taught | None] | None = None
 
+    def _in_force(self) -> tuple[Correction, ...]:
+        return tuple(corrections.from_record(record) for record in self._store.current())
+
+    def _change(self, edit: Callable[[tuple[Correction, ...]], tuple[Correction, ...]]) -> None:
+        def on_records(records: tuple[Record, ...]) -> tuple[Record, ...]:
+            return tuple(corrections.to_record(c) for c in edit(tuple(map(corrections.from_record, records))))
+
+        self._store.change(on_records)
+
     def taught(self, data: IndexData) -> Taught | None:
-        in_force = self.file.current()
+        in_force = self._in_force()
         key = (data.version, in_force)
         with self._lock:
             if self._cached is None or self._cached[0] != key:
@@ -65,17 +75,18 @@ class Teaching:
 
     def teach(self, data: IndexData, question: str, *, by: str, source: str | None = None, clause: str | None = None,
               quote: str | None = None, not_covered: bool = False) -> Correction:
-        """Check a correction against the served index and add it to the file; CorrectionError says what is wrong."""
+        """Check a correction against the served index and add it to the store; CorrectionError says what is wrong."""
         if not question.strip():
             raise CorrectionError(messages.TEACH_NO_QUESTION)
         made = Correction(" ".join(question.split()), by, corrections.now(), not_covered=True)
         if not not_covered:
             made = self._pointing(data, made, source, clause, quote)
-        with self._lock:
-            existing = self.file.current()
+
+        def add(existing: tuple[Correction, ...]) -> tuple[Correction, ...]:
             # a new correction of the same question replaces the old one
-            kept = tuple(c for c in existing if normalise(c.question) != normalise(made.question))
-            corrections.write(self.file.path, (*kept, made))
+            return (*(c for c in existing if normalise(c.question) != normalise(made.question)), made)
+
+        self._change(add)
         return made
 
     @staticmethod
@@ -101,22 +112,30 @@ class Teaching:
         return corrections.repointed(resolved, data)
 
     def listing(self, data: IndexData) -> tuple[tuple[Correction, bool], ...]:
-        """Every correction in the file, and whether it is in use (its clause still exists)."""
-        return tuple((c, corrections.resolve(c, data) is not None) for c in self.file.current())
+        """Every correction in the store, and whether it is in use (its clause still exists)."""
+        return tuple((c, corrections.resolve(c, data) is not None) for c in self._in_force())
 
     def forget(self, number: int) -> Correction:
-        with self._lock:
-            existing = self.file.current()
+        gone: list[Correction] = []
+
+        def remove(existing: tuple[Correction, ...]) -> tuple[Correction, ...]:
             if not 1 <= number <= len(existing):
                 raise CorrectionError(messages.TEACH_NO_SUCH.format(number=number))
-            corrections.write(self.file.path, existing[: number - 1] + existing[number:])
-            return existing[number - 1]
+            gone.append(existing[number - 1])
+            return existing[: number - 1] + existing[number:]
+
+        self._change(remove)
+        return gone[0]
 
     def follow(self, data: IndexData) -> list[str]:
         """After a reindex: re-point corrections whose clause was reworded; say which point at nothing now."""
-        with self._lock:
-            existing = self.file.current()
-            updated, moved, lost = [], [], []
+        moved: list[Correction] = []
+        lost: list[Correction] = []
+
+        def follow(existing: tuple[Correction, ...]) -> tuple[Correction, ...]:
+            moved.clear()  # the store may hand the edit what another replica kept meanwhile: judged afresh
+            lost.clear()
+            updated = []
             for correction in existing:
                 resolved = corrections.resolve(correction, data)
                 if resolved is None:
@@ -127,8 +146,9 @@ class Teaching:
                 if (now.clause, now.quote) != (correction.clause, correction.quote):
                     moved.append(now)
                 updated.append(now)
-            if moved:
-                corrections.write(self.file.path, tuple(updated))
+            return tuple(updated)
+
+        self._change(follow)  # written only when one moved: nothing else changed
         return self.notes(moved, lost)
 
     def stale(self, data: IndexData) -> list[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot import messages
 from bot.answer import Answer, Scope
-from bot.core import corrections, in_force, index_store, indexing
+from bot.core import in_force, index_store, indexing
 from bot.core.answering import Calibration, compose
 from bot.core.corrections import Correction
 from bot.core.embedding import Embedder
@@ -25,6 +25,9 @@ from bot.question import clean
 from bot.service.ports import ProtocolBot
 from bot.status import DocumentInfo, IndexStatus, ReindexResult
 from bot.stores.build_lock import BuildLock, LocalBuildLock
+from bot.stores.corrections import CorrectionsStore
+from bot.stores.file_corrections import FILE_NAME as CORRECTIONS_FILE
+from bot.stores.file_corrections import FileCorrections
 from bot.stores.sql_embedding_cache import CacheAt
 
 
@@ -50,6 +53,7 @@ class IndexedProtocolBot(ProtocolBot):
         build_progress: bool = False,  # a progress bar while a reindex embeds (the terminal's)
         build_lock: BuildLock | None = None,  # shared by replicas (bot/stores/build_lock.py); this process's alone if None
         tuning: QuestionTuning | None = None,  # how questions are moved for ranking; None: the model's shipped one
+        corrections: CorrectionsStore | None = None,  # admins' corrections; None: corrections.toml in the knowledge folder
     ) -> None:
         self._knowledge_dir = knowledge_dir
         self._index_root = index_root
@@ -63,7 +67,8 @@ class IndexedProtocolBot(ProtocolBot):
         self._build_progress = build_progress
         self._glossary = Glossary.load(knowledge_dir / "glossary.toml")
         self._tuning = tuning or QuestionTuning.for_model(embedder.name)
-        self._teaching = Teaching(knowledge_dir / corrections.FILE_NAME, embedder)
+        self._corrections = corrections or FileCorrections(knowledge_dir / CORRECTIONS_FILE)
+        self._teaching = Teaching(self._corrections, embedder)
         self._loaded: _Loaded | None = None
         self._load_lock = threading.Lock()
         self._build_lock = build_lock or LocalBuildLock()
@@ -101,7 +106,8 @@ class IndexedProtocolBot(ProtocolBot):
         manifest = data.manifest
         docs = tuple(DocumentInfo(source, d.catalogue.title, d.catalogue.council, d.catalogue.adopted, d.catalogue.review,
                                   d.clauses) for source, d in manifest.documents.items())
-        notes = self._teaching.stale(data) + ([self._teaching.file.problem] if self._teaching.file.problem else [])
+        problem = self._corrections.problem
+        notes = self._teaching.stale(data) + ([problem] if problem else [])
         return IndexStatus(manifest.version, manifest.built_at, manifest.model, docs, data.change_report, tuple(notes))
 
     def reindex(self) -> ReindexResult:
@@ -125,7 +131,7 @@ class IndexedProtocolBot(ProtocolBot):
                        exact_up_to=self._exact_up_to)
         return IndexedProtocolBot(self._knowledge_dir, scratch, self._cache, self._embedder, weights=self._weights,
                                   calibration=self._calibration, keep_versions=1, exact_up_to=self._exact_up_to,
-                                  today=self._today, tuning=self._tuning)
+                                  today=self._today, tuning=self._tuning, corrections=self._corrections)
 
     def teach(self, question: str, *, by: str, source: str | None = None, clause: str | None = None,
               quote: str | None = None, not_covered: bool = False) -> Correction:
