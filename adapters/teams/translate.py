@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeVar
 
 from tenacity import AsyncRetrying, RetryCallState, RetryError, retry_if_exception, stop_after_attempt, wait_exponential
 
@@ -44,6 +44,7 @@ from bot.service.conversation import AnswerReply, Conversation, Message, Place, 
 log = logging.getLogger(__name__)
 
 PLATFORM = "teams"
+_T = TypeVar("_T")
 _MENTION_TAGS = re.compile(r"</?at\b[^>]*>", re.IGNORECASE)
 _REPLY_CHAIN = ";messageid="  # a channel conversation id with this names one thread of the channel
 
@@ -90,7 +91,7 @@ class ProtocolTeamsBot:
 
         def deliver(reply: Reply, delivery: dict[str, Any]) -> None:
             if in_turn and not isinstance(reply, ReindexReport):
-                self._run(_with_retries(self._host, lambda: self._send(turn, reply, message_id)))
+                self._sent(reply, message_id, self._run(_with_retries(self._host, lambda: self._send(turn, reply))))
             else:
                 self.deliver_later(reply, delivery)
 
@@ -103,41 +104,51 @@ class ProtocolTeamsBot:
     def deliver_later(self, reply: Reply, delivery: dict[str, Any]) -> None:
         """Send a reply after its turn, as a proactive message to the conversation it belongs to."""
         failed: list[Exception] = []
+        posted: list[str | None] = [None]
 
         async def send(turn: Turn) -> None:
             # caught here: the host's error handler would log it and report success
             try:
-                await self._send(turn, reply, delivery.get("message"))
+                posted[0] = await self._send(turn, reply)
             except Exception as error:
                 failed.append(error)
 
-        async def send_or_raise() -> None:
+        async def send_or_raise() -> str | None:
             failed.clear()
             await self._host.continue_conversation(delivery["reference"], send)
             if failed:
                 raise failed[0]
+            return posted[0]
 
-        self._run(_with_retries(self._host, send_or_raise))
+        self._sent(reply, delivery.get("message"), self._run(_with_retries(self._host, send_or_raise)))
 
-    def _run(self, work: Coroutine[Any, Any, None]) -> None:
+    def _run(self, work: Coroutine[Any, Any, _T]) -> _T:
         """Run on the server's event loop from a worker thread, and wait for it."""
         if self._loop is None:
             work.close()
             raise DeliveryDeferred("no conversation has reached this process yet")
-        asyncio.run_coroutine_threadsafe(work, self._loop).result()
+        return asyncio.run_coroutine_threadsafe(work, self._loop).result()
 
     def attach(self, loop: asyncio.AbstractEventLoop) -> None:
         """The server's event loop, so put-off replies can be sent before any new message arrives."""
         self._loop = loop
 
-    async def _send(self, turn: Turn, reply: Reply, message_id: str | None) -> None:
-        """Send the reply to the kept message `message_id` (None: one kept before replies named it)."""
+    @staticmethod
+    async def _send(turn: Turn, reply: Reply) -> str | None:
+        """Send a reply; the name it is posted under, where Teams gave it an id."""
         rendered = render(reply)
         posted = await turn.send(_text(rendered) if isinstance(rendered, str) else rendered)
+        return _posted_key(turn.activity, posted) if posted else None
+
+    def _sent(self, reply: Reply, message_id: str | None, posted: str | None) -> None:
+        """The reply to the kept message `message_id` (None: one kept before replies named it) was taken by
+        the Connector. Crossed off here, in the worker that waited for the send, rather than on a thread of
+        the loop's busy default executor: the wait between the two is the one moment a replica killed
+        mid-answer can leave a reply to be sent twice."""
         if message_id is not None and not isinstance(reply, ReindexReport):
-            await asyncio.to_thread(self._conversation.reply_sent, PLATFORM, message_id)
+            self._conversation.reply_sent(PLATFORM, message_id)
         if isinstance(reply, AnswerReply) and posted:
-            await asyncio.to_thread(self._conversation.posted, reply.answer_id, _posted_key(turn.activity, posted))
+            self._conversation.posted(reply.answer_id, posted)
 
     async def _feedback(self, turn: Turn, feedback: Feedback) -> None:
         """A click on Teams' own 👍/👎 under an answer: stored as a vote, with what was typed as its comment;
@@ -211,7 +222,7 @@ _LONGEST_WAIT = 30.0  # seconds; a longer Retry-After is left to the inbox rathe
 _BACKOFF = wait_exponential(multiplier=0.5)  # 0.5 s, 1 s, 2 s where the Bot Connector names no wait
 
 
-async def _with_retries(host: Host, send: Callable[[], Awaitable[object]]) -> None:
+async def _with_retries(host: Host, send: Callable[[], Awaitable[_T]]) -> _T:
     """Send, retrying what the Bot Connector reports as transient (429, 5xx, dropped connections)
     with backoff, waiting as long as its Retry-After says; beyond that, DeliveryDeferred."""
 
@@ -237,7 +248,7 @@ async def _with_retries(host: Host, send: Callable[[], Awaitable[object]]) -> No
         # attempts in a loop, not retrying(send): tenacity would call a lambda returning a coroutine without awaiting it
         async for attempt in retrying:
             with attempt:
-                await send()
+                return await send()
     except RetryError as gave_up:
         error = gave_up.last_attempt.exception()
         failure = transient(error)
