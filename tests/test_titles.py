@@ -47,6 +47,12 @@ def test_a_fingerprinted_file_name_is_never_shown_as_it_is() -> None:
     assert readable_name("Parish_protocol_2026.docx") == "Parish protocol 2026"
 
 
+def test_a_file_name_is_read_without_its_item_number_and_with_the_council_kind_in_capitals() -> None:
+    assert readable_name("h05_fenwold_tc_media_policy.txt") == "Fenwold TC media policy"
+    assert readable_name("03-code-of-conduct.pdf") == "Code of conduct"
+    assert readable_name("2024_standing_orders.docx") == "2024 standing orders"
+
+
 def test_a_council_named_inside_the_title_line_is_split_from_the_title() -> None:
     text = "HOLLOWMERE AND DENBY PARISH COUNCIL – COMPLAINTS PROCEDURE\n1. This procedure covers complaints.\n"
     assert from_text(text) == Named("Complaints Procedure", "Hollowmere and Denby Parish Council")
@@ -75,6 +81,12 @@ def test_a_council_named_as_often_as_another_is_not_guessed() -> None:
 def test_a_title_broken_over_two_lines_is_put_back_together() -> None:
     text = "Version 2.1\nChild Safeguarding\nPolicy\nIntroduction\nThe council keeps children safe at its events.\n"
     assert from_text(text).title == "Child Safeguarding Policy"
+
+
+def test_a_web_page_section_copied_before_the_title_is_left_off() -> None:
+    text = "Policy Social Media Policy\n\nWhat to bear in mind\n\nThink before you post.\n"
+    assert from_text(text).title == "Social Media Policy"
+    assert from_text("Code of Conduct\n\n1. Members must be courteous.\n").title == "Code of Conduct"
 
 
 def test_a_document_pasted_as_one_line_is_named_by_the_council_it_opens_with() -> None:

@@ -46,6 +46,10 @@ _NOT_NAMES = {"the", "this", "that", "a", "an", "each", "every", "any", "all", "
               "november", "december"}
 _JOINING = {"and", "&", "of", "on", "upon", "under", "in", "by", "the", "le", "next", "cum"}
 _SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
+# A file name's leading item number ("h05_", "3a-"; not a year) files it in a folder; it is not part of what it is called.
+_ITEM_CODE = re.compile(r"^[a-z]?\d{1,3}[a-z]?$", re.IGNORECASE)
+# How councils shorten their kind in file names: "fenwold_tc_media_policy" is Fenwold TC's.
+_COUNCIL_ABBREVIATIONS = {"pc", "tc", "cc", "dc", "bc", "mbc", "cbc"}
 
 
 @dataclass(frozen=True)
@@ -113,11 +117,22 @@ def _title(opening: list[str], council: str) -> str:
             rest = " ".join(rest.split()).strip(" -–—:,")
         if not rest or not rest[0].isupper() or _NOT_TITLES.match(rest) or not _TITLE_WORDS.search(rest):
             continue
+        rest = _without_breadcrumb(rest)
         before = opening[at - 1] if at else ""
         if len(rest.split()) == 1 and before and not _TITLE_WORDS.search(before) and not _council_in(before):
             rest = f"{before} {rest}"
         return rest
     return ""
+
+
+def _without_breadcrumb(title: str) -> str:
+    """A web page's section copied in front of its title ("Policy Social Media Policy": the page "Social Media
+    Policy" in the section "Policy") is left off: a leading kind of document the title names again."""
+    first, _, rest = title.partition(" ")
+    kind = first.lower().removesuffix("ies").removesuffix("s")
+    if _TITLE_WORDS.fullmatch(first) and rest[:1].isupper() and any(w.lower().startswith(kind) for w in rest.split()):
+        return rest
+    return title
 
 
 def _council_in(line: str) -> str:
@@ -155,14 +170,17 @@ def _most_named(text: str) -> str:
 
 
 def readable_name(source: str) -> str:
-    """A file name as words: "nettlecombe-member-officer-protocol.txt" -> "Nettlecombe member officer protocol";
-    one of nothing but numbers and a fingerprint ("001_a879d86bb0aeb3d5.txt") -> "Document 001"."""
+    """A file name as words: "nettlecombe-member-officer-protocol.txt" -> "Nettlecombe member officer protocol",
+    "h05_fenwold_tc_media_policy.txt" -> "Fenwold TC media policy"; one of nothing but numbers and a
+    fingerprint ("001_a879d86bb0aeb3d5.txt") -> "Document 001"."""
     words = [w for w in re.split(r"[\s_.\-]+", Path(source).stem) if w and not _HASH.match(w)]
     if not words:
         return messages.DOCUMENT_UNTITLED
     if all(w.isdigit() for w in words):
         return messages.DOCUMENT_NUMBERED.format(number=" ".join(words))
-    joined = " ".join(words)
+    while len(words) > 1 and _ITEM_CODE.match(words[0]) and not all(w.isdigit() for w in words[1:]):
+        words = words[1:]
+    joined = " ".join(w.upper() if w.lower() in _COUNCIL_ABBREVIATIONS else w for w in words)
     return joined[0].upper() + joined[1:]
 
 
