@@ -51,8 +51,8 @@ def test_the_asked_form_quotes_the_rule_itself() -> None:
     ]
 
 
-BAN = ("Councillors must respect the impartiality of officers. In particular they must not, either:\n"
-       "• ask an officer to support a party political cause; or\n"
+BAN = ("Councillors must respect the impartiality of officers. In particular they must not:\n"
+       "• ask an officer to support a party political cause;\n"
        "• insist that an officer is disciplined.\n"
        "Complaints about an officer go to the Head of Paid Service. This means that no councillor acts alone.")
 
@@ -60,9 +60,35 @@ BAN = ("Councillors must respect the impartiality of officers. In particular the
 def test_a_list_item_is_quoted_with_the_words_that_govern_it_so_a_ban_never_reads_as_an_instruction() -> None:
     quoted = whole_rule(BAN, ["insist that an officer is disciplined."])
     assert quoted.split(QUOTE_GAP) == [
-        "Councillors must respect the impartiality of officers. In particular they must not, either:",
+        "Councillors must respect the impartiality of officers. In particular they must not:",
         "insist that an officer is disciplined.",
     ]
+
+
+REPRESENTING = ("(1) This Code applies to you as a member of the council.\n"
+                "(2) Where you represent the council:\n"
+                "a) on another council, you follow that council's code; or\n"
+                "b) on any other body, you follow this Code unless it conflicts with the body's own duties.\n"
+                "(3) You must also keep to the council's protocols.")
+
+
+def test_one_limb_of_an_either_or_rule_is_quoted_with_the_other_and_the_words_that_lead_into_both() -> None:
+    quoted = whole_rule(REPRESENTING, ["on another council, you follow that council's code; or"])
+    assert quoted == ("(2) Where you represent the council:\na) on another council, you follow that council's code; "
+                      "or\nb) on any other body, you follow this Code unless it conflicts with the body's own duties.")
+
+
+def test_words_that_lead_into_a_list_are_never_quoted_without_the_list() -> None:
+    quoted = whole_rule(REPRESENTING, ["(2) Where you represent the council:"])
+    assert "b) on any other body" in quoted and quoted.startswith("(2) Where you represent the council:")
+
+
+def test_an_item_of_a_list_inside_a_list_is_led_by_its_own_lead_in_not_the_outer_one() -> None:
+    nested = ("Councillors must not:\n(a) bully anyone;\n(b) disclose, without consent:\n(i) personal data;\n"
+              "(ii) legal advice;\n(c) misuse council resources.")
+    assert whole_rule(nested, ["personal data;"]) == (
+        f"Councillors must not:{QUOTE_GAP}disclose, without consent:\n(i) personal data;")
+    assert whole_rule(nested, ["misuse council resources."]).startswith("Councillors must not:")
 
 
 def test_a_sentence_that_refers_back_is_quoted_with_the_sentence_it_refers_to() -> None:
@@ -84,8 +110,8 @@ def test_three_neighbouring_sentences_are_one_verbatim_span() -> None:
 def test_an_item_of_a_list_introduced_by_a_dash_is_quoted_with_its_must_not() -> None:
     code = "4. You must not—\n(a) pass on information given to you in confidence;\n(b) stop anyone seeing papers.\n"
     clause = parse("code.txt", code)[0]
-    assert whole_rule(clause.text, ["pass on information given to you in confidence;"]).split(QUOTE_GAP) == [
-        "You must not—", "pass on information given to you in confidence;"]
+    assert whole_rule(clause.text, ["pass on information given to you in confidence;"]) == (
+        "You must not—\n(a) pass on information given to you in confidence;")
 
 
 def test_a_sentence_is_quoted_with_the_next_one_when_that_one_qualifies_it() -> None:

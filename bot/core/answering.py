@@ -77,13 +77,17 @@ def addressed_at(model: str) -> float:
     return ADDRESSED.get(model, ADDRESSED[MINILM])
 
 
+# Between two quoted sentences, nothing or only the next item's marker ("b)", "(ii)", "-"): quoted as one span.
+_ONLY_MARKER = re.compile(r"(?:\(?[a-z0-9]{1,4}[.)]|[-•·*])?", re.IGNORECASE)
+
+
 def quote(text: str, sentences: list[str]) -> str:
     """Sentences of a clause as they stand in it: in its order, neighbours as one verbatim span, the
     others joined by an ellipsis."""
     found = sorted({(at, at + len(s)) for s in sentences if (at := text.find(s)) >= 0})
     spans: list[list[int]] = []
     for start, end in found:
-        if spans and (start <= spans[-1][1] or not text[spans[-1][1] : start].strip()):
+        if spans and (start <= spans[-1][1] or _ONLY_MARKER.fullmatch(text[spans[-1][1] : start].strip())):
             spans[-1][1] = max(spans[-1][1], end)
         else:
             spans.append([start, end])
@@ -96,18 +100,48 @@ def whole_rule(text: str, quoted: list[str]) -> str:
     sentence that refers back with the sentence it refers to, a rule with the condition that follows
     it. A rule quoted without them can read as its opposite."""
     where: dict[str, Placed] = {}
-    for one in placed(text):
+    laid = placed(text)
+    for one in laid:
         where.setdefault(one.sentence, one)
     needed = list(quoted)
     for sentence in quoted:  # a condition or explanation right after a quoted rule is part of it
         after = where[sentence].qualifier if sentence in where else None
         if after and after not in needed and len(needed) < MAX_QUOTED:
             needed.append(after)
+    for sentence in list(needed):  # one limb of an either/or (or all-of) list reads as the whole rule
+        missing = [s for s in _list_needed(laid, sentence) if s not in needed]
+        lead = where[missing[0]].lead if missing else None
+        if missing and len(needed) + len(missing) + (lead not in needed) <= MAX_QUOTED:  # with room for the lead-in
+            needed += missing
     for sentence in needed:  # what a lead-in itself refers back to is needed too
         before = where[sentence].context if sentence in where else None
         if before and before not in needed and len(needed) < MAX_QUOTED:
             needed.append(before)
     return quote(text, needed)
+
+
+# A list item ending "…; or" / "…, and": its list is a set of alternatives or of conditions that go together.
+_JOINED = re.compile(r"[;,]?\s+(?:or|and)$", re.IGNORECASE)
+
+
+def _list_needed(laid: list[Placed], sentence: str) -> list[str]:
+    """The items that must be quoted with `sentence`: every item of its list when they are joined by "or" or
+    "and"; the items it introduces when it is a lead-in ("Where you act as a representative:" says nothing alone)."""
+    for at, one in enumerate(laid):
+        if one.sentence != sentence:
+            continue
+        if one.lead is None or (at + 1 < len(laid) and laid[at + 1].lead == sentence):
+            following = laid[at + 1 :]
+            return [item.sentence for item in following[: next((n for n, item in enumerate(following)
+                                                                 if item.lead != sentence), len(following))]]
+        start = end = at
+        while start and laid[start - 1].lead == one.lead:
+            start -= 1
+        while end + 1 < len(laid) and laid[end + 1].lead == one.lead:
+            end += 1
+        items = [item.sentence for item in laid[start : end + 1]]
+        return items if any(_JOINED.search(item) for item in items[:-1]) else []
+    return []
 
 
 def _citation(data: IndexData, hit: Hit, today: date) -> Citation:

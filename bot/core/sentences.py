@@ -99,21 +99,60 @@ class Placed:
         return self.after if limits else None
 
 
+_MARKER = re.compile(r"^\s*(?P<open>\(?)(?P<mark>[a-z0-9]{1,4}|[-•·*])(?P<close>[.)]?)\s", re.IGNORECASE)
+_ROMAN = re.compile(r"^(?:i{1,3}|iv|vi{0,3}|ix|x|xi{1,2})$", re.IGNORECASE)
+
+
+def _style(line: str, letters_at: set[str]) -> str:
+    """How a list item is marked ("(a)", "1.", "ii)", "-"), less which one it is: items marked alike are
+    siblings. "i" is a letter when it follows "h" in a lettered list (`letters_at`: the letters last seen)."""
+    found = _MARKER.match(line)
+    if not found:
+        return ""
+    mark = found["mark"].lower()
+    if mark.isdigit():
+        kind = "1"
+    elif _ROMAN.match(mark) and not (len(mark) == 1 and chr(ord(mark) - 1) in letters_at):
+        kind = "i"
+    elif mark.isalpha() and len(mark) == 1:
+        kind = "a"
+    else:
+        kind = mark if mark in "-•·*" else "?"
+    return f"{found['open']}{kind}{found['close']}"
+
+
 def placed(text: str) -> list[Placed]:
-    """Every sentence and list item of a clause, in order, each with its lead-in and neighbours."""
+    """Every sentence and list item of a clause, in order, each with its lead-in and neighbours. A list
+    nests: an item ending in a colon leads the items marked differently after it ("(2) Where you act as a
+    representative:" / "a) on another authority …" / "b) on any other body …"), until one marked like it."""
     out: list[Placed] = []
-    lead = previous = ""
+    leads: list[list[str]] = []  # [style of the items it leads ("" until one is seen), its sentence], outermost first
+    letters_at: set[str] = set()
+    previous = own = ""  # own: how the clause's top paragraphs are marked ("(1)", "(2)": siblings, not items)
     for line in (ln.strip() for ln in text.splitlines()):
         if not line:
             continue
-        item = bool(_ITEM.match(line) and lead)
-        found = sentences(_ITEM.sub("", line, count=1) if item else line)
+        marked = _style(line, letters_at) if _ITEM.match(line) else ""
+        style = marked if leads and marked != own else ""
+        if not style:
+            own = marked or own
+        lead: str | None = None
+        if style:
+            level = next((at for at in range(len(leads) - 1, -1, -1) if leads[at][0] in (style, "")), 0)
+            del leads[level + 1 :]
+            leads[level][0] = style
+            lead = leads[level][1]
+            if style.strip("().").startswith("a"):
+                letters_at = {_MARKER.match(line)["mark"].lower()}  # type: ignore[index]
+        found = sentences(_ITEM.sub("", line, count=1) if style else line)
         for before, current, after in zip([previous, *found], found, [*found[1:], ""], strict=False):
-            out.append(Placed(current, lead if item else None, before, after))
+            out.append(Placed(current, lead, before, after))
         if found:
             previous = found[-1]
-            if not item:
-                lead = found[-1]
+            if not style:
+                leads = [["", found[-1]]]
+            elif found[-1].endswith(":"):
+                leads.append(["", found[-1]])
     return out
 
 
