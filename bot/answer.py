@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from bot import messages
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -37,7 +39,7 @@ class Citation:
             parts.append(f"clause {self.clause}")
         if self.heading:
             parts.append(f"({self.heading})" if self.clause else self.heading)
-        return " ".join(parts) or "untitled section"
+        return " ".join(parts) or messages.CITATION_UNLABELLED
 
 
 @dataclass(frozen=True)

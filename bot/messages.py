@@ -9,7 +9,7 @@ from __future__ import annotations
 # --- Core answers -------------------------------------------------------------------------------
 
 EMPTY_QUESTION = (
-    "Please type a question about the councillor/officer protocol, "
+    "Please type a question about the council's protocol, code of conduct, standing orders or policies, "
     'for example: "Can I copy this email to another councillor?"'
 )
 NO_WORDS = (
@@ -17,10 +17,11 @@ NO_WORDS = (
     'for example: "Can a councillor give instructions to staff?"'
 )
 QUESTION_TRIMMED = "Your message was very long, so I answered from its first {limit} characters."
-LEAD_ANSWER = "Here is what the protocol says:"
-LEAD_ANSWER_MANY = "Here is what the protocols say:"
+# Not "the protocol": the documents may be a code of conduct, standing orders or a policy
+LEAD_ANSWER = "Here is what the document says:"
+LEAD_ANSWER_MANY = "Here is what the documents say:"
 OUT_OF_SCOPE = (
-    "The councillor/officer protocols don't cover that. "
+    "The council's governance documents don't cover that. "
     "Please ask the Clerk (the council's Proper Officer) or the Monitoring Officer."
 )
 # Declined questions about the council's services, meetings and money: the Clerk's office knows.
@@ -296,6 +297,7 @@ COUNCIL_NOT_STATED = "Council not stated in the document"
 DOCUMENT_NAME = "{council} — {title}"  # a document without a council is named by its title alone
 DOCUMENT_UNTITLED = "Untitled document"
 DOCUMENT_NUMBERED = "Document {number}"
+CITATION_UNLABELLED = "unnumbered paragraph"  # a clause with neither a number nor a heading above it
 STATUS_DOCUMENT = "  {name}: {clauses} clauses (adopted {adopted}, review due {review})"
 STATUS_CHANGES = "Changes when this index was built:\n{report}"
 FEEDBACK_NONE = "No feedback has been recorded yet."

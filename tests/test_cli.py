@@ -32,7 +32,7 @@ def run(argv: list[str], stdin: str = "", monkeypatch: pytest.MonkeyPatch | None
 def test_ask_prints_a_readable_answer_with_numbered_citations(fake_bot: IndexedProtocolBot) -> None:
     code, text = run(["ask", "Can a councillor give instructions to officers?"], bot=fake_bot)
     assert code == 0
-    assert text.startswith("Here is what the protocol")
+    assert text.startswith(messages.LEAD_ANSWER.removesuffix(" says:"))
     assert "[1] " in text and "“" in text
 
 
@@ -63,7 +63,7 @@ def test_chat_answers_each_piped_line_and_shows_a_clause_in_full(
 ) -> None:
     code, text = run(["chat"], "Can a councillor instruct staff?\nfull 1\nfull 9\n\n", monkeypatch, bot=fake_bot)
     assert code == 0
-    assert text.count("Here is what the protocol") == 1
+    assert text.count(messages.LEAD_ANSWER.removesuffix(" says:")) == 1
     assert "There is no citation 9" in text
     assert "Please type a question" in text
 
