@@ -29,7 +29,7 @@ from bot.settings import PROJECT_ROOT, Settings
 DATA = PROJECT_ROOT / "bench" / "data"
 SHARED_EVAL = PROJECT_ROOT.parent / "shared" / "eval"
 SHARED_DEV = SHARED_EVAL / "dev.jsonl"
-KNOWLEDGE_FILES = ("catalogue.toml", "glossary.toml", "not_covered.toml")
+KNOWLEDGE_FILES = ("catalogue.toml", "glossary.toml", "not_covered.toml", "not_covered_questions.toml")
 
 
 @dataclass(frozen=True)

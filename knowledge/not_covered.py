@@ -10,6 +10,11 @@ Topics come in three kinds, so a declined question is pointed at whoever would k
 poem, the weather), where nobody at the council is the right person to ask, and subjects a council's
 documents may or may not cover (staff leave, dress code, whistleblowing): each is checked against the
 documents at every reindex, answered from them when they address it and declined when they do not.
+
+A fourth kind, in a file of its own (`not_covered_questions.toml`, written by bench/not_covered_questions.py),
+lists questions rather than subjects: questions people put to a council bot that governance documents often
+leave unanswered ("how do we co-opt someone mid-term?"), each checked against the documents the same way.
+A question is declined on them only when it is much nearer to one of them than to anything the documents say.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from typing import Any
 from knowledge.problems import KnowledgeProblem, Problem
 
 FILE_NAME = "not_covered.toml"
+QUESTIONS_FILE = "not_covered_questions.toml"
 
 
 class Ask(StrEnum):
@@ -31,6 +37,12 @@ class Ask(StrEnum):
     COUNCIL_BUSINESS = "council_business"
     OFF_TOPIC = "off_topic"
     DOCUMENTS_MAY_COVER = "documents_may_cover"
+    DOCUMENTS_MAY_NOT_ANSWER = "documents_may_not_answer"  # questions, not subjects (QUESTIONS_FILE)
+
+    @property
+    def checked_against_documents(self) -> bool:
+        """Whether the documents being indexed may answer it, and it declines nothing when they do."""
+        return self in (Ask.DOCUMENTS_MAY_COVER, Ask.DOCUMENTS_MAY_NOT_ANSWER)
 
 
 @dataclass(frozen=True)
@@ -40,10 +52,12 @@ class Topic:
 
 
 def load(knowledge_dir: Path) -> tuple[Topic, ...]:
-    """The topics, or none when the file is absent; a malformed file stops the build, naming it.
+    """The topics of both files, or none from a file that is absent; a malformed file stops the build, naming it."""
+    return _read(knowledge_dir / FILE_NAME) + _read(knowledge_dir / QUESTIONS_FILE)
 
-    A bare `topics = [...]` at the top of the file (its first form) lists council business."""
-    path = knowledge_dir / FILE_NAME
+
+def _read(path: Path) -> tuple[Topic, ...]:
+    """One file's topics. A bare `topics = [...]` at the top of the file (its first form) lists council business."""
     if not path.is_file():
         return ()
     try:

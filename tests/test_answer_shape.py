@@ -35,7 +35,7 @@ each in the public session at the start. Recordings of meetings are allowed if t
 Papers for closed items are printed on pink paper and collected at the end of the meeting.
 """
 # every one of the first three clauses would be shown, so what is left out is left out for what it says
-SHOW_ALL = Calibration(min_similarity=0.0, not_covered_margin=1.0, shown_margin=1.0)
+SHOW_ALL = Calibration(min_similarity=0.0, not_covered_margin=1.0, unanswered_margin=1.0, shown_margin=1.0)
 
 
 @pytest.fixture

@@ -147,3 +147,27 @@ def test_once_a_document_addresses_the_subject_its_questions_are_answered_from_i
     bot.reindex()
     answer = bot.ask(LEAVE)
     assert not answer.out_of_scope and answer.citations[0].source == "staff_handbook.txt"
+
+
+HORSE = "can a councillor ride a horse in the summer fete parade?"
+
+
+def _with_question(knowledge: Path) -> None:
+    (knowledge / "not_covered_questions.toml").write_text(f'[documents_may_not_answer]\ntopics = ["{HORSE}"]\n',
+                                                          encoding="utf-8")
+
+
+def test_a_question_documents_often_leave_unanswered_is_declined_when_these_do_not_answer_it(
+    tmp_path: Path, knowledge: Path
+) -> None:
+    _with_question(knowledge)
+    answer = _bot(tmp_path, knowledge).ask(HORSE)
+    assert answer.out_of_scope and answer.lead == messages.OUT_OF_SCOPE
+
+
+def test_the_same_question_is_answered_once_a_document_answers_it(tmp_path: Path, knowledge: Path) -> None:
+    _with_question(knowledge)
+    (knowledge / "protocols" / "fete.txt").write_text(
+        "Fete Protocol\n\n1. The parade\n1.1 A councillor may ride a horse in the summer fete parade.\n", encoding="utf-8")
+    answer = _bot(tmp_path, knowledge).ask(HORSE)
+    assert not answer.out_of_scope and answer.citations[0].source == "fete.txt"

@@ -40,6 +40,10 @@ class Calibration:
 
     min_similarity: float = 0.3
     not_covered_margin: float = 0.05
+    # A third: it is far nearer to a question governance documents often leave unanswered
+    # (not_covered_questions.toml) than to anything these documents say. Far, because such a question
+    # shares its wording with many that the documents do answer.
+    unanswered_margin: float = 0.2
     # A second or third clause is shown only when it scores nearly as well as the first.
     shown_margin: float = 0.08
 
@@ -55,14 +59,17 @@ class Calibration:
                 and ranking.taught >= ranking.best_similarity - TAUGHT_MARGIN):
             return True  # a close rewording of a taught question: retrieval raised its clause, the admin's word answers it
         best = ranking.best_similarity
-        return best >= self.min_similarity and ranking.not_covered - best <= self.not_covered_margin
+        return (best >= self.min_similarity and ranking.not_covered - best <= self.not_covered_margin
+                and ranking.unanswered - best <= self.unanswered_margin)
 
 
 # The output of bench/calibrate.py: the most out-of-scope questions declined while no more than
 # 3% of answerable ones are, over our own, the development, the first unseen-council and the real sets.
+# The unanswered margin is bench/not_covered_questions.py's (--check): each training folder's out-of-scope
+# questions scored with the other folders' questions only; mpnet uses MiniLM's until measured.
 CALIBRATED = {
-    MINILM: Calibration(min_similarity=0.26, not_covered_margin=0.04),
-    MPNET: Calibration(min_similarity=0.28, not_covered_margin=0.05),
+    MINILM: Calibration(min_similarity=0.26, not_covered_margin=0.04, unanswered_margin=0.2),
+    MPNET: Calibration(min_similarity=0.28, not_covered_margin=0.05, unanswered_margin=0.2),
 }
 
 

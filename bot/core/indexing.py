@@ -199,7 +199,7 @@ def _topics_in_force(topics: tuple[not_covered.Topic, ...], topic_vectors: np.nd
                      addressed: float) -> np.ndarray:
     """Which topics decline questions in this index: every topic but a subject the documents being
     indexed address (some sentence of theirs is at least `addressed` alike), whose questions they answer."""
-    may_cover = np.array([t.ask is not_covered.Ask.DOCUMENTS_MAY_COVER for t in topics], dtype=bool)
+    may_cover = np.array([t.ask.checked_against_documents for t in topics], dtype=bool)
     closest = np.full(len(topics), -1.0, dtype=np.float32)
     for start in range(0, len(piece_vectors), _CHUNK):  # in chunks: a large council's pieces are millions
         closest = np.maximum(closest, (topic_vectors @ piece_vectors[start : start + _CHUNK].T).max(axis=1))

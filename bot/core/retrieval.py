@@ -16,6 +16,7 @@ import numpy as np
 
 from bot.core.index_store import IndexData
 from bot.core.lexical import BM25, Glossary, tokens
+from knowledge.not_covered import Ask
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class Ranking:
     taught: float = -1.0  # cosine with the closest question corrected to an allowed clause
     taught_not_covered: float = -1.0  # cosine with the closest question corrected as not covered
     not_covered_topic: int | None = None  # which topic is closest (row in IndexData.not_covered_vectors)
+    unanswered: float = -1.0  # cosine with the closest question the documents may not answer (-1 when none)
 
     @property
     def best_similarity(self) -> float:
@@ -107,6 +109,10 @@ class Retriever:
         self._clause_pieces = [np.flatnonzero(self._piece_clause == i) for i in range(len(data.clauses))]
         self._bm25 = BM25([" ".join(c.heading_path[-1:]) + " " + c.text for c in data.clauses])
         self._sources = np.array([c.source for c in data.clauses])
+        # topics that are questions (not_covered_questions.toml) are weighed apart from the subjects
+        asks = data.manifest.not_covered_asks
+        self._question_rows = np.array([asks[i] == Ask.DOCUMENTS_MAY_NOT_ANSWER if i < len(asks) else False
+                                        for i in range(len(data.not_covered_vectors))], dtype=bool)
 
     def search(self, question: str, vector: np.ndarray, allowed_sources: frozenset[str] | None,
                taught: Taught | None = None, ranked_by: np.ndarray | None = None) -> Ranking:
@@ -137,9 +143,11 @@ class Retriever:
             for n, i in enumerate(order)
         ]
         topics = self._data.not_covered_vectors @ vector
-        closest = int(topics.argmax()) if len(topics) else None
+        subjects = np.where(self._question_rows, -np.inf, topics)
+        closest = int(subjects.argmax()) if np.isfinite(subjects).any() else None
         not_covered = float(topics[closest]) if closest is not None else -1.0
-        return Ranking(hits, not_covered, similar, similar_not_covered, closest)
+        unanswered = float(topics[self._question_rows].max()) if self._question_rows.any() else -1.0
+        return Ranking(hits, not_covered, similar, similar_not_covered, closest, unanswered)
 
     def _best_per_clause(self, piece_sim: np.ndarray) -> np.ndarray:
         best = np.full(len(self._data.clauses), -1.0, dtype=np.float32)
