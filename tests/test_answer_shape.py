@@ -79,3 +79,27 @@ def test_a_long_clause_is_quoted_by_the_sentence_that_answers(bot: IndexedProtoc
     assert first.clause == "4.1"
     assert "Minutes are approved at the next meeting." in first.quote
     assert "pink paper" not in first.quote
+
+
+COMPLAINTS = """Fenwold Parish Council
+Complaints Procedure
+
+1. Making a complaint
+1.1 If you wish to make a complaint about the council's services or facilities please contact the office, \
+where someone will be pleased to help you. You can reach the office in person, by post or by email during \
+its opening hours, which are shown on the noticeboard. Complaints of a serious matter go to the Clerk. \
+Complaints about councillors must be made in writing.
+"""
+
+
+def test_the_sentence_naming_what_the_asker_named_is_quoted_beside_the_closest_one(
+    tmp_path: Path, knowledge: Path
+) -> None:
+    for old in (knowledge / "protocols").iterdir():
+        old.unlink()
+    (knowledge / "protocols" / "complaints.txt").write_text(COMPLAINTS, encoding="utf-8")
+    bot = IndexedProtocolBot(knowledge, tmp_path / "index", tmp_path / "cache.sqlite3", HashingEmbedder(),
+                             calibration=SHOW_ALL)
+    bot.reindex()
+    first = bot.ask("should I contact the office, where someone will help, about a councillor complaint?").citations[0]
+    assert "please contact the office" in first.quote and "must be made in writing" in first.quote

@@ -82,6 +82,10 @@ _LIMITING = re.compile(
     r"except|unless)\b",
     re.IGNORECASE,
 )
+# A sentence of the clause that names what the asker named and the best one does not ("can someone complain
+# about a councillor by phone?": "contact the office" is best, "complaints regarding councillors MUST be made
+# in writing" answers) is quoted with it from further behind still.
+NAMING_MARGIN = 0.2
 QUOTED_CLAUSES = 10  # quotes are chosen for the clauses an answer can show or list as nearest
 
 
@@ -109,6 +113,7 @@ class Retriever:
         self._clause_pieces = [np.flatnonzero(self._piece_clause == i) for i in range(len(data.clauses))]
         self._bm25 = BM25([" ".join(c.heading_path[-1:]) + " " + c.text for c in data.clauses])
         self._sources = np.array([c.source for c in data.clauses])
+        self._piece_words = [frozenset(tokens(p.quote)) for p in data.pieces]
         # topics that are questions (not_covered_questions.toml) are weighed apart from the subjects
         asks = data.manifest.not_covered_asks
         self._question_rows = np.array([asks[i] == Ask.DOCUMENTS_MAY_NOT_ANSWER if i < len(asks) else False
@@ -139,7 +144,7 @@ class Retriever:
         order = [int(i) for i in np.argsort(-fused) if np.isfinite(fused[i])]
         hits = [
             Hit(i, float(fused[i]), float(own_best[i]),
-                self._quote_pieces(i, piece_sim, quoting.get(i)) if n < QUOTED_CLAUSES else ())
+                self._quote_pieces(i, piece_sim, frozenset(asked), quoting.get(i)) if n < QUOTED_CLAUSES else ())
             for n, i in enumerate(order)
         ]
         topics = self._data.not_covered_vectors @ vector
@@ -177,9 +182,11 @@ class Retriever:
                         quoting[row] = quote
         return closest, closest_not_covered, quoting
 
-    def _quote_pieces(self, clause: int, piece_sim: np.ndarray, taught_quote: str | None = None) -> tuple[int, ...]:
-        """The best-matching piece, and the runner-up when it is a different sentence nearly as close;
-        for a clause an admin corrected to, the sentence holding the part the correction names.
+    def _quote_pieces(self, clause: int, piece_sim: np.ndarray, asked: frozenset[str],
+                      taught_quote: str | None = None) -> tuple[int, ...]:
+        """The best-matching piece, and the runner-up when it is a different sentence nearly as close (or one
+        that limits it, or names what the asker named and it does not); for a clause an admin corrected to,
+        the sentence holding the part the correction names.
 
         A sentence may be matched twice (as written and in its asked form), so pieces are told
         apart by their quote.
@@ -200,4 +207,8 @@ class Retriever:
         if not near and not _LIMITING.search(quote):
             near = [r for r in others if piece_sim[r] >= piece_sim[best] - LIMITING_MARGIN
                     and _LIMITING.search(self._data.pieces[r].quote)]
+        unnamed = asked - self._piece_words[best]
+        if not near and unnamed:
+            near = [r for r in others if piece_sim[r] >= piece_sim[best] - NAMING_MARGIN
+                    and unnamed & self._piece_words[r]]
         return (best, near[0]) if near else (best,)
