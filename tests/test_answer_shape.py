@@ -38,15 +38,20 @@ Papers for closed items are printed on pink paper and collected at the end of th
 SHOW_ALL = Calibration(min_similarity=0.0, not_covered_margin=1.0, unanswered_margin=1.0, shown_margin=1.0)
 
 
-@pytest.fixture
-def bot(tmp_path: Path, knowledge: Path) -> IndexedProtocolBot:
+def _over(tmp_path: Path, knowledge: Path, name: str, text: str) -> IndexedProtocolBot:
+    """The core over one document alone."""
     for old in (knowledge / "protocols").iterdir():
         old.unlink()
-    (knowledge / "protocols" / "press_and_documents.txt").write_text(PROTOCOL, encoding="utf-8")
+    (knowledge / "protocols" / name).write_text(text, encoding="utf-8")
     built = IndexedProtocolBot(knowledge, tmp_path / "index", tmp_path / "cache.sqlite3", HashingEmbedder(),
                                calibration=SHOW_ALL)
     built.reindex()
     return built
+
+
+@pytest.fixture
+def bot(tmp_path: Path, knowledge: Path) -> IndexedProtocolBot:
+    return _over(tmp_path, knowledge, "press_and_documents.txt", PROTOCOL)
 
 
 def test_a_right_is_quoted_with_the_limit_on_it(bot: IndexedProtocolBot) -> None:
@@ -95,11 +100,6 @@ Complaints about councillors must be made in writing.
 def test_the_sentence_naming_what_the_asker_named_is_quoted_beside_the_closest_one(
     tmp_path: Path, knowledge: Path
 ) -> None:
-    for old in (knowledge / "protocols").iterdir():
-        old.unlink()
-    (knowledge / "protocols" / "complaints.txt").write_text(COMPLAINTS, encoding="utf-8")
-    bot = IndexedProtocolBot(knowledge, tmp_path / "index", tmp_path / "cache.sqlite3", HashingEmbedder(),
-                             calibration=SHOW_ALL)
-    bot.reindex()
+    bot = _over(tmp_path, knowledge, "complaints.txt", COMPLAINTS)
     first = bot.ask("should I contact the office, where someone will help, about a councillor complaint?").citations[0]
     assert "please contact the office" in first.quote and "must be made in writing" in first.quote
