@@ -30,19 +30,19 @@ WHOLE_CLAUSE_WORDS = 60
 
 @dataclass(frozen=True)
 class Calibration:
-    """When the protocols do not cover a question, found by bench/calibrate.py per model.
+    """When the documents do not cover a question, found by bench/calibrate.py per model.
 
-    Two ways a question is not covered: nothing in the documents comes close to it (its best
-    sentence/item similarity is below `min_similarity`), or it is closer to a topic the protocols
-    do not cover (knowledge/not_covered.toml: council tax, bins, allowances, meeting dates ...)
-    than to anything they say, by more than `not_covered_margin`.
+    Three ways a question is not covered: nothing in the documents comes close to it (its best
+    sentence/item similarity is below `min_similarity`); it is closer to a topic the documents do
+    not cover (knowledge/not_covered.toml: council tax, bins, allowances, meeting dates ...) than to
+    anything they say, by more than `not_covered_margin`; or it is far nearer to a question governance
+    documents often leave unanswered (not_covered_questions.toml) than to anything these documents say,
+    by more than `unanswered_margin` — far, because such a question shares its wording with many that
+    documents do answer.
     """
 
     min_similarity: float = 0.3
     not_covered_margin: float = 0.05
-    # A third: it is far nearer to a question governance documents often leave unanswered
-    # (not_covered_questions.toml) than to anything these documents say. Far, because such a question
-    # shares its wording with many that the documents do answer.
     unanswered_margin: float = 0.2
     # A second or third clause is shown only when it scores nearly as well as the first. Over the six
     # development sets' answered questions, 0.08 showed 2.07 clauses an answer, 258 of them not the answer,
