@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -26,16 +27,16 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.sets import DATA, EvalSet, all_sets, prepare, training_sets  # noqa: E402
+from bench.sets import DATA, EvalSet, all_sets, prepare, sentence_vectors, training_sets  # noqa: E402
 from bot.bootstrap import embedder  # noqa: E402
-from bot.core import index_store  # noqa: E402
+from bot.core import index_store, indexing  # noqa: E402
 from bot.core.answering import Calibration, addressed_at  # noqa: E402
 from bot.core.embedding import Embedder  # noqa: E402
 from bot.core.lexical import Glossary  # noqa: E402
 from bot.core.retrieval import Retriever  # noqa: E402
 from bot.question import clean  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from knowledge.not_covered import QUESTIONS_FILE, Ask  # noqa: E402
+from knowledge.not_covered import QUESTIONS_FILE, Ask, Topic  # noqa: E402
 
 MARGINS = (0.12, 0.16, 0.2, 0.24)
 FOLDS = 4
@@ -47,8 +48,13 @@ HEADER = """\
 """
 
 
-def questions(folders: list[Path]) -> list[str]:
-    found = {" ".join(json.loads(line)["question"].split()) for folder in folders
+def folders() -> list[Path]:
+    """The training folders that have out-of-scope questions."""
+    return sorted(p for p in (DATA / "train").iterdir() if (p / "oos.jsonl").is_file())
+
+
+def questions(chosen: list[Path]) -> list[str]:
+    found = {" ".join(json.loads(line)["question"].split()) for folder in chosen
              for line in (folder / "oos.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()}
     return sorted(found)
 
@@ -64,11 +70,10 @@ def outcomes(eval_set: EvalSet, asked: list[str], settings: Settings, model: Emb
     knowledge, root = prepare(eval_set, settings, model)
     data = index_store.read(root)
     vectors = model.encode(asked)
-    pieces = np.vstack([data.piece_vectors.reconstruct(i) for i in range(len(data.pieces))])
-    vectors = vectors[(vectors @ pieces.T).max(axis=1) < addressed_at(model.name)]
+    topics = tuple(Topic(q, Ask.DOCUMENTS_MAY_NOT_ANSWER) for q in asked)
+    vectors = vectors[indexing.topics_in_force(topics, vectors, sentence_vectors(data), addressed_at(model.name))]
     retriever = Retriever(data, Glossary.load(knowledge / "glossary.toml"))
-    without = Calibration.for_model(model.name)
-    without = Calibration(without.min_similarity, without.not_covered_margin, unanswered_margin=np.inf)
+    without = replace(Calibration.for_model(model.name), unanswered_margin=np.inf)
     out = []
     for question in eval_set.load():
         vector = model.encode_one(clean(question.question).text)
@@ -89,18 +94,18 @@ def report(name: str, rows: list[tuple[bool, bool, float]]) -> None:
 
 def check(settings: Settings, model: Embedder) -> None:
     print("declined out of scope / wrongly declined answerable, by margin")
-    folders = sorted(p for p in (DATA / "train").iterdir() if (p / "oos.jsonl").is_file())
+    training = folders()
     sets = {s.name: s for s in training_sets()}
     pooled: list[tuple[bool, bool, float]] = []
     for fold in range(FOLDS):
-        held = folders[fold::FOLDS]
-        asked = questions([f for f in folders if f not in held])
+        held = training[fold::FOLDS]
+        asked = questions([f for f in training if f not in held])
         for folder in held:
             rows = outcomes(sets[f"train-{folder.name}"], asked, settings, model)
             pooled += rows
             report(f"train-{folder.name}", rows)
     report("training, pooled", pooled)
-    asked = questions(folders)
+    asked = questions(training)
     for eval_set in all_sets(settings):
         if "beside" not in eval_set.name:
             report(eval_set.name, outcomes(eval_set, asked, settings, model))
@@ -114,10 +119,10 @@ def main() -> None:
     if args.check:
         check(settings, embedder(settings))
         return
-    folders = sorted(p for p in (DATA / "train").iterdir() if (p / "oos.jsonl").is_file())
-    asked = questions(folders)
+    training = folders()
+    asked = questions(training)
     write(settings.knowledge_dir / QUESTIONS_FILE, asked)
-    print(f"{len(asked)} questions from {len(folders)} folders written to {settings.knowledge_dir / QUESTIONS_FILE}")
+    print(f"{len(asked)} questions from {len(training)} folders written to {settings.knowledge_dir / QUESTIONS_FILE}")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.core import evaluation, indexing
+import numpy as np
+
+from bot.core import evaluation, index_store, indexing
 from bot.core.embedding import Embedder
 from bot.settings import PROJECT_ROOT, Settings
 
@@ -69,6 +71,11 @@ def training_sets() -> list[EvalSet]:
     folders = sorted(p for p in (DATA / "train").iterdir() if (p / "questions.jsonl").is_file())
     return [EvalSet(f"train-{f.name}", (f / "docs",), tuple(q for q in (f / "questions.jsonl", f / "oos.jsonl")
                                                             if q.is_file())) for f in folders]
+
+
+def sentence_vectors(data: index_store.IndexData) -> np.ndarray:
+    """Every sentence and item vector of an index, in row order."""
+    return np.asarray(data.piece_vectors.reconstruct_n(0, len(data.pieces)))
 
 
 def prepare(eval_set: EvalSet, settings: Settings, embedder: Embedder) -> tuple[Path, Path]:

@@ -24,7 +24,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.sets import EvalSet, prepare, training_sets  # noqa: E402
+from bench.sets import EvalSet, prepare, sentence_vectors, training_sets  # noqa: E402
 from bot.bootstrap import embedder  # noqa: E402
 from bot.core import evaluation, index_store  # noqa: E402
 from bot.core.question_tuning import tuning_file  # noqa: E402
@@ -41,7 +41,7 @@ def examples(eval_set: EvalSet, settings: Settings) -> list[tuple[np.ndarray, np
     model = embedder(settings)
     _, root = prepare(eval_set, settings, model)
     data = index_store.read(root)
-    sentences = np.vstack([data.piece_vectors.reconstruct(i) for i in range(len(data.pieces))])
+    sentences = sentence_vectors(data)
     clause_of = np.array([p.clause for p in data.pieces])
     questions = [q for q in eval_set.load() if not q.out_of_scope]
     vectors = model.encode([q.question for q in questions])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from itertools import takewhile
 
 from bot import messages
 from bot.answer import Answer, Citation
@@ -12,7 +13,7 @@ from bot.core import in_force
 from bot.core.index_store import IndexData
 from bot.core.model_weights import MINILM, MPNET
 from bot.core.retrieval import TAUGHT_FLOOR, TAUGHT_MARGIN, TAUGHT_SIMILARITY, Hit, Ranking
-from bot.core.sentences import Placed, placed
+from bot.core.sentences import MARKER, Placed, placed
 from bot.core.titles import named, recorded
 from bot.question import MAX_QUESTION_CHARS, Question
 from knowledge.catalogue import Entry
@@ -87,7 +88,7 @@ def addressed_at(model: str) -> float:
 
 
 # Between two quoted sentences, nothing or only the next item's marker ("b)", "(ii)", "-"): quoted as one span.
-_ONLY_MARKER = re.compile(r"(?:\(?[a-z0-9]{1,4}[.)]|[-•·*])?", re.IGNORECASE)
+_ONLY_MARKER = re.compile(rf"(?:{MARKER})?", re.IGNORECASE)
 
 
 def quote(text: str, sentences: list[str]) -> str:
@@ -140,9 +141,7 @@ def _list_needed(laid: list[Placed], sentence: str) -> list[str]:
         if one.sentence != sentence:
             continue
         if one.lead is None or (at + 1 < len(laid) and laid[at + 1].lead == sentence):
-            following = laid[at + 1 :]
-            return [item.sentence for item in following[: next((n for n, item in enumerate(following)
-                                                                 if item.lead != sentence), len(following))]]
+            return [item.sentence for item in takewhile(lambda item: item.lead == sentence, laid[at + 1 :])]
         start = end = at
         while start and laid[start - 1].lead == one.lead:
             start -= 1

@@ -165,7 +165,7 @@ def build(
                 cached.close()
             first_topic = len(stored) + len(piece_texts)
             piece_vectors, topic_vectors = vectors[len(stored) : first_topic], vectors[first_topic:]
-            in_force = _topics_in_force(topics, topic_vectors, piece_vectors, addressed_at(embedder.name))
+            in_force = topics_in_force(topics, topic_vectors, piece_vectors, addressed_at(embedder.name))
             topics = tuple(t for t, keep in zip(topics, in_force, strict=True) if keep)
             stage.write_vectors(vectors[: len(stored)], piece_vectors, topic_vectors[in_force], exact_up_to=exact_up_to)
             stage.write_text(index_store.CHANGES_JSON, json.dumps(changes.to_json(), indent=2, ensure_ascii=False))
@@ -195,7 +195,7 @@ def build(
 _CHUNK = 65536  # pieces compared with the topics at once
 
 
-def _topics_in_force(topics: tuple[not_covered.Topic, ...], topic_vectors: np.ndarray, piece_vectors: np.ndarray,
+def topics_in_force(topics: tuple[not_covered.Topic, ...], topic_vectors: np.ndarray, piece_vectors: np.ndarray,
                      addressed: float) -> np.ndarray:
     """Which topics decline questions in this index: every topic but a subject the documents being
     indexed address (some sentence of theirs is at least `addressed` alike), whose questions they answer."""

@@ -113,7 +113,6 @@ class Retriever:
         self._clause_pieces = [np.flatnonzero(self._piece_clause == i) for i in range(len(data.clauses))]
         self._bm25 = BM25([" ".join(c.heading_path[-1:]) + " " + c.text for c in data.clauses])
         self._sources = np.array([c.source for c in data.clauses])
-        self._piece_words = [frozenset(tokens(p.quote)) for p in data.pieces]
         # topics that are questions (not_covered_questions.toml) are weighed apart from the subjects
         asks = data.manifest.not_covered_asks
         self._question_rows = np.array([asks[i] == Ask.DOCUMENTS_MAY_NOT_ANSWER if i < len(asks) else False
@@ -142,9 +141,10 @@ class Retriever:
         best_sentence = float(own_best[np.isfinite(fused)].max()) if np.isfinite(fused).any() else -1.0
         similar, similar_not_covered, quoting = self._taught(taught, vector, fused, best_sentence)
         order = [int(i) for i in np.argsort(-fused) if np.isfinite(fused[i])]
+        named = frozenset(asked)
         hits = [
             Hit(i, float(fused[i]), float(own_best[i]),
-                self._quote_pieces(i, piece_sim, frozenset(asked), quoting.get(i)) if n < QUOTED_CLAUSES else ())
+                self._quote_pieces(i, piece_sim, named, quoting.get(i)) if n < QUOTED_CLAUSES else ())
             for n, i in enumerate(order)
         ]
         topics = self._data.not_covered_vectors @ vector
@@ -207,8 +207,7 @@ class Retriever:
         if not near and not _LIMITING.search(quote):
             near = [r for r in others if piece_sim[r] >= piece_sim[best] - LIMITING_MARGIN
                     and _LIMITING.search(self._data.pieces[r].quote)]
-        unnamed = asked - self._piece_words[best]
-        if not near and unnamed:
+        if not near and (unnamed := asked.difference(tokens(quote))):
             near = [r for r in others if piece_sim[r] >= piece_sim[best] - NAMING_MARGIN
-                    and unnamed & self._piece_words[r]]
+                    and not unnamed.isdisjoint(tokens(self._data.pieces[r].quote))]
         return (best, near[0]) if near else (best,)

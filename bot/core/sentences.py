@@ -16,7 +16,9 @@ import re
 from dataclasses import dataclass
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
-_ITEM = re.compile(r"^\s*(?:[-•·*]|\(?[a-z0-9]{1,4}[.)])\s+", re.IGNORECASE)
+# A list item's marker: "-", "•", "(a)", "ii)", "3." (also what may stand between two quoted items).
+MARKER = r"(?P<bullet>[-•·*])|(?P<open>\(?)(?P<mark>[a-z0-9]{1,4})(?P<close>[.)])"
+_ITEM = re.compile(rf"^\s*(?:{MARKER})\s+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -99,16 +101,15 @@ class Placed:
         return self.after if limits else None
 
 
-_MARKER = re.compile(r"^\s*(?P<open>\(?)(?P<mark>[a-z0-9]{1,4}|[-•·*])(?P<close>[.)]?)\s", re.IGNORECASE)
 _ROMAN = re.compile(r"^(?:i{1,3}|iv|vi{0,3}|ix|x|xi{1,2})$", re.IGNORECASE)
 
 
-def _style(line: str, letters_at: set[str]) -> str:
-    """How a list item is marked ("(a)", "1.", "ii)", "-"), less which one it is: items marked alike are
-    siblings. "i" is a letter when it follows "h" in a lettered list (`letters_at`: the letters last seen)."""
-    found = _MARKER.match(line)
-    if not found:
-        return ""
+def _style(found: re.Match[str], letters_at: set[str]) -> str:
+    """How a list item (`found`: its marker, matched by _ITEM) is marked ("(a)", "1.", "ii)", "-"), less which
+    one it is: items marked alike are siblings. "i" is a letter when it follows "h" in a lettered list
+    (`letters_at`: the letters last seen)."""
+    if found["bullet"]:
+        return found["bullet"]
     mark = found["mark"].lower()
     if mark.isdigit():
         kind = "1"
@@ -117,7 +118,7 @@ def _style(line: str, letters_at: set[str]) -> str:
     elif mark.isalpha() and len(mark) == 1:
         kind = "a"
     else:
-        kind = mark if mark in "-•·*" else "?"
+        kind = "?"
     return f"{found['open']}{kind}{found['close']}"
 
 
@@ -132,18 +133,19 @@ def placed(text: str) -> list[Placed]:
     for line in (ln.strip() for ln in text.splitlines()):
         if not line:
             continue
-        marked = _style(line, letters_at) if _ITEM.match(line) else ""
+        found_item = _ITEM.match(line)
+        marked = _style(found_item, letters_at) if found_item else ""
         style = marked if leads and marked != own else ""
         if not style:
             own = marked or own
         lead: str | None = None
-        if style:
+        if found_item and style:
             level = next((at for at in range(len(leads) - 1, -1, -1) if leads[at][0] in (style, "")), 0)
             del leads[level + 1 :]
             leads[level][0] = style
             lead = leads[level][1]
             if style.strip("().").startswith("a"):
-                letters_at = {_MARKER.match(line)["mark"].lower()}  # type: ignore[index]
+                letters_at = {found_item["mark"].lower()}
         found = sentences(_ITEM.sub("", line, count=1) if style else line)
         for before, current, after in zip([previous, *found], found, [*found[1:], ""], strict=False):
             out.append(Placed(current, lead, before, after))
