@@ -6,6 +6,8 @@ front end they start; tests build the same with fakes in their place.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from bot.core.answering import Calibration
@@ -19,7 +21,7 @@ from bot.service.reindex_runner import ReindexRunner
 from bot.service.scopes import Scopes
 from bot.settings import Settings
 from bot.stores.audit import AuditLog, SqlAuditLog
-from bot.stores.build_lock import build_lock
+from bot.stores.build_lock import BuildLock, build_lock
 from bot.stores.console import ConsoleState, SqlConsoleState
 from bot.stores.conversation import ConversationState
 from bot.stores.corrections import CorrectionsStore, SqlCorrections
@@ -55,9 +57,10 @@ def corrections(settings: Settings, database: Database | None = None) -> Correct
 
 
 def protocol_bot(settings: Settings, *, threads: int | None = None, build_progress: bool = False,
-                 database: Database | None = None) -> IndexedProtocolBot:
+                 database: Database | None = None, lock: BuildLock | None = None) -> IndexedProtocolBot:
     """The core; `threads` and `build_progress` for a terminal's reindex, where both cores help and a bar shows;
-    `database` the one the application's stores share, when it has been opened."""
+    `database` the one the application's stores share, when it has been opened; `lock` the build lock the
+    console also reads."""
     model = embedder(settings, threads=threads)
     return IndexedProtocolBot(
         settings.knowledge_dir,
@@ -68,9 +71,22 @@ def protocol_bot(settings: Settings, *, threads: int | None = None, build_progre
         keep_versions=settings.keep_versions,
         exact_up_to=settings.exact_up_to,
         build_progress=build_progress,
-        build_lock=build_lock(settings.database_url),
+        build_lock=lock or build_lock(settings.database_url),
         corrections=corrections(settings, database),
     )
+
+
+@contextmanager
+def terminal_core(settings: Settings, *, threads: int | None = None,
+                  build_progress: bool = False) -> Iterator[IndexedProtocolBot]:
+    """The core alone, for a terminal command (ask, reindex): when replicas share PostgreSQL, the connections its
+    corrections are read through are closed as the command ends instead of being left to the process's exit."""
+    database = PostgresDatabase(settings.database_url) if settings.database_url else None
+    try:
+        yield protocol_bot(settings, threads=threads, build_progress=build_progress, database=database)
+    finally:
+        if database is not None:
+            database.close()
 
 
 @dataclass(frozen=True)
@@ -99,7 +115,8 @@ def bootstrap(settings: Settings | None = None, *, bot: ProtocolBot | None = Non
     scopes = Scopes.for_settings(settings)
     # Every store shares one database (one file, by default), so one backup keeps them all.
     database = open_database(settings.database_url, settings.feedback_path)
-    bot = bot or protocol_bot(settings, database=database)
+    lock = build_lock(settings.database_url)
+    bot = bot or protocol_bot(settings, database=database, lock=lock)
     feedback = SqlFeedbackStore(database)
     state = SqlConversationState(database)
     reindexer = ReindexRunner(bot)
@@ -112,7 +129,7 @@ def bootstrap(settings: Settings | None = None, *, bot: ProtocolBot | None = Non
     if settings.database_url:
         audit = SqlAuditLog(database)
         audit.take_in(file_audit.entries())
-    console = AdminConsole(settings, bot, feedback, audit, reindexer)
-    return Application(settings, bot, conversation, console, SqlConsoleState(database), feedback, state, audit,
-                       database)
+    console_state = SqlConsoleState(database)
+    console = AdminConsole(settings, bot, feedback, audit, reindexer, state=console_state, build_lock=lock)
+    return Application(settings, bot, conversation, console, console_state, feedback, state, audit, database)
 

@@ -3,21 +3,24 @@ what one was told, the others know, and one index build runs at a time among the
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict
 
 from bot import messages
-from bot.bootstrap import bootstrap, corrections
+from bot.bootstrap import bootstrap, corrections, terminal_core
 from bot.errors import DatabaseUnavailable, SettingsError
 from bot.service.protocol_bot import IndexedProtocolBot
 from bot.service.reindex_runner import ReindexOutcome, ReindexRunner
 from bot.settings import Settings
 from bot.stores.build_lock import PostgresBuildLock
+from bot.stores.console import Publishing
 from bot.stores.database import PostgresDatabase
 from bot.stores.feedback import CitedRef
 from bot.stores.file_corrections import FILE_NAME as CORRECTIONS_FILE
@@ -108,6 +111,59 @@ def test_a_reindex_asked_of_one_replica_while_another_builds_says_so_and_the_ind
     assert heard[-1].version is not None and heard[-1].version != first
 
 
+class GatedEmbedder(HashingEmbedder):
+    """Embeds a build's texts only once the test opens the gate, so the build holds the lock meanwhile."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entered, self.gate = threading.Event(), threading.Event()
+
+    def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+        self.entered.set()
+        assert self.gate.wait(30)
+        return super().encode(texts, progress=progress)
+
+
+def test_a_publish_under_way_on_one_replica_shows_on_the_others_console_and_its_result_after(
+    tmp_path: Path, knowledge: Path, database_url: str
+) -> None:
+    settings = Settings(knowledge_dir=knowledge, home=tmp_path / "var", database_url=database_url)
+    embedder = GatedEmbedder()
+    core = IndexedProtocolBot(knowledge, settings.index_root, tmp_path / "cache.sqlite3", embedder,
+                              build_lock=PostgresBuildLock(database_url))
+    one, two = bootstrap(settings, bot=core), bootstrap(settings, bot=FakeProtocolBot())
+    try:
+        assert one.console.publish(by="Jo Clerk")
+        assert embedder.entered.wait(30)
+        shown = two.console.publishing()
+        assert shown is not None and shown.by == "Jo Clerk"
+        assert not two.console.publish(by="Sam Deputy")  # one publish at a time across the replicas
+        embedder.gate.set()
+        one.console.wait()
+        last = two.console.last_change()
+        assert two.console.publishing() is None
+        assert last is not None and (last.by, last.headline) == ("Jo Clerk", messages.ADMIN_PUBLISHED)
+    finally:
+        embedder.gate.set()
+        one.close()
+        two.close()
+
+
+def test_a_publish_whose_replica_died_mid_build_does_not_show_as_under_way_on_the_others(
+    tmp_path: Path, knowledge: Path, database_url: str
+) -> None:
+    settings = Settings(knowledge_dir=knowledge, home=tmp_path / "var", database_url=database_url)
+    dead, alive = bootstrap(settings, bot=FakeProtocolBot()), bootstrap(settings, bot=FakeProtocolBot())
+    try:
+        dead.console_state.start_publishing(Publishing("4 Dec 2026, 09:00", "Jo Clerk"))  # then killed: no build holds the lock
+        assert alive.console.publishing() is None
+        assert alive.console.publish(by="Sam Deputy")
+        alive.console.wait()
+    finally:
+        dead.close()
+        alive.close()
+
+
 def test_a_database_that_cannot_be_reached_stops_start_up_saying_so_without_the_password(
     tmp_path: Path, knowledge: Path
 ) -> None:
@@ -193,3 +249,20 @@ def test_a_council_moving_to_postgresql_keeps_its_corrections_copied_in_once_and
             db.close()
     assert listed == [[WRONG, "what's the mileage rate?"], [WRONG]]
     assert (knowledge / CORRECTIONS_FILE).read_text(encoding="utf-8") == file
+
+
+def _connections(database_url: str) -> int:
+    name = conninfo_to_dict(database_url)["dbname"]
+    with psycopg.connect(database_url, autocommit=True) as watcher:
+        row = watcher.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                              (name,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def test_a_terminal_command_on_postgresql_closes_its_connections_as_it_ends(
+    tmp_path: Path, knowledge: Path, database_url: str
+) -> None:
+    settings = Settings(knowledge_dir=knowledge, home=tmp_path / "var", database_url=database_url)
+    with terminal_core(settings):  # its corrections were read from the database as it was built
+        assert _connections(database_url) > 0
+    assert _connections(database_url) == 0

@@ -22,7 +22,7 @@ from bot.stores import sql_embedding_cache as embedding_cache
 from bot.stores import sql_feedback as feedback
 from bot.stores.audit import AuditLog, SqlAuditLog
 from bot.stores.build_lock import BuildLock, LocalBuildLock, PostgresBuildLock
-from bot.stores.console import ConsoleState, MemoryConsoleState, SqlConsoleState
+from bot.stores.console import ConsoleState, LastChange, MemoryConsoleState, Publishing, SqlConsoleState
 from bot.stores.conversation import CLAIM_SECONDS, DAY
 from bot.stores.corrections import CorrectionsStore, Record, SqlCorrections
 from bot.stores.database import Database, PostgresDatabase, SqliteDatabase
@@ -299,6 +299,21 @@ def test_a_session_signed_out_on_one_replica_is_signed_out_on_the_other_until_it
     two.sign_out("s2", until=3000.0, now=2000.0)  # s1's cookie expired at 1000: nothing to remember
     assert one.signed_out("s2")
     assert not one.signed_out("s1")
+
+
+def test_a_publish_started_on_one_replica_shows_on_the_other_until_it_ends_and_its_result_stays(
+    console_pair: tuple[ConsoleState, ConsoleState],
+) -> None:
+    one, two = console_pair
+    assert two.publishing() is None and two.last_change() is None
+    one.start_publishing(Publishing("3 Dec 2026, 10:00", "clerk"))
+    assert two.publishing() == Publishing("3 Dec 2026, 10:00", "clerk")
+    one.end_publishing()
+    one.record_change(LastChange("3 Dec 2026, 10:02", "clerk", "Published."))
+    assert two.publishing() is None
+    assert two.last_change() == LastChange("3 Dec 2026, 10:02", "clerk", "Published.")
+    two.record_change(LastChange("3 Dec 2026, 11:00", "deputy", "Went back to version 2."))
+    assert one.last_change() == LastChange("3 Dec 2026, 11:00", "deputy", "Went back to version 2.")
 
 
 # The admin console's audit log: the file beside the index promises the same
@@ -585,3 +600,13 @@ def test_while_one_build_holds_the_lock_another_is_refused_and_can_build_afterwa
             assert second is False
     with two.hold() as after:
         assert after is True
+
+
+def test_a_build_holding_the_lock_is_seen_busy_by_either_holder_until_it_ends(
+    build_locks: tuple[BuildLock, BuildLock],
+) -> None:
+    one, two = build_locks
+    assert not one.busy() and not two.busy()
+    with one.hold():
+        assert one.busy() and two.busy()
+    assert not one.busy() and not two.busy()

@@ -14,8 +14,6 @@ from bot.answer import Answer
 from bot.service.admin_console import (
     Asked,
     Choice,
-    LastChange,
-    Publishing,
     Quality,
     Recheck,
     RestorePlan,
@@ -25,7 +23,19 @@ from bot.service.admin_console import (
 from bot.service.knowledge_admin import EDITABLE, MAX_UPLOAD_BYTES, DocumentView, Publication
 from bot.service.recheck import Verdict
 from bot.service.scopes import Scopes
-from bot.service.types import AuditEntry, ChangeReport, CitedRef, Correction, FeedbackEntry, Preview, Titles, WeekTally, opening
+from bot.service.types import (
+    AuditEntry,
+    ChangeReport,
+    CitedRef,
+    Correction,
+    FeedbackEntry,
+    LastChange,
+    Preview,
+    Publishing,
+    Titles,
+    WeekTally,
+    opening,
+)
 
 UPLOAD_LIMIT_MB = MAX_UPLOAD_BYTES // 1024 // 1024
 ACCEPT = ".pdf,.docx,.txt,.md"

@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import partial
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, TextIO
 from adapters.cli import batch, render
 from bot import messages
 from bot.answer import Answer, Scope
-from bot.bootstrap import Application, bootstrap, protocol_bot
+from bot.bootstrap import Application, bootstrap, terminal_core
 from bot.errors import ProtocolBotError
 from bot.service.conversation import Conversation
 from bot.service.ports import ProtocolBot
@@ -39,10 +40,12 @@ class Runtime:
     out: TextIO
     given_bot: ProtocolBot | None = None
     _bot: ProtocolBot | None = field(default=None, init=False)
+    closing: ExitStack = field(default_factory=ExitStack, init=False)  # what the command opened, closed as it ends
 
-    def bot(self) -> ProtocolBot:
+    def bot(self, *, threads: int | None = None, build_progress: bool = False) -> ProtocolBot:
         if self._bot is None:
-            self._bot = self.given_bot or protocol_bot(self.settings)
+            self._bot = self.given_bot or self.closing.enter_context(
+                terminal_core(self.settings, threads=threads, build_progress=build_progress))
         return self._bot
 
     def application(self) -> Application:
@@ -144,7 +147,7 @@ def cmd_index(args: argparse.Namespace, rt: Runtime) -> int:
             return index.rollback(app.console, rt.out) if args.rollback else index.dry_run(app.console, rt.out)
         finally:
             app.close()
-    return index.run(rt.given_bot or protocol_bot(rt.settings, threads=index.BUILD_THREADS, build_progress=True), rt.out)
+    return index.run(rt.bot(threads=index.BUILD_THREADS, build_progress=True), rt.out)
 
 
 class FrontEnd(Enum):
@@ -381,7 +384,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, *, bot: P
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, handlers=[handler])
     out = out or sys.stdout
     try:
-        return int(args.handler(args, Runtime(Settings.from_env(), out, bot)))
+        runtime = Runtime(Settings.from_env(), out, bot)
+        with runtime.closing:
+            return int(args.handler(args, runtime))
     except ProtocolBotError as exc:
         out.write(f"{exc}\n")
         return 2

@@ -34,27 +34,14 @@ from bot.service.reindex_runner import ReindexOutcome, ReindexRunner
 from bot.service.scopes import LEVELS, Scopes
 from bot.settings import Settings
 from bot.stores.audit import AuditLog
+from bot.stores.build_lock import BuildLock, LocalBuildLock
+from bot.stores.console import ConsoleState, LastChange, MemoryConsoleState, Publishing
 from bot.stores.feedback import FeedbackEntry, FeedbackStore, WeekTally
 from bot.wording import when
 
 MAX_QUALITY_QUESTIONS = 500  # about a minute of answering: more belongs to `protocol-bot eval`
 PLATFORMS = ("slack", "teams")
 _PLACE_ARGUMENT = {"channels": "channel", "teams": "team", "tenants": "tenant"}  # Scopes.resolve's names
-
-
-@dataclass(frozen=True)
-class Publishing:
-    started: str
-    by: str
-
-
-@dataclass(frozen=True)
-class LastChange:
-    """The last publish or roll back made from this console, as the reindex page reports it."""
-
-    finished: str
-    by: str
-    headline: str
 
 
 @dataclass(frozen=True)
@@ -130,7 +117,10 @@ def _now() -> str:
 
 class AdminConsole:
     def __init__(self, settings: Settings, bot: ProtocolBot, feedback: FeedbackStore, audit: AuditLog,
-                 reindexer: ReindexRunner | None = None) -> None:
+                 reindexer: ReindexRunner | None = None, *, state: ConsoleState | None = None,
+                 build_lock: BuildLock | None = None) -> None:
+        """`state` keeps the publish under way and the last change where every replica's console reads them;
+        `build_lock` is the core's, which tells whether a publish another replica started is still building."""
         self.settings = settings
         self.bot = bot
         self.feedback_store = feedback
@@ -138,9 +128,10 @@ class AdminConsole:
         self.knowledge = KnowledgeAdmin(settings.knowledge_dir, settings.index_root, settings.scopes_path, audit)
         # the process's one runner (bootstrap), so a publish and a reindex typed in chat never build twice at once
         self._runner = reindexer or ReindexRunner(bot)
+        self._state = state or MemoryConsoleState()
+        self._build_lock = build_lock or LocalBuildLock()
         self._lock = threading.Lock()
-        self._publishing: Publishing | None = None
-        self._last: LastChange | None = None
+        self._publishing: Publishing | None = None  # this replica's
 
     # --- reindex ---------------------------------------------------------------------------------
 
@@ -187,9 +178,10 @@ class AdminConsole:
     def publish(self, *, by: str) -> bool:
         """Start a reindex in the background; False when one is running already (its outcome will show)."""
         with self._lock:
-            if self._publishing is not None:
+            if self.publishing() is not None:
                 return False
             self._publishing = Publishing(_now(), by)
+            self._state.start_publishing(self._publishing)
         self.audit.record(by, messages.AUDIT_PUBLISH_STARTED)
         return self._runner.start(lambda outcome: self._finished(by, outcome))
 
@@ -204,13 +196,21 @@ class AdminConsole:
         finally:  # whatever failed after the build, the console must not stay "publishing" for ever
             with self._lock:
                 self._publishing = None
-                self._last = LastChange(_now(), by, messages.ADMIN_PUBLISHED if outcome.version else outcome.headline)
+                self._state.end_publishing()
+                self._state.record_change(
+                    LastChange(_now(), by, messages.ADMIN_PUBLISHED if outcome.version else outcome.headline))
 
     def publishing(self) -> Publishing | None:
-        return self._publishing
+        """This replica's publish, else another's while its build holds the lock: a replica that dies
+        mid-build lets go of the lock, so its publish does not show as under way for ever."""
+        if self._publishing is not None:
+            return self._publishing
+        started = self._state.publishing()
+        return started if started is not None and self._build_lock.busy() else None
 
     def last_change(self) -> LastChange | None:
-        return self._last
+        """The last publish or roll back, from whichever replica's console it was made."""
+        return self._state.last_change()
 
     def wait(self) -> None:
         """Until a running publish has ended: shutting down must not cut a build short."""
@@ -226,7 +226,7 @@ class AdminConsole:
         """Serve `version` again, and bring the documents folder and catalogue back to what it was built from,
         so that the next publish does not serve again what was rolled away from."""
         with self._lock:
-            if self._publishing is not None:
+            if self.publishing() is not None:
                 raise AdminRefused(messages.ADMIN_ROLLBACK_BUSY)
             root = self.settings.index_root
             if version == index_store.current_version(root):
@@ -239,7 +239,7 @@ class AdminConsole:
             told = messages.ADMIN_RESTORED.format(version=describe_version(target))
             if folder.missing:
                 told += " " + messages.ADMIN_RESTORE_MISSING.format(names=", ".join(folder.missing))
-            self._last = LastChange(_now(), by, told)
+            self._state.record_change(LastChange(_now(), by, told))
         return told
 
     def roll_back(self, *, by: str) -> str:

@@ -11,7 +11,7 @@ from bot.core.corrections import Correction, opening
 from bot.core.indexing import Preview
 from bot.core.titles import Titles
 from bot.stores.audit import AuditEntry
-from bot.stores.console import ConsoleState, MemoryConsoleState
+from bot.stores.console import ConsoleState, LastChange, MemoryConsoleState, Publishing
 from bot.stores.feedback import CitedRef, FeedbackEntry, WeekTally
 
 __all__ = [
@@ -23,8 +23,10 @@ __all__ = [
     "ConsoleState",
     "Correction",
     "FeedbackEntry",
+    "LastChange",  # the last publish or roll back, as the reindex page reports it
     "MemoryConsoleState",  # one console's state in its own memory, for a console no other shares
     "Preview",
+    "Publishing",  # a publish under way
     "Titles",
     "WeekTally",
     "opening",  # the words a correction keeps of a clause to find it again, which the teach form sends back

@@ -23,6 +23,10 @@ class BuildLock(ABC):
         """Take the lock for one build without waiting: True inside the block when taken, False
         (and nothing held) when another build has it."""
 
+    @abstractmethod
+    def busy(self) -> bool:
+        """Whether a build holds the lock now, in this process or (sharing PostgreSQL) another replica."""
+
 
 class LocalBuildLock(BuildLock):
     """For one process (the embedded default); builds of other processes on the same machine still
@@ -39,6 +43,9 @@ class LocalBuildLock(BuildLock):
         finally:
             if taken:
                 self._lock.release()
+
+    def busy(self) -> bool:
+        return self._lock.locked()
 
 
 class PostgresBuildLock(BuildLock):
@@ -60,6 +67,17 @@ class PostgresBuildLock(BuildLock):
                 # build asked for at once (the next publish) must not find the lock still held
                 if taken and not connection.closed:
                     connection.execute("SELECT pg_advisory_unlock(%s)", (_KEY,))
+
+    def busy(self) -> bool:
+        # Read from pg_locks rather than tried: taking the lock to test it could turn a build away meanwhile.
+        # A bigint key is held as classid (high half) and objid (low half), objsubid 1.
+        with psycopg.connect(self._url, autocommit=True) as connection:
+            row = connection.execute(
+                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1"
+                " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                " AND classid::text::bigint = %s AND objid::text::bigint = %s)",
+                (_KEY >> 32, _KEY & 0xFFFFFFFF)).fetchone()
+        return bool(row and row[0])
 
 
 def build_lock(database_url: str | None) -> BuildLock:

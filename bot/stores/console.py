@@ -1,24 +1,47 @@
-"""What the admin console remembers between requests: wrong sign-in guesses and sessions signed out
-before they expire. Kept in the store, so a restart or a second replica neither signs everyone out
-nor forgets the guesses it is slowing down."""
+"""What the admin console remembers between requests: wrong sign-in guesses, sessions signed out
+before they expire, and the publish under way and the last change made. Kept in the store, so a restart
+or a second replica neither signs everyone out, nor forgets the guesses it is slowing down, nor shows
+another picture of the reindex page."""
 
 from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.stores.database import Database, SqliteDatabase
 
 STORE = "console"
+# one row each for the publish under way and the last change (`what`: "publishing" or "last")
+_REINDEX_TABLE = ("CREATE TABLE IF NOT EXISTS console_reindex"
+                  " (what TEXT PRIMARY KEY, at TEXT NOT NULL, by TEXT NOT NULL, headline TEXT NOT NULL);")
+_PUBLISHING, _LAST = "publishing", "last"
 MIGRATIONS = ("""
 CREATE TABLE IF NOT EXISTS console_guesses (party TEXT PRIMARY KEY, guesses INTEGER NOT NULL, at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS console_signed_out (session_id TEXT PRIMARY KEY, until REAL NOT NULL);
-""",)
+""", _REINDEX_TABLE)
 POSTGRES_MIGRATIONS = ("""
 CREATE TABLE IF NOT EXISTS console_guesses (party TEXT PRIMARY KEY, guesses INTEGER NOT NULL, at DOUBLE PRECISION NOT NULL);
 CREATE TABLE IF NOT EXISTS console_signed_out (session_id TEXT PRIMARY KEY, until DOUBLE PRECISION NOT NULL);
-""",)
+""", _REINDEX_TABLE)
+
+
+@dataclass(frozen=True)
+class Publishing:
+    """A publish under way: when it started (as the page shows it) and who asked."""
+
+    started: str
+    by: str
+
+
+@dataclass(frozen=True)
+class LastChange:
+    """The last publish or roll back made from the console, as the reindex page reports it."""
+
+    finished: str
+    by: str
+    headline: str
 
 
 class ConsoleState(ABC):
@@ -43,6 +66,25 @@ class ConsoleState(ABC):
     def signed_out(self, session_id: str) -> bool:
         """Whether session `session_id` was signed out."""
 
+    @abstractmethod
+    def start_publishing(self, publishing: Publishing) -> None:
+        """A publish has started."""
+
+    @abstractmethod
+    def end_publishing(self) -> None:
+        """The publish under way has ended, however it ended."""
+
+    @abstractmethod
+    def publishing(self) -> Publishing | None:
+        """The publish last started and not yet ended (its replica may have died since: see BuildLock.busy)."""
+
+    @abstractmethod
+    def record_change(self, change: LastChange) -> None:
+        """A publish or roll back has finished: the reindex page reports it until the next."""
+
+    @abstractmethod
+    def last_change(self) -> LastChange | None: ...
+
 
 class MemoryConsoleState(ConsoleState):
     """Kept by one process only: for tests, and a console nobody shares."""
@@ -51,6 +93,8 @@ class MemoryConsoleState(ConsoleState):
         self._lock = threading.Lock()
         self._guesses: dict[str, tuple[int, float]] = {}
         self._signed_out: dict[str, float] = {}
+        self._publishing: Publishing | None = None
+        self._last: LastChange | None = None
 
     def wrong_guesses(self, party: str) -> tuple[int, float]:
         with self._lock:
@@ -73,6 +117,21 @@ class MemoryConsoleState(ConsoleState):
     def signed_out(self, session_id: str) -> bool:
         with self._lock:
             return session_id in self._signed_out
+
+    def start_publishing(self, publishing: Publishing) -> None:
+        self._publishing = publishing
+
+    def end_publishing(self) -> None:
+        self._publishing = None
+
+    def publishing(self) -> Publishing | None:
+        return self._publishing
+
+    def record_change(self, change: LastChange) -> None:
+        self._last = change
+
+    def last_change(self) -> LastChange | None:
+        return self._last
 
 
 class SqlConsoleState(ConsoleState):
@@ -103,6 +162,32 @@ class SqlConsoleState(ConsoleState):
 
     def signed_out(self, session_id: str) -> bool:
         return self._db.row("SELECT 1 FROM console_signed_out WHERE session_id = ?", (session_id,)) is not None
+
+    def _put(self, what: str, at: str, by: str, headline: str = "") -> None:
+        self._db.execute("INSERT INTO console_reindex VALUES (?, ?, ?, ?) ON CONFLICT (what)"
+                         " DO UPDATE SET at = excluded.at, by = excluded.by, headline = excluded.headline",
+                         (what, at, by, headline))
+
+    def _get(self, what: str) -> tuple[str, str, str] | None:
+        row = self._db.row("SELECT at, by, headline FROM console_reindex WHERE what = ?", (what,))
+        return (str(row[0]), str(row[1]), str(row[2])) if row else None
+
+    def start_publishing(self, publishing: Publishing) -> None:
+        self._put(_PUBLISHING, publishing.started, publishing.by)
+
+    def end_publishing(self) -> None:
+        self._db.execute("DELETE FROM console_reindex WHERE what = ?", (_PUBLISHING,))
+
+    def publishing(self) -> Publishing | None:
+        row = self._get(_PUBLISHING)
+        return Publishing(row[0], row[1]) if row else None
+
+    def record_change(self, change: LastChange) -> None:
+        self._put(_LAST, change.finished, change.by, change.headline)
+
+    def last_change(self) -> LastChange | None:
+        row = self._get(_LAST)
+        return LastChange(*row) if row else None
 
     def close(self) -> None:
         self._db.close()
