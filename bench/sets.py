@@ -5,6 +5,11 @@
 - unseen-a, unseen-b: two sets of eight fictional councils' protocols in the layouts real councils
   publish (bench/data/unseen-*/NOTES.md), each with its own questions, written without sight of the
   code. unseen-a informed choices (calibration, method); unseen-b is kept for checking them.
+- unseen-c1 … unseen-c4: four groups of three longer governance documents of fictional councils (codes
+  of conduct, standing orders, complaints, local resolution, data protection, a social media strategy
+  ...), 90 + 20 questions each (an out-of-scope question is out of scope for its own group's documents),
+  written later like the training folders but never trained on; they informed the parser's
+  page-furniture and lost-numbering rules.
 - unseen-a beside shipped: unseen-a's questions with the five shipped protocols indexed too, as
   when a council adds its own protocol next to the shipped ones.
 - real-councils, real-full: ../shared/eval/real-councils (openings of twelve councils' published
@@ -50,12 +55,14 @@ class EvalSet:
 
 def all_sets(settings: Settings) -> list[EvalSet]:
     shipped = settings.knowledge_dir / "protocols"
-    unseen_a, unseen_b = DATA / "unseen-a", DATA / "unseen-b"
+    unseen_a, unseen_b, unseen_c = DATA / "unseen-a", DATA / "unseen-b", DATA / "unseen-c"
     sets = [
         EvalSet("dev", (shipped,), (SHARED_DEV,)),
         EvalSet("own", (shipped,), (DATA / "own_questions.jsonl", DATA / "own_out_of_scope.jsonl")),
         EvalSet("unseen-a", (unseen_a / "protocols",), (unseen_a / "questions.jsonl",)),
         EvalSet("unseen-b", (unseen_b / "protocols",), (unseen_b / "questions.jsonl",)),
+        *(EvalSet(f"unseen-{group.name}", (group / "protocols",), (group / "questions.jsonl",))
+          for group in sorted(unseen_c.iterdir()) if group.is_dir()),
         EvalSet("unseen-a beside shipped", (shipped, unseen_a / "protocols"), (unseen_a / "questions.jsonl",)),
     ]
     for real in ("real-councils", "real-full"):

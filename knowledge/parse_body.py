@@ -18,6 +18,8 @@ _TITLE_WORD = re.compile(r"(adopted|approved|reviewed|review|version|date)\b", r
 _LEADER = re.compile(r"\.{2,}.*$|\s+\d{1,3}$")
 # What a PDF prints on every page: "Page 3", "Page 3 of 9", "3 of 9", "- 3 -".
 _PAGE_NUMBER = re.compile(r"page\s+\d{1,3}(\s+of\s+\d{1,3})?|\d{1,3}\s+of\s+\d{1,3}|-\s*\d{1,3}\s*-", re.IGNORECASE)
+# A header or footer that starts or ends with its page number ("Version 4.2 – February 2023      Page 3 of 9").
+_FOOTER = re.compile(r".{0,80}\spage\s+\d{1,3}\s+of\s+\d{1,3}|page\s+\d{1,3}\s+of\s+\d{1,3}\s.{0,80}", re.IGNORECASE)
 # A footnote's own text, "[2] See the Whistleblowing Policy.", belongs to no clause.
 _FOOTNOTE = re.compile(r"\[\d{1,2}\]\s+\S")
 # What a council web page prints around the protocol.
@@ -27,6 +29,7 @@ _WEB_FURNITURE = re.compile(
     re.IGNORECASE,
 )
 _RUNNING_REPEATS = 3  # a short line printed this often is a running header or footer
+_RUNNING_CHARS = 120  # short: a council's name, the document's title and its part of the constitution
 
 
 def body_lines(lines: list[Line]) -> list[Line]:
@@ -52,9 +55,10 @@ def _without_page_furniture(lines: list[Line]) -> list[Line]:
         line for line in lines
         if line.blank or not (
             _PAGE_NUMBER.fullmatch(line.run.text)
+            or _FOOTER.fullmatch(" ".join(line.run.text.split()))
             or _FOOTNOTE.match(line.run.text)
             or _WEB_FURNITURE.fullmatch(line.run.text)
-            or (not line.marked and len(line.run) <= 80 and counts[_furniture_key(line)] >= _RUNNING_REPEATS)
+            or (not line.marked and len(key := _furniture_key(line)) <= _RUNNING_CHARS and counts[key] >= _RUNNING_REPEATS)
         )
     ]
 

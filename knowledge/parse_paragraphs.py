@@ -167,10 +167,10 @@ def _numbered_rank(line: Line, following: Line, gap: bool) -> int:
         return 0
     depth = line.number.count(".") + 1
     if following.number:
-        # Its own first sub-clause, or the same number again where automatic numbering
-        # was lost in copying and every paragraph reads "1.".
+        # Its own first sub-clause; the same number again where automatic numbering was lost in
+        # copying and every paragraph reads "1."; or its paragraphs numbered afresh ("2. AIMS", "1. Our ...").
         own = following.number.startswith(line.number + ".")
-        repeated = following.number == line.number and not title_like(following.body.text, 80)
+        repeated = following.number in (line.number, "1") and not title_like(following.body.text, 80)
         return depth if own or repeated else 0
     if following.bullet and not following.letter and not gap and not line.bullet:
         # "2.1 Councillors have 4 main areas of responsibility" + bullets; when both lines

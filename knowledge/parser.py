@@ -41,6 +41,7 @@ from knowledge.parse_split import Draft, Unit, clauses
 from knowledge.parse_text import Run, citable, sentence_spans
 
 _LOST_NUMBERING_REPEATS = 3
+_LOST_OVER_NEXT = 3  # "1." this many times as often as "2.": the numbering was lost
 # A lead-in longer than this is shortened to its last sentence before it is repeated.
 _MAX_LEAD_IN = MAX_CLAUSE_CHARS // 3
 
@@ -58,7 +59,10 @@ def _lost_numbers(lines: list[Line]) -> frozenset[str]:
     every paragraph and heading reads "1." and no "2." follows. Citing them would send a
     reader to the wrong paragraph, so such clauses are cited by their heading alone."""
     top = Counter(line.number for line in lines if line.number and "." not in line.number)
-    return frozenset({"1"}) if top["1"] >= _LOST_NUMBERING_REPEATS and not top["2"] else frozenset()
+    # Lists that restart at "1." are followed by as many "2."s; numbered headings over lost paragraph
+    # numbers ("2. AIMS", then "1." on every paragraph) by a few.
+    lost = top["1"] >= _LOST_NUMBERING_REPEATS and top["1"] > _LOST_OVER_NEXT * top["2"]
+    return frozenset({"1"}) if lost else frozenset()
 
 
 def body_text(text: str) -> str:
@@ -86,10 +90,11 @@ class _Builder:
         line = para.line
         if para.rank:
             self._heading(para)
+        elif line.number in self.lost_numbers:  # a paragraph of its own, under the headings above it
+            self._open(Draft(None, self._path(), _units(para.body), para.line.run.start))
         elif line.number and not self._is_list_number(line.number):
-            ref = None if line.number in self.lost_numbers else line.number
             self._leave_other_sections(line.number)
-            self._open(Draft(ref, self._path(), _units(para.body), para.line.run.start))
+            self._open(Draft(line.number, self._path(), _units(para.body), para.line.run.start))
             self.top = major(line.number)
         elif line.letter and (self.current is None or self.current_is_item):
             section = self._section_number() or ""

@@ -109,6 +109,20 @@ EXPECTED: dict[str, list[tuple[str | None, str | None, str]]] = {
         ("5", "PART 2", "(1) You must—\n(a) tell the Monitoring Of"),
         ("6", "PART 3", "A member has a personal interest in any "),
     ],
+    "pdf_footer_line.txt": [
+        ("1.1", "1. Purpose", "This protocol helps councillors and offi"),
+        ("1.2", "1. Purpose", "It sits beside the councillors' code of "),
+        ("2.1", "2. Requests for information", "A councillor may ask an officer for any "),
+        ("2.2", "2. Requests for information", "A councillor has no right to papers abou"),
+    ],
+    "numbered_headings_lost_paragraphs.txt": [
+        (None, "1. INTRODUCTION", "The council runs a Facebook page and a n"),
+        (None, "1. INTRODUCTION", "This strategy does not cover what counci"),
+        (None, "2. AIMS", "Our posts should help us to:\n• give res"),
+        (None, "2. AIMS", "By next spring we hope to double the num"),
+        (None, "3. WHO MAY POST", "Only the Town Clerk and the Deputy Clerk"),
+        (None, "3. WHO MAY POST", "Councillors are never given the password"),
+    ],
     "page_furniture.txt": [
         ("1.1", "1. Roles", "Councillors are elected to represent the"),
         ("1.2", "1. Roles", "Officers give impartial advice and carry"),
@@ -136,6 +150,16 @@ def test_a_sentence_broken_by_a_page_footer_is_rejoined() -> None:
         "Officers give impartial advice and carry out the decisions that the council has made, "
         "whichever party is in control."
     )
+
+
+def test_a_footer_line_carrying_its_page_number_and_a_long_running_header_are_left_out_of_the_quote() -> None:
+    text = (LAYOUTS / "pdf_footer_line.txt").read_text(encoding="utf-8")
+    clause = next(c for c in parse("p", text) if c.ref == "1.2")
+    assert clause.text == (
+        "It sits beside the councillors' code of conduct and the officers' terms of employment, "
+        "and does not replace either."
+    )
+    assert not any("Page" in c.text or "Constitution" in c.text for c in parse("p", text))
 
 
 @pytest.mark.parametrize(
