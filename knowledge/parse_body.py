@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from knowledge.parse_lines import Line, table_cells
+from knowledge.parse_lines import Line, is_all_caps, table_cells, title_like
+from knowledge.parse_text import is_terminated
 
 _APPENDIX = re.compile(r"appendix\s+(\d{1,2}|[a-z])", re.IGNORECASE)
 _CONTENTS = re.compile(r"(table\s+of\s+)?contents?:?", re.IGNORECASE)
@@ -48,19 +49,39 @@ def body_lines(lines: list[Line]) -> list[Line]:
 def _without_page_furniture(lines: list[Line]) -> list[Line]:
     """Drop page numbers, running headers and footers, and footnote texts.
 
-    Dropping them (rather than blanking them) lets a sentence broken by a page end rejoin.
+    Dropping them (rather than blanking them) lets a sentence broken by a page end rejoin; so does
+    dropping the blank lines around them, which are the page break too, where a sentence was cut
+    (the line before is unfinished, and neither it nor the line after could be a heading).
     """
     counts = Counter(_furniture_key(line) for line in lines if not line.blank and not line.marked)
-    return [
-        line for line in lines
-        if line.blank or not (
+
+    def printed_on_every_page(line: Line) -> bool:
+        return bool(
             _PAGE_NUMBER.fullmatch(line.run.text)
             or _FOOTER.fullmatch(" ".join(line.run.text.split()))
-            or _FOOTNOTE.match(line.run.text)
-            or _WEB_FURNITURE.fullmatch(line.run.text)
             or (not line.marked and len(key := _furniture_key(line)) <= _RUNNING_CHARS and counts[key] >= _RUNNING_REPEATS)
         )
-    ]
+
+    kept: list[Line] = []
+    page_break: list[Line] = []  # blank lines, and whether furniture has been among them
+    broken = False
+    for line in lines:
+        if line.blank or printed_on_every_page(line):
+            page_break.append(line)
+            broken = broken or not line.blank
+            continue
+        cut = (broken and kept and not is_terminated(kept[-1].run.text)
+               and not _could_head(kept[-1]) and not _could_head(line))
+        if not cut:
+            kept += [blank for blank in page_break if blank.blank]
+        page_break, broken = [], False
+        if not (_FOOTNOTE.match(line.run.text) or _WEB_FURNITURE.fullmatch(line.run.text)):
+            kept.append(line)
+    return kept + [blank for blank in page_break if blank.blank]
+
+
+def _could_head(line: Line) -> bool:
+    return title_like(line.body.text, 80) or is_all_caps(line.body.text)
 
 
 def _furniture_key(line: Line) -> str:

@@ -67,8 +67,10 @@ def _close(group: list[Line]) -> list[Para]:
 
 
 def _separator(prev: Line, line: Line) -> str:
-    """A space where a long line was wrapped; short lines (a list of papers) keep their break."""
-    if line.body.text[:1].islower() or ends_open(prev.run.text) or len(prev.run) >= 70:
+    """A space where a long line was wrapped, or one left inside brackets; short lines (a list of papers)
+    keep their break."""
+    text = prev.run.text
+    if line.body.text[:1].islower() or ends_open(text) or len(prev.run) >= 70 or text.count("(") > text.count(")"):
         return " "
     return "\n"
 
