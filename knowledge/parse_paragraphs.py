@@ -162,6 +162,9 @@ def _bullet_heading(line: Line, following: Line, gap: bool, previous: Line | Non
 _LEAD_IN_ENDINGS = (":", "—", "–", "-")
 
 
+_WRAPPED_HEADING_CHARS = 60
+
+
 def _numbered_rank(line: Line, following: Line, gap: bool) -> int:
     assert line.number is not None
     text = line.body.text
@@ -178,6 +181,8 @@ def _numbered_rank(line: Line, following: Line, gap: bool) -> int:
         # "2.1 Councillors have 4 main areas of responsibility" + bullets; when both lines
         # carry the same dash, the dash is just how the converter wrote paragraphs.
         return 0
+    if not gap and not following.marked and len(text) >= _WRAPPED_HEADING_CHARS:
+        return 0  # a long line running straight into unnumbered text is a wrapped sentence, not a title
     return 0 if _wraps_into(following) else depth
 
 

@@ -197,3 +197,16 @@ def test_a_clause_number_inside_a_sentence_does_not_split_it() -> None:
                 "must declare interests, and that 3 Councillors form a quorum of the committee. ")
     text = "1. Interests\n1.1 " + sentence * 2
     assert [c.ref for c in parse("t", text)] == ["1.1"]
+
+
+def test_a_clause_whose_first_line_wraps_before_a_capital_letter_is_not_read_as_a_heading() -> None:
+    text = (
+        "4. Meetings with developers\n\n"
+        "4.2   A planning officer should be present at any meeting with the Applicant's\n"
+        "      Agent. The officer keeps a note of who attended and what was said.\n"
+    )
+    assert [(c.ref, c.heading, c.text) for c in parse("t", text)] == [(
+        "4.2", "4. Meetings with developers",
+        "A planning officer should be present at any meeting with the Applicant's Agent. "
+        "The officer keeps a note of who attended and what was said.",
+    )]
