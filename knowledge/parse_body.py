@@ -63,8 +63,8 @@ def _without_page_furniture(lines: list[Line]) -> list[Line]:
         )
 
     kept: list[Line] = []
-    page_break: list[Line] = []  # blank lines, and whether furniture has been among them
-    broken = False
+    page_break: list[Line] = []  # the blank and furniture lines since the last line kept
+    broken = False  # furniture among them: a page break
     for line in lines:
         if line.blank or printed_on_every_page(line):
             page_break.append(line)

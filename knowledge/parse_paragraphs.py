@@ -162,6 +162,8 @@ def _bullet_heading(line: Line, following: Line, gap: bool, previous: Line | Non
 _LEAD_IN_ENDINGS = (":", "—", "–", "-")
 
 
+# A numbered line this long that runs straight on into plain text is a wrapped sentence ("6.4 Mediation should
+# take place within twenty working days of the Resolution" / "Adviser's appointment."), not a title.
 _WRAPPED_HEADING_CHARS = 60
 
 
@@ -182,7 +184,7 @@ def _numbered_rank(line: Line, following: Line, gap: bool) -> int:
         # carry the same dash, the dash is just how the converter wrote paragraphs.
         return 0
     if not gap and not following.marked and len(text) >= _WRAPPED_HEADING_CHARS:
-        return 0  # a long line running straight into unnumbered text is a wrapped sentence, not a title
+        return 0
     return 0 if _wraps_into(following) else depth
 
 

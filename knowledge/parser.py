@@ -56,8 +56,8 @@ def parse(doc_id: str, text: str) -> list[Clause]:
 
 def _lost_numbers(lines: list[Line]) -> frozenset[str]:
     """Numbers that do not number anything: where automatic numbering was lost in copying,
-    every paragraph and heading reads "1." and no "2." follows. Citing them would send a
-    reader to the wrong paragraph, so such clauses are cited by their heading alone."""
+    every paragraph (and perhaps every heading) reads "1.", far more often than any "2.". Citing
+    them would send a reader to the wrong paragraph, so such clauses are cited by their heading alone."""
     top = Counter(line.number for line in lines if line.number and "." not in line.number)
     # Lists that restart at "1." are followed by as many "2."s; numbered headings over lost paragraph
     # numbers ("2. AIMS", then "1." on every paragraph) by a few.
