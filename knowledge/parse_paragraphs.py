@@ -8,7 +8,10 @@ Heading rules (a heading never becomes clause text; it names the clauses below i
   sub-clauses or by body text rather than by a sibling clause or a list; ranked by depth;
 - ALL-CAPS lines (rank 1);
 - short bold lines and short capitalised lines without final punctuation (a colon is
-  allowed) that follow a finished sentence and are followed by body text (rank 2).
+  allowed) that follow a finished sentence and are followed by body text (rank 2);
+- the title lines a document opens with, before its first sentence ("Parish Council Standing
+  Orders", "COUNCILLOR/EMPLOYEE PROTOCOL"), whatever follows them: a title over a list is not
+  the list's lead-in (rank 1 in capitals, else 2).
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ class Para:
 
 
 def paragraphs(lines: list[Line]) -> list[Para]:
-    ranks = [_heading_rank(lines, i) for i in range(len(lines))]
+    opening = _opening_titles(lines)
+    ranks = [opening.get(i) or _heading_rank(lines, i) for i in range(len(lines))]
     paras: list[Para] = []
     group: list[Line] = []
     blank_before = False
@@ -87,6 +91,28 @@ def _table_row(line: Line) -> Run | None:
             cells.append(cell)
         pos += len(part) + 1
     return join(cells, [" | "] * (len(cells) - 1))
+
+
+# Short words a title leaves in lower case ("Code of Conduct for Members").
+_TITLE_SMALL_WORDS = frozenset("a an and as at by for in of on or the to with".split())
+
+
+def _opening_titles(lines: list[Line]) -> dict[int, int]:
+    """The heading ranks of the unnumbered title lines before a document's first sentence or item."""
+    ranks: dict[int, int] = {}
+    for i, line in enumerate(lines):
+        if line.blank:
+            continue
+        text = line.body.text
+        if line.marked or line.md_level or not title_like(text, 80) or text.endswith(_LEAD_IN_ENDINGS):
+            break
+        if is_all_caps(text):
+            ranks[i] = 1
+        elif all(word[:1].isupper() for word in text.split() if word.lower() not in _TITLE_SMALL_WORDS):
+            ranks[i] = 2
+        else:
+            break
+    return ranks
 
 
 def _next(lines: list[Line], i: int, step: int) -> int | None:

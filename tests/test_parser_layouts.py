@@ -104,9 +104,9 @@ EXPECTED: dict[str, list[tuple[str | None, str | None, str]]] = {
     ],
     # legislation's style, as the model codes of conduct are printed: lead-ins ending in a dash, "5.—(1)"
     "statutory_code.txt": [
-        ("3", "PART 2", "You must—\n(a) treat the people you deal "),
-        ("4", "PART 2", "You must not—\n(a) pass on information give"),
-        ("5", "PART 2", "(1) You must—\n(a) tell the Monitoring Of"),
+        ("3", "GENERAL CONDUCT", "You must—\n(a) treat the people you deal "),
+        ("4", "GENERAL CONDUCT", "You must not—\n(a) pass on information give"),
+        ("5", "GENERAL CONDUCT", "(1) You must—\n(a) tell the Monitoring Of"),
         ("6", "PART 3", "A member has a personal interest in any "),
     ],
     "pdf_footer_line.txt": [
@@ -197,6 +197,18 @@ def test_a_clause_number_inside_a_sentence_does_not_split_it() -> None:
                 "must declare interests, and that 3 Councillors form a quorum of the committee. ")
     text = "1. Interests\n1.1 " + sentence * 2
     assert [c.ref for c in parse("t", text)] == ["1.1"]
+
+
+def test_a_title_over_a_list_heads_the_items_instead_of_leading_into_each_quote() -> None:
+    text = (
+        "Ashwell Parish Council Standing Orders\n"
+        "a)   Standing orders are the rules the council meets by.\n"
+        "b)   A standing order the law requires cannot be suspended.\n"
+    )
+    assert [(c.ref, c.heading, c.text) for c in parse("t", text)] == [
+        ("(a)", "Ashwell Parish Council Standing Orders", "Standing orders are the rules the council meets by."),
+        ("(b)", "Ashwell Parish Council Standing Orders", "A standing order the law requires cannot be suspended."),
+    ]
 
 
 def test_a_clause_whose_first_line_wraps_before_a_capital_letter_is_not_read_as_a_heading() -> None:
