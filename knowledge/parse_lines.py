@@ -17,7 +17,8 @@ _BULLET = re.compile(r"[-•·▪◦\uf0b7*](?=\s)")
 # Clause numbers have at most three digits per part, so a wrapped line that starts
 # with a year ("2000 ...") is not mistaken for clause 2000.
 # An appendix may prefix its letter: "A1.2".
-_NUMBER = re.compile(r"((?:[A-Z]\d{1,2}\.)?\d{1,3}(?:\.\d{1,3})*)\.?(?=\s|$)")
+# "10.Gifts and hospitality": a PDF sometimes loses the space after the number's dot.
+_NUMBER = re.compile(r"((?:[A-Z]\d{1,2}\.)?\d{1,3}(?:\.\d{1,3})*)(?:\.?(?=\s|$)|\.(?=[A-Z][a-z]))")
 # Item markers: "(a)", "(iv)", "(B)", "a.", "iv)", "B)", and "(1)", which is an item, not a clause number.
 _LETTER = re.compile(
     r"\(([a-z]{1,4}|[A-Z]|\d{1,2})\)(?=\s)|([a-z]|[ivx]{1,4})[.)](?=\s)|([A-Z])\)(?=\s)"

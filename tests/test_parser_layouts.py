@@ -211,6 +211,11 @@ def test_a_title_over_a_list_heads_the_items_instead_of_leading_into_each_quote(
     ]
 
 
+def test_a_section_number_printed_without_its_space_still_numbers_the_section() -> None:
+    text = "9. Interests\n9.1 I register my interests.\n10.Gifts and hospitality\n10.1 I register any gift worth £50 or more.\n"
+    assert [(c.ref, c.heading) for c in parse("t", text)] == [("9.1", "9. Interests"), ("10.1", "10.Gifts and hospitality")]
+
+
 def test_a_clause_whose_first_line_wraps_before_a_capital_letter_is_not_read_as_a_heading() -> None:
     text = (
         "4. Meetings with developers\n\n"
