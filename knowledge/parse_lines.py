@@ -188,12 +188,20 @@ def continues(prev: Line, line: Line, blank_between: bool) -> bool:
     """
     if prev.blank or prev.table or line.blank or line.table or line.md_level or is_terminated(prev.run.text):
         return False
-    if line.number or line.letter:
+    if (line.number or line.letter) and not _number_in_sentence(line, blank_between):
         return False
     starts_lower = line.body.text[:1].islower()
     if line.bullet:
         return blank_between and starts_lower
     return not blank_between or starts_lower or ends_open(prev.run.text)
+
+
+def _number_in_sentence(line: Line, blank_between: bool) -> bool:
+    """"… not later than" / "10 days after the meeting": a wrapped line that starts with a bare number,
+    no dot after it, and goes on in lower case is the sentence going on, not clause 10."""
+    number = line.number
+    return (not blank_between and number is not None and "." not in number
+            and line.run.text.startswith(number + " ") and line.body.text[:1].islower())
 
 
 def is_all_caps(text: str) -> bool:

@@ -216,6 +216,19 @@ def test_a_section_number_printed_without_its_space_still_numbers_the_section() 
     assert [(c.ref, c.heading) for c in parse("t", text)] == [("9.1", "9. Interests"), ("10.1", "10.Gifts and hospitality")]
 
 
+def test_a_wrapped_line_that_starts_with_a_number_carries_on_its_sentence() -> None:
+    text = (
+        "9. Support\n"
+        "9.1 Staff may call the counselling line, which is free and open\n"
+        "24 hours a day.\n"
+        "9.2 Councillors are not covered by the counselling line.\n"
+    )
+    assert [(c.ref, c.heading, c.text) for c in parse("t", text)] == [
+        ("9.1", "9. Support", "Staff may call the counselling line, which is free and open 24 hours a day."),
+        ("9.2", "9. Support", "Councillors are not covered by the counselling line."),
+    ]
+
+
 def test_a_clause_whose_first_line_wraps_before_a_capital_letter_is_not_read_as_a_heading() -> None:
     text = (
         "4. Meetings with developers\n\n"
