@@ -92,7 +92,7 @@ class _Builder:
             self._heading(para)
         elif line.number in self.lost_numbers:  # a paragraph of its own, under the headings above it
             self._open(Draft(None, self._path(), _units(para.body), para.line.run.start))
-        elif line.number and not self._is_list_number(line.number):
+        elif line.number and not self._is_list_number(line.number) and not self._sub_item(para):
             self._leave_other_sections(line.number)
             self._open(Draft(line.number, self._path(), _units(para.body), para.line.run.start))
             self.top = major(line.number)
@@ -102,7 +102,7 @@ class _Builder:
             self._open(Draft(ref, self._path(), _units(para.body), para.line.run.start))
             self.current_is_item = True
         elif line.marked:
-            if line.number:
+            if line.number and "." not in line.number:
                 self.last_list_number = int(line.number)
             self._add_item(para)
         elif self.current is None or self.current.ref is None:
@@ -154,6 +154,13 @@ class _Builder:
             return False
         last = self.current.units[-1]
         return last.item or last.run.text.rstrip().endswith((":", ";"))
+
+    def _sub_item(self, para: Para) -> bool:
+        """"4.4 Where consent is relied on:" then "4.4.1 it must be given …": numbered sub-items that finish
+        their parent's sentence are items of its list, so each is quoted with the words that govern it."""
+        number, current = para.line.number, self.current
+        return (number is not None and current is not None and current.ref is not None
+                and number.startswith(current.ref + ".") and self._list_open() and para.body.text[:1].islower())
 
     def _is_list_number(self, number: str) -> bool:
         if "." in number or not self._list_open():

@@ -91,6 +91,16 @@ def test_an_item_of_a_list_inside_a_list_is_led_by_its_own_lead_in_not_the_outer
     assert whole_rule(nested, ["misuse council resources."]).startswith("Councillors must not:")
 
 
+def test_a_numbered_sub_paragraph_that_finishes_its_clause_s_sentence_is_quoted_with_it() -> None:
+    text = ("4.4 Where consent is what the council relies on:\n"
+            "4.4.1 it is given by ticking a box that starts unticked;\n"
+            "4.4.2 it can be withdrawn as easily, and the clerk acts on that within five days.\n")
+    clause = parse("t", text)
+    assert [c.ref for c in clause] == ["4.4"]  # one rule, its sub-paragraphs inside it
+    quoted = whole_rule(clause[0].text, ["it can be withdrawn as easily, and the clerk acts on that within five days."])
+    assert quoted.startswith("Where consent is what the council relies on:")
+
+
 def test_a_sentence_that_refers_back_is_quoted_with_the_sentence_it_refers_to() -> None:
     quoted = whole_rule(BAN, ["This means that no councillor acts alone."])
     assert quoted == "Complaints about an officer go to the Head of Paid Service. This means that no councillor acts alone."

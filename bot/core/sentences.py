@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
 # A list item's marker: "-", "•", "(a)", "ii)", "3." (also what may stand between two quoted items).
-MARKER = r"(?P<bullet>[-•·*])|(?P<open>\(?)(?P<mark>[a-z0-9]{1,4})(?P<close>[.)])"
+# "4.4.1" marks an item too, where a clause's own sub-paragraphs finish its sentence ("Where consent is relied on:").
+MARKER = r"(?P<bullet>[-•·*])|(?P<dotted>\d{1,3}(?:\.\d{1,3})+)\.?|(?P<open>\(?)(?P<mark>[a-z0-9]{1,4})(?P<close>[.)])"
 _ITEM = re.compile(rf"^\s*(?:{MARKER})\s+", re.IGNORECASE)
 
 
@@ -110,6 +111,8 @@ def _style(found: re.Match[str], letters_at: set[str]) -> str:
     (`letters_at`: the letters last seen)."""
     if found["bullet"]:
         return found["bullet"]
+    if found["dotted"]:
+        return "1" + ".1" * found["dotted"].count(".")
     mark = found["mark"].lower()
     if mark.isdigit():
         kind = "1"
