@@ -63,21 +63,23 @@ def _without_page_furniture(lines: list[Line]) -> list[Line]:
         )
 
     kept: list[Line] = []
-    page_break: list[Line] = []  # the blank and furniture lines since the last line kept
+    blanks: list[Line] = []  # the blank lines since the last line kept
     broken = False  # furniture among them: a page break
     for line in lines:
-        if line.blank or printed_on_every_page(line):
-            page_break.append(line)
-            broken = broken or not line.blank
+        if line.blank:
+            blanks.append(line)
+            continue
+        if printed_on_every_page(line):
+            broken = True
             continue
         cut = (broken and kept and not is_terminated(kept[-1].run.text)
                and not _could_head(kept[-1]) and not _could_head(line))
         if not cut:
-            kept += [blank for blank in page_break if blank.blank]
-        page_break, broken = [], False
+            kept += blanks
+        blanks, broken = [], False
         if not (_FOOTNOTE.match(line.run.text) or _WEB_FURNITURE.fullmatch(line.run.text)):
             kept.append(line)
-    return kept + [blank for blank in page_break if blank.blank]
+    return kept + blanks
 
 
 def _could_head(line: Line) -> bool:

@@ -209,6 +209,10 @@ def is_all_caps(text: str) -> bool:
     return len(letters) >= 4 and not any(c.islower() for c in letters) and not text.endswith(".")
 
 
+# Short words a title leaves in lower case ("Code of Conduct for Members").
+TITLE_SMALL_WORDS = frozenset("a an and as at by for in of on or the to with".split())
+
+
 def title_like(text: str, max_chars: int) -> bool:
     """Short, capitalised, and not a sentence: could be a heading."""
     if not 0 < len(text) <= max_chars or not text[0].isupper():

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from knowledge.parse_lines import Line, continues, ends_open, is_all_caps, table_cells, title_like
+from knowledge.parse_lines import TITLE_SMALL_WORDS, Line, continues, ends_open, is_all_caps, table_cells, title_like
 from knowledge.parse_text import Run, is_terminated, join
 
 
@@ -93,10 +93,6 @@ def _table_row(line: Line) -> Run | None:
     return join(cells, [" | "] * (len(cells) - 1))
 
 
-# Short words a title leaves in lower case ("Code of Conduct for Members").
-_TITLE_SMALL_WORDS = frozenset("a an and as at by for in of on or the to with".split())
-
-
 def _opening_titles(lines: list[Line]) -> dict[int, int]:
     """The heading ranks of the unnumbered title lines before a document's first sentence or item."""
     ranks: dict[int, int] = {}
@@ -108,7 +104,7 @@ def _opening_titles(lines: list[Line]) -> dict[int, int]:
             break
         if is_all_caps(text):
             ranks[i] = 1
-        elif all(word[:1].isupper() for word in text.split() if word.lower() not in _TITLE_SMALL_WORDS):
+        elif all(word[:1].isupper() for word in text.split() if word.lower() not in TITLE_SMALL_WORDS):
             ranks[i] = 2
         else:
             break

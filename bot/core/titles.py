@@ -15,6 +15,7 @@ from pathlib import Path
 from bot import messages
 from bot.core.manifest import DocumentRecord
 from knowledge.catalogue import Entry
+from knowledge.parse_lines import TITLE_SMALL_WORDS
 
 OPENING_LINES = 10  # a title and council stand before the first clause, within the first few lines
 MAX_TITLE_CHARS = 120  # "Part 5 - Appendix 2 - Protocol on the relationship between … of X County Council" is one
@@ -45,7 +46,6 @@ _NOT_NAMES = {"the", "this", "that", "a", "an", "each", "every", "any", "all", "
               "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
               "november", "december"}
 _JOINING = {"and", "&", "of", "on", "upon", "under", "in", "by", "the", "le", "next", "cum"}
-_SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
 # A file name's leading item number ("h05_", "3a-"; not a year) files it in a folder; it is not part of what it is called.
 _ITEM_CODE = re.compile(r"^[a-z]?\d{1,3}[a-z]?$", re.IGNORECASE)
 # How councils shorten their kind in file names: "fenwold_tc_media_policy" is Fenwold TC's.
@@ -193,4 +193,4 @@ def _cased(line: str) -> str:
     if not line.isupper():
         return line
     words = line.title().split(" ")
-    return " ".join(w.lower() if i and w.lower() in _SMALL_WORDS else w for i, w in enumerate(words))
+    return " ".join(w.lower() if i and w.lower() in TITLE_SMALL_WORDS else w for i, w in enumerate(words))
