@@ -98,6 +98,10 @@ MODEL_MISSING = (
     "The embedding model '{model}' could not be loaded ({detail}). "
     "Install the project with `make install`, or set PROTOCOL_BOT_MODEL to a local model folder."
 )
+MODEL_ADAPTER_CHANGED = (
+    "The adapter of the embedding model '{model}' ({path}) is not the one this version of Protocol Bot shipped. "
+    "Reinstall the project with `make install`; an adapter refitted with bench/train_encoder.py needs a new model name."
+)
 MODEL_NOT_EXPORTABLE = (
     "The embedding model '{model}' does not use mean pooling, so it cannot be run through ONNX Runtime here. "
     "Set PROTOCOL_BOT_RUNTIME=torch."

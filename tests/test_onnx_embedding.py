@@ -8,7 +8,7 @@ import sys
 import numpy as np
 
 from bot.core.embedding import SentenceTransformerEmbedder
-from bot.core.model_weights import MINILM
+from bot.core.model_weights import DEFAULT_MODEL, MINILM
 from bot.core.onnx_embedding import OnnxEmbedder, export
 from bot.settings import PROJECT_ROOT, Settings
 
@@ -26,7 +26,7 @@ def test_onnx_vectors_are_the_sentence_transformers_vectors() -> None:
 
 
 def test_answering_from_an_existing_export_never_imports_torch() -> None:
-    export(MINILM, Settings().model_cache)  # made once, as the first index build does
+    export(DEFAULT_MODEL, Settings().model_cache)  # made once, as the first index build does
     probe = ("import sys; from bot.bootstrap import embedder; from bot.settings import Settings; "
              "embedder(Settings()).encode(['can I copy an email?']); print('torch' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", probe], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)

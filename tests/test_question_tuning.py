@@ -62,6 +62,6 @@ def test_a_question_the_documents_do_not_cover_is_declined_however_the_tuning_mo
 
 
 @pytest.mark.parametrize("model", ["all-MiniLM-L6-v2"])
-def test_the_default_model_ships_with_its_tuning(model: str) -> None:
+def test_plain_minilm_ships_with_its_tuning(model: str) -> None:
     matrix = np.load(tuning_file(model))
     assert matrix.shape == (384, 384) and np.isfinite(matrix).all() and np.abs(matrix).sum() > 0

@@ -8,7 +8,8 @@ calibrated on (an uncovered question moved towards the documents would look cove
 The correction is a residual linear map, q + Aq made unit length again. `bench/train_tuning.py` fits A
 on `bench/data/train/`: fictional councils' documents and chat-style questions about them, written for
 training and never scored. One file per model in `bot/core/tuning/`; a model without one ranks with its
-own vectors. Clauses are embedded as they always were, so an index needs no rebuild when it changes.
+own vectors (the default, MiniLM with the councils' adapter, has the same teaching in its weights
+instead). Clauses are embedded as they always were, so an index needs no rebuild when it changes.
 """
 
 from __future__ import annotations
