@@ -85,6 +85,12 @@ def sentence_vectors(data: index_store.IndexData) -> np.ndarray:
     return np.asarray(data.piece_vectors.reconstruct_n(0, len(data.pieces)))
 
 
+def gold_pieces(data: index_store.IndexData, question: evaluation.EvalQuestion) -> np.ndarray:
+    """Which sentences and items of an index belong to a clause holding the question's gold snippet."""
+    answering = np.array([evaluation.holds(c.source, c.text, question.gold) for c in data.clauses], dtype=bool)
+    return answering[np.array([p.clause for p in data.pieces], dtype=np.int64)]
+
+
 def prepare(eval_set: EvalSet, settings: Settings, embedder: Embedder) -> tuple[Path, Path]:
     """Build the set's index (embedding only text the cache lacks); its knowledge folder and index root."""
     base = settings.home / "bench" / eval_set.slug

@@ -29,8 +29,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.sets import EvalSet, prepare, sentence_vectors, training_sets  # noqa: E402
-from bot.core import evaluation, index_store  # noqa: E402
+from bench.sets import EvalSet, gold_pieces, prepare, sentence_vectors, training_sets  # noqa: E402
+from bot.core import index_store  # noqa: E402
+from bot.core.embedding import Embedder  # noqa: E402
 from bot.core.model_weights import MINILM, MINILM_COUNCILS, adapter_file, resolve  # noqa: E402
 from bot.core.onnx_embedding import OnnxEmbedder  # noqa: E402
 from bot.core.sentences import pieces  # noqa: E402
@@ -44,27 +45,24 @@ TEMPERATURE = 0.05  # as the question tuning's
 MAX_TOKENS = 128
 
 
-def examples(eval_set: EvalSet, settings: Settings) -> list[tuple[str, str, str, list[str]]]:
-    """(question, its closest answering sentence, that sentence's clause, the closest other sentences)."""
-    model = OnnxEmbedder(MINILM, settings.model_cache, threads=settings.threads)
+def examples(eval_set: EvalSet, settings: Settings, model: Embedder) -> list[tuple[str, str, str, list[str]]]:
+    """(question, its closest answering sentence, that sentence's clause, the closest other sentences), the
+    closest by `model` (plain MiniLM)."""
     _, root = prepare(eval_set, settings, model)
     data = index_store.read(root)
     texts = [piece.embed_text for clause in data.clauses for piece in pieces(clause.text)]  # as the build embeds them
     sentences = sentence_vectors(data)
-    clause_of = np.array([p.clause for p in data.pieces])
     questions = [q for q in eval_set.load() if not q.out_of_scope]
     out = []
     for question, vector in zip(questions, model.encode([q.question for q in questions]), strict=True):
-        answering = np.array([any(c.source == source and evaluation.normalise(snippet) in evaluation.normalise(c.text)
-                                  for source, snippet in question.gold) for c in data.clauses])
-        positive = answering[clause_of]
+        positive = gold_pieces(data, question)
         if not positive.any():
             continue
         similarity = sentences @ vector
         rows = np.flatnonzero(positive)
         best = int(rows[np.argmax(similarity[rows])])
         negatives = [texts[r] for r in np.argsort(-similarity) if not positive[r]][:HARD_NEGATIVES]
-        out.append((question.question, texts[best], data.clauses[clause_of[best]].text, negatives))
+        out.append((question.question, texts[best], data.clauses[data.pieces[best].clause].text, negatives))
     return out
 
 
@@ -123,7 +121,8 @@ def main() -> None:
 
     settings = Settings.from_env()
     folders = training_sets()
-    data = [one for folder in folders for one in examples(folder, settings)]
+    plain = OnnxEmbedder(MINILM, settings.model_cache, threads=settings.threads)
+    data = [one for folder in folders for one in examples(folder, settings, plain)]
     factors = fit(data, settings, args.seed)
     out = args.out or adapter_file(MINILM_COUNCILS)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -24,9 +24,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.sets import EvalSet, prepare, sentence_vectors, training_sets  # noqa: E402
+from bench.sets import EvalSet, gold_pieces, prepare, sentence_vectors, training_sets  # noqa: E402
 from bot.bootstrap import embedder  # noqa: E402
-from bot.core import evaluation, index_store  # noqa: E402
+from bot.core import index_store  # noqa: E402
+from bot.core.embedding import Embedder  # noqa: E402
 from bot.core.question_tuning import tuning_file  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 
@@ -36,20 +37,16 @@ TEMPERATURE = 0.05  # the sharpness of the softmax over a folder's sentences
 LEARNING_RATE = 1e-3
 
 
-def examples(eval_set: EvalSet, settings: Settings) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def examples(eval_set: EvalSet, settings: Settings, model: Embedder) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """(question vector, the folder's sentence vectors, which of them belong to an answering clause)."""
-    model = embedder(settings)
     _, root = prepare(eval_set, settings, model)
     data = index_store.read(root)
     sentences = sentence_vectors(data)
-    clause_of = np.array([p.clause for p in data.pieces])
     questions = [q for q in eval_set.load() if not q.out_of_scope]
     vectors = model.encode([q.question for q in questions])
     out = []
     for question, vector in zip(questions, vectors, strict=True):
-        answering = np.array([any(c.source == source and evaluation.normalise(snippet) in evaluation.normalise(c.text)
-                                  for source, snippet in question.gold) for c in data.clauses])
-        positive = answering[clause_of]
+        positive = gold_pieces(data, question)
         if positive.any():
             out.append((vector, sentences, positive))
     return out
@@ -84,9 +81,10 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings.from_env()
     folders = training_sets()
-    data = [one for folder in folders for one in examples(folder, settings)]
+    model = embedder(settings)
+    data = [one for folder in folders for one in examples(folder, settings, model)]
     matrix = fit(data, args.seed)
-    out = args.out or tuning_file(embedder(settings).name)
+    out = args.out or tuning_file(model.name)
     out.parent.mkdir(parents=True, exist_ok=True)
     np.save(out, matrix)
     print(f"{len(data)} questions from {len(folders)} folders; |A| = {np.linalg.norm(matrix):.3f}; written to {out}")

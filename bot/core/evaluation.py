@@ -59,20 +59,22 @@ def parse(text: str, name: str) -> list[EvalQuestion]:
     return out
 
 
-def _holds(citation: Citation, gold: tuple[tuple[str, str], ...], text: str) -> bool:
-    return any(citation.source == source and normalise(snippet) in normalise(text) for source, snippet in gold)
+def holds(source: str, text: str, gold: tuple[tuple[str, str], ...]) -> bool:
+    """Whether `text`, from document `source`, holds one of a question's gold snippets."""
+    return any(source == gold_source and normalise(snippet) in normalise(text) for gold_source, snippet in gold)
 
 
 def first_hit(citations: Iterable[Citation], gold: tuple[tuple[str, str], ...]) -> int | None:
     for rank, citation in enumerate(citations, start=1):
-        if _holds(citation, gold, citation.text):
+        if holds(citation.source, citation.text, gold):
             return rank
     return None
 
 
 def outcome(question: EvalQuestion, answer: Answer, seconds: float = 0.0) -> Outcome:
     rank = first_hit(answer.nearest, question.gold)
-    quote_holds = _holds(answer.nearest[0], question.gold, answer.nearest[0].quote) if rank == 1 else None
+    first = answer.nearest[0] if rank == 1 else None
+    quote_holds = holds(first.source, first.quote, question.gold) if first else None
     return Outcome(question, rank, answer.out_of_scope, seconds, quote_holds)
 
 
