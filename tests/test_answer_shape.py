@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.answering import Calibration
+from bot.core.answering import QUOTE_GAP, Calibration
 from bot.service.protocol_bot import IndexedProtocolBot
 from tests.fakes import HashingEmbedder
 
@@ -103,3 +103,37 @@ def test_the_sentence_naming_what_the_asker_named_is_quoted_beside_the_closest_o
     bot = _over(tmp_path, knowledge, "complaints.txt", COMPLAINTS)
     first = bot.ask("should I contact the office, where someone will help, about a councillor complaint?").citations[0]
     assert "please contact the office" in first.quote and "must be made in writing" in first.quote
+
+
+# Each paragraph numbered "1." as a web page pasted it: each stands alone as a clause under its heading.
+FALLBACK = """Thornbury Marsh Parish Council
+Complaints Procedure
+
+Before the meeting
+
+  1. Write your complaint to the Clerk, unless the Council has named another officer for it (as it will \
+when the complaint concerns the Clerk).
+
+  1. Should this not suit you, or you would rather not write to the Clerk or that officer, then address \
+your complaint to the Chair of the Parish Council.
+
+  1. The Council will send you its papers five working days before the meeting.
+"""
+
+
+def test_a_paragraph_pointing_back_at_the_one_before_is_quoted_after_it_so_a_fallback_never_reads_as_the_rule(
+    tmp_path: Path, knowledge: Path
+) -> None:
+    bot = _over(tmp_path, knowledge, "complaints.txt", FALLBACK)
+    answer = bot.ask("should this not suit me, who do I address my complaint to, the Chair?")
+    assert answer.nearest[0].quote.startswith("Should this not suit you")
+    rule, fallback = answer.citations[0].quote.split(QUOTE_GAP)
+    assert rule.startswith("Write your complaint to the Clerk") and rule.endswith("concerns the Clerk).")
+    assert fallback.startswith("Should this not suit you")
+    assert all("Write your complaint" not in c.quote for c in answer.citations[1:])
+
+
+def test_a_paragraph_that_stands_alone_is_shown_without_the_one_before(tmp_path: Path, knowledge: Path) -> None:
+    bot = _over(tmp_path, knowledge, "complaints.txt", FALLBACK)
+    answer = bot.ask("how many working days before the meeting will the Council send its papers?")
+    assert answer.citations[0].quote.startswith("The Council will send you its papers")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.answering import QUOTE_GAP, quote, whole_rule
-from bot.core.sentences import asked_form, pieces
+from bot.core.sentences import asked_form, pieces, points_back
 from knowledge.parser import parse
 
 CLAUSE = ("Councillors should not contact staff at home. Urgent matters go to the Clerk. "
@@ -139,3 +139,22 @@ def test_a_permission_is_quoted_with_the_sentence_after_it_where_its_condition_s
     quoted = whole_rule(clause, ["Officers may pass a councillor's research to other councillors."])
     assert quoted == ("Officers may pass a councillor's research to other councillors. The officer should first "
                       "consult the councillor who asked for it.")
+
+
+@pytest.mark.parametrize(
+    ("opening", "needs_the_one_before"),
+    [
+        ("Should this not be possible, the complaint goes to the Chair.", True),
+        ("If that happens, the Clerk tells the Chair.", True),
+        ("Tell the Clerk when you miss a meeting for either of the two reasons above.", True),
+        ("This means that no councillor acts alone.", True),
+        ("If a councillor misses six months of meetings, they cease to be a councillor.", False),
+        ("Complaints about the Clerk go to the Chair.", False),
+        ("The rules set out above apply to committees too.", False),
+        ("This protocol applies to every councillor.", False),
+    ],
+)
+def test_a_clause_that_opens_by_pointing_back_is_told_from_one_that_stands_alone(
+    opening: str, needs_the_one_before: bool
+) -> None:
+    assert points_back(opening) is needs_the_one_before

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from itertools import takewhile
 
@@ -13,7 +13,7 @@ from bot.core import in_force
 from bot.core.index_store import IndexData
 from bot.core.model_weights import MINILM, MINILM_COUNCILS, MPNET
 from bot.core.retrieval import TAUGHT_FLOOR, TAUGHT_MARGIN, TAUGHT_SIMILARITY, Hit, Ranking
-from bot.core.sentences import MARKER, Placed, placed
+from bot.core.sentences import MARKER, Placed, placed, points_back
 from bot.core.titles import named, recorded
 from bot.question import MAX_QUESTION_CHARS, Question
 from knowledge.catalogue import Entry
@@ -172,6 +172,21 @@ def _citation(data: IndexData, hit: Hit, today: date) -> Citation:
     )
 
 
+def _pointed_at(data: IndexData, ranking: Ranking, first: Citation) -> str | None:
+    """What the answer's clause points back at, to quote before it, when its quote opens with a sentence that
+    needs the clause before ("Should this not be applicable, … address it to the Chairman" after "… to the
+    Clerk, unless the complaint is about the Clerk"): quoted alone, the fallback reads as the rule. The
+    clause before's last sentence, with what that depends on; the whole of it when it is short."""
+    row = ranking.hits[0].clause
+    clause, before = data.clauses[row], data.clauses[row - 1] if row else None
+    if before is None or before.source != clause.source or before.start > clause.start:
+        return None
+    opening, last = placed(clause.text)[0], placed(before.text)
+    if opening.lead or not last or opening.sentence not in first.quote or not points_back(opening.sentence):
+        return None
+    return whole_rule(before.text, [last[-1].sentence]) if len(before.text.split()) > WHOLE_CLAUSE_WORDS else before.text
+
+
 # A sentence about the document rather than a rule in it: an introduction, a statement of purpose, a
 # pointer to another part. Shown after the first citation it adds nothing the asker can use.
 _ABOUT_THE_DOCUMENT = re.compile(
@@ -215,5 +230,8 @@ def compose(question: Question, ranking: Ranking, data: IndexData, calibration: 
     top = hits[0].score
     shown = nearest[:1] + tuple(c for c, h in zip(nearest[1:SHOWN], hits[1:], strict=False)
                                 if h.score >= top - calibration.shown_margin and adds_to_first(c))
+    if (before := _pointed_at(data, ranking, shown[0])) is not None:  # in the document's order, as one quote
+        first = replace(shown[0], quote=before + QUOTE_GAP + shown[0].quote)
+        shown = (first, *(c for c in shown[1:] if not (c.source == first.source and c.text in before)))
     lead = messages.LEAD_ANSWER_MANY if len({c.source for c in shown}) > 1 else messages.LEAD_ANSWER
     return Answer(question.text, False, trimmed_note + lead, shown, nearest)

@@ -43,6 +43,14 @@ _REFERS_BACK = re.compile(
     r"in particular|in doing so|as such|if so|if not)\b",
     re.IGNORECASE,
 )
+# A clause that opens by pointing back at the one before it ("Should this not be applicable, …", "either of the
+# two reasons above"): in documents whose paragraphs each stand alone as a clause, what it points at is there.
+_POINTS_BACK = re.compile(
+    r"^(?:should|if|where|when|unless)\s+(?:this|that|these|those|such)\b"
+    r"|\bthe (?:\w+ ){0,2}(?:reasons?|circumstances?|cases?|points?|conditions?|exceptions?|steps?|options?|"
+    r"grounds?|requirements?) above\b",
+    re.IGNORECASE,
+)
 # A sentence that qualifies the one before it ("However, they must first …", "Unless …"): quoting the
 # first without it states the rule without its condition.
 _QUALIFIES = re.compile(r"^(?:but|unless|only|except|provided|save that|subject to|in that case|if so)\b", re.IGNORECASE)
@@ -51,6 +59,20 @@ _QUALIFIES = re.compile(r"^(?:but|unless|only|except|provided|save that|subject 
 _PERMITS = re.compile(r"\b(?:may|can|is entitled to|are entitled to|ha(?:s|ve) (?:a|the) right|(?:is|are) free to|"
                       r"(?:is|are) (?:allowed|permitted) to)\b(?! not\b)", re.IGNORECASE)
 _ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|etc|Mr|Mrs|Ms|Dr|Cllr|No|para|cf)\.|\b[A-Z]\.)$", re.IGNORECASE)
+
+
+# "This protocol …", "This policy confirms:": a clause naming its own document points at nothing before it.
+_NAMES_ITS_DOCUMENT = re.compile(
+    r"^(?:this|these|that)\s+(?:protocol|policy|code|strategy|document|procedure|guidance|section|part|plan|charter|"
+    r"council|framework|scheme|constitution|standing orders|agreement|statement|notes?|appendix|chapter)\b",
+    re.IGNORECASE,
+)
+
+
+def points_back(sentence: str) -> bool:
+    """Whether a clause's opening sentence needs what stands before the clause to be read rightly."""
+    return bool((_REFERS_BACK.match(sentence) and not _NAMES_ITS_DOCUMENT.match(sentence))
+                or _POINTS_BACK.search(sentence))
 
 
 def sentences(text: str) -> list[str]:
