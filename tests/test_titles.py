@@ -93,3 +93,29 @@ def test_a_document_pasted_as_one_line_is_named_by_the_council_it_opens_with() -
     text = ("Fenwold District Council Protocol on Member/Officer Relations 1. Introduction 1.1 The purpose of this "
             "protocol is to guide members and officers of the Council in their dealings with one another.\n")
     assert from_text(text).council == "Fenwold District Council"
+
+
+def test_a_title_that_names_its_council_after_for_is_split_from_the_council() -> None:
+    text = "Code of Conduct for Elmsworth Parish Council\n\nElmsworth Parish Council adopted this code in 2021.\n"
+    assert from_text(text) == Named("Code of Conduct", "Elmsworth Parish Council")
+
+
+def test_the_short_line_under_the_council_s_name_is_its_title_even_without_a_title_word() -> None:
+    text = "Fenwold Parish Council\nGifts & Hospitality\nCouncillors receive no allowance for their work.\n"
+    assert from_text(text) == Named("Gifts & Hospitality", "Fenwold Parish Council")
+
+
+def test_a_bare_kind_of_council_is_not_taken_for_the_council_s_name() -> None:
+    text = "Parish Council\n\nThe Parish Council\n\nCouncillors make the council's policy together.\n"
+    assert from_text(text).council == ""
+
+
+def test_a_web_page_s_trail_of_sections_is_left_off_its_title() -> None:
+    text = ("Home > Your Council > Policies > Data Protection Policy\nWestholme Town Council\n"
+            "1. The Council keeps only the personal data it needs.\n")
+    assert from_text(text) == Named("Data Protection Policy", "Westholme Town Council")
+
+
+def test_financial_regulations_are_a_title_not_the_book_they_sit_in() -> None:
+    text = "HOLLOWAY GREEN CITY COUNCIL\n\nCONSTITUTION\n\nPART 4\n\nFINANCIAL REGULATIONS\n\n1. General\n"
+    assert from_text(text) == Named("Financial Regulations", "Holloway Green City Council")

@@ -19,15 +19,18 @@ from knowledge.parse_lines import TITLE_SMALL_WORDS
 
 OPENING_LINES = 10  # a title and council stand before the first clause, within the first few lines
 MAX_TITLE_CHARS = 120  # "Part 5 - Appendix 2 - Protocol on the relationship between … of X County Council" is one
+MAX_PLAIN_TITLE_WORDS = 6  # a title with none of a title's words is short: "Gifts & Hospitality", "Dignity at Work"
 _MARKUP = re.compile(r"[#*_`>|]+")
 _COUNCIL = re.compile(r"^(?:the\s+)?[\w'’.\- ]{2,60}\b(?:council)$", re.IGNORECASE)
 _TITLE_WORDS = re.compile(r"\b(protocol|code|policy|procedures?|standing orders|concordat|strategy|guidance|guide|"
-                          r"relations|conduct|scheme|rules|practices|charter|terms of reference)\b", re.IGNORECASE)
+                          r"relations|conduct|scheme|rules|regulations|practices|charter|terms of reference)\b", re.IGNORECASE)
 _NOT_TITLES = re.compile(r"^(adopted|review|reviewed|date|report to|contents|version|page|appendix|signed)\b",
                          re.IGNORECASE)
 _LABELLED = re.compile(r"^(?:heading/)?title\s*:\s*", re.IGNORECASE)
 # Where a title sits in a larger book: "Part 5 - Appendix 2 - ", "Section 16: ", "SECTION 15 – "
 _PLACE_IN_BOOK = re.compile(r"^(?:(?:part|section|appendix|annex|schedule)\s+[\w.]+\s*[-–—:]\s*)+", re.IGNORECASE)
+# A web page's trail of sections ("Elm Town Council > Your Council > Governance > Standing Orders"): the page is the last.
+_BREADCRUMB = re.compile(r"\s+[>»›]\s+")
 _PROSE = re.compile(r"[.;]\s+[A-Z]")  # a full stop inside the line: a sentence of the body, wrapped
 _BODY = re.compile(r"^\d+\.\d+")  # the first numbered clause
 _HASH = re.compile(r"^(?=.*[a-f])(?=.*\d)[0-9a-f]{8,}$", re.IGNORECASE)
@@ -92,7 +95,7 @@ def from_text(text: str) -> Named:
     lines = []
     first = ""
     for raw in text.splitlines()[: OPENING_LINES * 4]:
-        line = _cased(_plain(raw))
+        line = _cased(_plain(_BREADCRUMB.split(raw)[-1]))
         if not line:
             continue
         first = first or line
@@ -100,10 +103,28 @@ def from_text(text: str) -> Named:
             break  # the body has begun: a title stands before it
         lines.append(line)
     opening = lines[:OPENING_LINES]
-    council = next((line for line in opening if _COUNCIL.match(line)), "")
+    council = next((line for line in opening if _is_council(line)), "")
     council = (council or next((found for line in opening if (found := _council_in(line))), "")
                or _opens_with_council(first) or _most_named(text))
-    return Named(_title(opening, council), council)
+    return Named(_title(opening, council) or _under_council(opening, council), council)
+
+
+def _is_council(line: str) -> bool:
+    """A line that is a council's name and nothing else ("Cornwall Council"): not a title naming one ("Code of
+    Conduct for Elm Parish Council"), nor a kind of council with no name ("The Parish Council")."""
+    if not _COUNCIL.match(line) or _TITLE_WORDS.search(line):
+        return False
+    return any(word.lower() not in _NOT_NAMES for word in line.split()[:-1])
+
+
+def _under_council(opening: list[str], council: str) -> str:
+    """A title without a title's words ("Gifts & Hospitality"), known by where it stands: the short line right
+    under the council's own name."""
+    for before, line in zip(opening, opening[1:], strict=False):
+        if (before == council and line[:1].isupper() and len(line.split()) <= MAX_PLAIN_TITLE_WORDS
+                and not _NOT_TITLES.match(line) and not _COUNCIL.match(line)):
+            return line
+    return ""
 
 
 def _title(opening: list[str], council: str) -> str:
