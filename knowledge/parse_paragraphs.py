@@ -104,7 +104,8 @@ def _opening_titles(lines: list[Line]) -> dict[int, int]:
             break
         if is_all_caps(text):
             ranks[i] = 1
-        elif all(word[:1].isupper() for word in text.split() if word.lower() not in TITLE_SMALL_WORDS):
+        elif all(word[:1].isupper() for word in text.split()
+                 if word.lower() not in TITLE_SMALL_WORDS and word[:1].isalpha()):  # "Gifts & Hospitality", "Roles – Clerk"
             ranks[i] = 2
         else:
             break

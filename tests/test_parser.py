@@ -355,3 +355,11 @@ def test_a_clause_number_alone_on_its_line_numbers_the_text_below_it() -> None:
         ("2.7", "Any document is confidential."),
     ]
     assert doc[clauses[0].start :].startswith("2.6\n")
+
+
+def test_an_opening_title_with_an_ampersand_heads_the_text_instead_of_starting_it() -> None:
+    text = ("Fenwold Parish Council\nGifts & Hospitality\n"
+            "Councillors receive no allowance for their work.\nThey may claim travel at 40p a mile.\n")
+    first = parse("gifts.txt", text)[0]
+    assert first.heading_path == ("Gifts & Hospitality",)
+    assert first.text.startswith("Councillors receive no allowance")
