@@ -1,19 +1,20 @@
 """Fit the councils' adapter to MiniLM (bot/core/model_weights.py, MINILM_COUNCILS), and write it.
 
-    .venv/bin/python bench/train_encoder.py              # writes bot/core/tuning/all-MiniLM-L6-v2-councils.safetensors
+    .venv/bin/python bench/train_encoder.py              # writes bot/core/tuning/all-MiniLM-L6-v2-councils-2.safetensors
     .venv/bin/python bench/train_encoder.py --seed 2 --out /tmp/a2.safetensors   # a resampled run, for the spread
 
 People ask in everyday words and councils write in their own; plain MiniLM puts "sarcastic WhatsApp
 messages" far from "show respect and consideration for others". This teaches the encoder itself which
-wordings answer which questions, on bench/data/train/ only (fictional councils' documents and chat-style
-questions, written for training and never scored). Each question is paired with the sentence of its
-answering clause plain MiniLM finds closest and with that whole clause; its folder's three closest
-sentences of other clauses are its hard negatives, and the rest of a batch's sentences count against it
-too. Only low-rank factors beside each of the encoder's weight matrices are learnt (rank 16, 2.7 MB):
-the model keeps what it knew, and the file is small enough to ship. One pass over the questions: ten to
-twenty minutes on two cores, peaking at 1.5 GB resident (see `_return_freed_memory`). A rerun writes the
-shipped file byte for byte; a file that differs needs a new model name (bot/core/model_weights.py). `--seed 0` uses every question
-once in a fixed order; another seed draws a bootstrap sample of them, for the spread.
+wordings answer which questions, on the 1,350 questions of bench/data/train/ and bench/data/unseen-c/
+(fictional councils' documents and chat-style questions, written in our own words and not scored). Each
+question is paired with the sentence of its answering clause plain MiniLM finds closest and with that
+whole clause; its folder's three closest sentences of other clauses are its hard negatives, and the rest
+of a batch's sentences count against it too. Only low-rank factors beside each of the encoder's weight
+matrices are learnt (rank 16, 2.7 MB): the model keeps what it knew, and the file is small enough to
+ship. One pass over the questions: fifteen to twenty-five minutes on two cores, peaking at 1.5 GB
+resident (see `_return_freed_memory`). A rerun writes the shipped file byte for byte; a file that
+differs needs a new model name (bot/core/model_weights.py). `--seed 0` uses every question once in a
+fixed order; another seed draws a bootstrap sample of them, for the spread.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.sets import EvalSet, gold_pieces, prepare, sentence_vectors, training_sets  # noqa: E402
+from bench.sets import EvalSet, encoder_training_sets, gold_pieces, prepare, sentence_vectors  # noqa: E402
 from bot.core import index_store  # noqa: E402
 from bot.core.embedding import Embedder  # noqa: E402
 from bot.core.model_weights import MINILM, MINILM_COUNCILS, adapter_file, resolve  # noqa: E402
@@ -132,7 +133,7 @@ def main() -> None:
 
     _return_freed_memory()
     settings = Settings.from_env()
-    folders = training_sets()
+    folders = encoder_training_sets()
     plain = OnnxEmbedder(MINILM, settings.model_cache, threads=settings.threads)
     data = [one for folder in folders for one in examples(folder, settings, plain)]
     factors = fit(data, settings, args.seed)
