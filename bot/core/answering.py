@@ -153,6 +153,11 @@ def _list_needed(laid: list[Placed], sentence: str) -> list[str]:
     return []
 
 
+def _quote_of(text: str, quoted: list[str]) -> str:
+    """What a clause's citation quotes: the whole clause when it is short, else the quoted sentences as whole rules."""
+    return whole_rule(text, quoted) if quoted and len(text.split()) > WHOLE_CLAUSE_WORDS else text
+
+
 def _citation(data: IndexData, hit: Hit, today: date) -> Citation:
     clause = data.clauses[hit.clause]
     record = data.manifest.documents.get(clause.source)
@@ -165,7 +170,7 @@ def _citation(data: IndexData, hit: Hit, today: date) -> Citation:
         title=name.title,
         clause=clause.ref,
         heading=clause.heading_path[-1] if clause.heading_path else None,
-        quote=whole_rule(clause.text, quoted) if quoted and len(clause.text.split()) > WHOLE_CLAUSE_WORDS else clause.text,
+        quote=_quote_of(clause.text, quoted),
         text=clause.text,
         score=round(hit.score, 4),
         note=in_force.notes(doc, today),
@@ -181,10 +186,11 @@ def _pointed_at(data: IndexData, ranking: Ranking, first: Citation) -> str | Non
     clause, before = data.clauses[row], data.clauses[row - 1] if row else None
     if before is None or before.source != clause.source or before.start > clause.start:
         return None
-    opening, last = placed(clause.text)[0], placed(before.text)
-    if opening.lead or not last or opening.sentence not in first.quote or not points_back(opening.sentence):
+    opening = placed(clause.text)[0]
+    if opening.lead or opening.sentence not in first.quote or not points_back(opening.sentence):
         return None
-    return whole_rule(before.text, [last[-1].sentence]) if len(before.text.split()) > WHOLE_CLAUSE_WORDS else before.text
+    last = placed(before.text)  # only now: most answers' clauses point at nothing
+    return _quote_of(before.text, [last[-1].sentence]) if last else None
 
 
 # A sentence about the document rather than a rule in it: an introduction, a statement of purpose, a
