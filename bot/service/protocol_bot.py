@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot import messages
 from bot.answer import Answer, Scope
-from bot.core import in_force, index_store, indexing
+from bot.core import councils_named, in_force, index_store, indexing, titles
 from bot.core.answering import Calibration, compose
 from bot.core.corrections import Correction
 from bot.core.embedding import Embedder
@@ -35,6 +35,7 @@ from bot.stores.sql_embedding_cache import CacheAt
 class _Loaded:
     data: IndexData
     retriever: Retriever
+    councils: dict[str, str]  # each document's council, by file name ("" where it states none)
 
 
 class IndexedProtocolBot(ProtocolBot):
@@ -86,14 +87,16 @@ class IndexedProtocolBot(ProtocolBot):
                 if built_with != self._embedder.name:
                     # Vectors of two models are not comparable: answering would be nonsense, or a crash.
                     raise IndexUnavailable(messages.INDEX_OTHER_MODEL.format(built=built_with, model=self._embedder.name))
-                self._loaded = _Loaded(data, Retriever(data, self._glossary, self._weights))
+                councils = {source: titles.recorded(record).council for source, record in data.manifest.documents.items()}
+                self._loaded = _Loaded(data, Retriever(data, self._glossary, self._weights), councils)
             return self._loaded
 
     def ask(self, question: str, scope: Scope | None = None) -> Answer:
         cleaned = clean(question)
         loaded = self._current()
         vector = self._embedder.encode_one(cleaned.text)
-        allowed = in_force.allowed_sources(loaded.data.manifest.documents, scope)
+        allowed = councils_named.narrowed(cleaned.text, loaded.councils,
+                                          in_force.allowed_sources(loaded.data.manifest.documents, scope))
         ranking = loaded.retriever.search(cleaned.text, vector, allowed, self._teaching.taught(loaded.data),
                                           ranked_by=self._tuning(vector))
         return compose(cleaned, ranking, loaded.data, self._calibration, self._today())

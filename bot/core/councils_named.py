@@ -1,0 +1,49 @@
+"""A question that names one of the councils whose documents are indexed is answered from that council's.
+
+A shared service indexes several councils' documents side by side, and people name their council to say
+whose rules they mean ("which staff may talk to the press for Saffron Walden TC?"). Another council's
+clause on the same subject, quoted first, reads as the answer and misleads. Documents that do not state a
+council stay in reach: in one council's folder they are usually its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+
+# Words of a council's name that do not tell one council from another, and the joining words of
+# place names ("Shavington-cum-Gresty", "Kingston upon Thames").
+_GENERIC = frozenset({
+    "the", "of", "and", "with", "cum", "upon", "on", "in", "under", "by", "next", "le", "st",
+    "town", "parish", "community", "district", "borough", "city", "county", "metropolitan", "royal",
+    "council", "councils", "tc", "pc", "cc", "dc", "bc", "mbc",
+})
+_WORD = re.compile(r"[a-z]+")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower().replace("’", "'").replace("'s", ""))
+
+
+def place(council: str) -> tuple[str, ...]:
+    """The words that name the place: "Saffron Walden Town Council" -> ("saffron", "walden")."""
+    return tuple(w for w in _words(council) if w not in _GENERIC)
+
+
+def named_in(question: str, councils: Mapping[str, str]) -> frozenset[str] | None:
+    """The documents (by file name, from `councils`: file name -> council) that a question naming one or
+    more of those councils may be answered from: theirs, and those stating no council. None when the
+    question names none of them. A council is named by its whole place name: its first word alone
+    ("market" for Market Rasen) is too often an everyday word."""
+    asked = set(_words(question))
+    named = {council for council in set(councils.values()) if place(council) and set(place(council)) <= asked}
+    if not named:
+        return None
+    return frozenset(source for source, council in councils.items() if council in named or not place(council))
+
+
+def narrowed(question: str, councils: Mapping[str, str], allowed: Collection[str]) -> frozenset[str]:
+    """`allowed` narrowed to the councils the question names, when that leaves any document to answer from."""
+    named = named_in(question, councils)
+    kept = frozenset(allowed) & named if named is not None else frozenset()
+    return kept if kept else frozenset(allowed)
