@@ -302,6 +302,7 @@ DOCUMENT_NAME = "{council} — {title}"  # a document without a council is named
 DOCUMENT_UNTITLED = "Untitled document"
 DOCUMENT_NUMBERED = "Document {number}"
 CITATION_UNLABELLED = "unnumbered paragraph"  # a clause with neither a number nor a heading above it
+STATUS_HEADING = "Adoption and review"  # a document's own lines on when it was adopted or reviewed, cited
 STATUS_DOCUMENT = "  {name}: {clauses} clauses (adopted {adopted}, review due {review})"
 STATUS_CHANGES = "Changes when this index was built:\n{report}"
 FEEDBACK_NONE = "No feedback has been recorded yet."

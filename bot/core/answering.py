@@ -10,7 +10,10 @@ from itertools import takewhile
 from bot import messages
 from bot.answer import Answer, Citation
 from bot.core import in_force
+from bot.core.councils_named import place
+from bot.core.document_status import asks_about_document
 from bot.core.index_store import IndexData
+from bot.core.lexical import tokens
 from bot.core.model_weights import MINILM, MINILM_COUNCILS, MPNET
 from bot.core.retrieval import TAUGHT_FLOOR, TAUGHT_MARGIN, TAUGHT_SIMILARITY, Hit, Ranking
 from bot.core.sentences import MARKER, Placed, placed, points_back
@@ -177,6 +180,29 @@ def _citation(data: IndexData, hit: Hit, today: date) -> Citation:
     )
 
 
+# The documents a question about a document's adoption or review may mean: those of its nearest clauses.
+STATUS_FROM_NEAREST = 5
+
+
+def _status_citation(question: str, ranking: Ranking, data: IndexData, today: date) -> Citation | None:
+    """For a question asking when a document was adopted or reviewed: the lines saying so, of the nearest
+    document that has them. None for any other question, or when no such document is near."""
+    records = data.manifest.documents
+    places = frozenset(t for record in records.values() for t in tokens(" ".join(place(recorded(record).council))))
+    if not asks_about_document(question, places):
+        return None
+    for hit in ranking.hits[:STATUS_FROM_NEAREST]:
+        source = data.clauses[hit.clause].source
+        record = records.get(source)
+        if record is not None and record.own_status:
+            name = recorded(record)
+            return Citation(source=source, council=name.council, title=name.title, clause=None,
+                            heading=messages.STATUS_HEADING, quote=QUOTE_GAP.join(record.own_status),
+                            text="\n".join(record.own_status), score=round(hit.score, 4),
+                            note=in_force.notes(record.catalogue, today))
+    return None
+
+
 def _pointed_at(data: IndexData, ranking: Ranking, first: Citation) -> str | None:
     """What the answer's clause points back at, to quote before it, when its quote opens with a sentence that
     needs the clause before ("Should this not be applicable, … address it to the Chairman" after "… to the
@@ -231,6 +257,8 @@ def compose(question: Question, ranking: Ranking, data: IndexData, calibration: 
     hits = ranking.hits
     nearest = tuple(_citation(data, h, today) for h in hits[:NEAREST])
     trimmed_note = messages.QUESTION_TRIMMED.format(limit=MAX_QUESTION_CHARS) + " " if question.trimmed else ""
+    if (status := _status_citation(question.text, ranking, data, today)) is not None:
+        return Answer(question.text, False, trimmed_note + messages.LEAD_ANSWER, (status,), nearest)
     if not calibration.covers(ranking):
         return Answer(question.text, True, trimmed_note + declined(ranking, data, calibration), (), nearest)
     top = hits[0].score

@@ -16,6 +16,7 @@ from bot.core import index_store
 from bot.core.answering import addressed_at
 from bot.core.cached_embedding import CachedEmbedder
 from bot.core.changes import ChangeReport, compare
+from bot.core.document_status import status_lines
 from bot.core.embedding import Embedder
 from bot.core.index_store import KEEP_VERSIONS, StoredClause, StoredPiece
 from bot.core.knowledge_problems import worded
@@ -36,6 +37,7 @@ class ParsedDocument:
     sha256: str
     clauses: tuple[Clause, ...]
     own: Named = Named("")  # the title and council its opening lines state, for where the catalogue is silent
+    status: tuple[str, ...] = ()  # its opening lines on when it was adopted or reviewed
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ def parse_document(doc: documents.SourceDocument) -> ParsedDocument:
     clauses = tuple(parse(doc.source, doc.text))
     if not clauses:
         raise DocumentError(messages.DOCUMENT_NO_CLAUSES.format(name=doc.source))
-    return ParsedDocument(doc.source, doc.sha256, clauses, from_text(doc.text))
+    return ParsedDocument(doc.source, doc.sha256, clauses, from_text(doc.text), status_lines(doc.text))
 
 
 def preview(knowledge_dir: Path, index_root: Path) -> Preview:
@@ -181,7 +183,7 @@ def build(
                 not_covered_asks=tuple(t.ask.value for t in topics),
                 documents={d.source: DocumentRecord(d.sha256, len(d.clauses),
                                                     entries.get(d.source, catalogue.Entry(d.source)),
-                                                    d.own.title, d.own.council)
+                                                    d.own.title, d.own.council, d.status)
                            for d in parsed},
             ))
         except BaseException:
