@@ -1,7 +1,7 @@
 """A question that names one of the councils whose documents are indexed is answered from that council's.
 
 A shared service indexes several councils' documents side by side, and people name their council to say
-whose rules they mean ("which staff may talk to the press for Saffron Walden TC?"). Another council's
+whose rules they mean ("which staff may talk to the press for Little Marston TC?"). Another council's
 clause on the same subject, quoted first, reads as the answer and misleads. Documents that do not state a
 council stay in reach: in one council's folder they are usually its own.
 """
@@ -26,7 +26,7 @@ def _words(text: str) -> list[str]:
 
 
 def place(council: str) -> tuple[str, ...]:
-    """The words that name the place: "Saffron Walden Town Council" -> ("saffron", "walden")."""
+    """The words that name the place: "Little Marston Town Council" -> ("little", "marston")."""
     return tuple(w for w in _words(council) if w not in _GENERIC)
 
 

@@ -2,7 +2,7 @@
 
 Clerks and councillors ask "when did we adopt the current code?" or "is the social media policy up to
 date?". Councils print the answer in a document's opening lines ("Adopted by Full Council 17 January
-2023", "Last reviewed: April 2024", "Review date: October 2026"), which the parser takes as title lines, not
+2023", "Last reviewed: May 2024", "Review date: March 2027"), which the parser takes as title lines, not
 clauses, so no clause answers and the question used to be declined. The lines are read at index time and
 quoted as they stand when a question asks about a document itself.
 """
