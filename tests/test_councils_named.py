@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.councils_named import named_in
+from bot.core.councils_named import named_in, narrowed
 from bot.service.protocol_bot import IndexedProtocolBot
 from tests.fakes import HashingEmbedder
 
@@ -70,3 +70,9 @@ def test_a_council_not_among_the_documents_narrows_nothing(bot: IndexedProtocolB
     answer = bot.ask("who may speak to the press for Wexcombe parish council?")
 
     assert {"ashby.txt", "marston.txt"} <= {c.source for c in answer.nearest}
+
+
+def test_a_council_named_outside_the_documents_a_channel_may_use_narrows_nothing() -> None:
+    in_channel = {"ashby.txt", "own.txt"}
+
+    assert narrowed("who may speak to the press for little marston?", COUNCILS, in_channel) == in_channel

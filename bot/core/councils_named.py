@@ -43,7 +43,7 @@ def named_in(question: str, councils: Mapping[str, str]) -> frozenset[str] | Non
 
 
 def narrowed(question: str, councils: Mapping[str, str], allowed: Collection[str]) -> frozenset[str]:
-    """`allowed` narrowed to the councils the question names, when that leaves any document to answer from."""
-    named = named_in(question, councils)
-    kept = frozenset(allowed) & named if named is not None else frozenset()
-    return kept if kept else frozenset(allowed)
+    """`allowed` narrowed to the councils the question names among those allowed: a council named whose
+    documents are out of reach (another council's, in a channel kept to one) narrows nothing."""
+    named = named_in(question, {source: council for source, council in councils.items() if source in allowed})
+    return named if named is not None else frozenset(allowed)
