@@ -158,3 +158,19 @@ def test_a_clause_that_opens_by_pointing_back_is_told_from_one_that_stands_alone
     opening: str, needs_the_one_before: bool
 ) -> None:
     assert points_back(opening) is needs_the_one_before
+
+
+BARE_LEAD = ("Each post on the council's own pages must meet these standards. It must:\n"
+             "- be polite and relevant;\n"
+             "- be approved by the Clerk or the Chair before it goes out.")
+
+
+def test_an_item_under_a_lead_in_that_says_nothing_alone_is_matched_and_quoted_with_the_sentence_before_it() -> None:
+    item = "be approved by the Clerk or the Chair before it goes out."
+
+    matched = next(p.embed_text for p in pieces(BARE_LEAD) if p.quote == item)
+    quoted = whole_rule(BARE_LEAD, [item])
+
+    assert matched.startswith("Each post on the council's own pages must meet these standards. It must:")
+    assert quoted.startswith("Each post on the council's own pages must meet these standards. It must:")
+    assert quoted.endswith(item)

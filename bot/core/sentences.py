@@ -69,6 +69,11 @@ _NAMES_ITS_DOCUMENT = re.compile(
 )
 
 
+# A lead-in that says nothing alone ("It will:", "They must not:"): the sentence before it says what its items
+# are about ("Communications from the Council will meet the following criteria. It will: - be civil …").
+_BARE_LEAD = re.compile(r"^(?:it|they|these|this|we|you|he|she)\b(?:\s+\S+){0,3}:$", re.IGNORECASE)
+
+
 def points_back(sentence: str) -> bool:
     """Whether a clause's opening sentence needs what stands before the clause to be read rightly."""
     return bool((_REFERS_BACK.match(sentence) and not _NAMES_ITS_DOCUMENT.match(sentence))
@@ -112,7 +117,9 @@ class Placed:
         "insist that an Officer is disciplined"), or the sentence it refers back to ("This means that …")."""
         if self.lead:
             return self.lead
-        return self.before if self.before and _REFERS_BACK.match(self.sentence) else None
+        refers = _REFERS_BACK.match(self.sentence) or (_BARE_LEAD.match(self.sentence)
+                                                       and not _NAMES_ITS_DOCUMENT.match(self.sentence))
+        return self.before if self.before and refers else None
 
     @property
     def qualifier(self) -> str | None:
@@ -184,7 +191,20 @@ def placed(text: str) -> list[Placed]:
 
 
 def pieces(text: str) -> list[Piece]:
-    """Each sentence and list item, then the asked form of each that states a rule."""
-    out = [Piece(p.sentence, f"{p.lead} {p.sentence}" if p.lead else p.sentence) for p in placed(text)]
+    """Each sentence and list item (with its lead-in, and what a bare lead-in stands on), then the asked form
+    of each that states a rule."""
+    laid = placed(text)
+    where: dict[str, Placed] = {}
+    for one in laid:
+        where.setdefault(one.sentence, one)
+
+    def matched(one: Placed) -> str:
+        if not one.lead:
+            return one.sentence
+        lead = where[one.lead] if one.lead in where else None
+        stands_on = lead.context if lead is not None and _BARE_LEAD.match(one.lead) else None
+        return " ".join(part for part in (stands_on, one.lead, one.sentence) if part)
+
+    out = [Piece(one.sentence, matched(one)) for one in laid]
     asked = [Piece(piece.quote, form) for piece in out if (form := asked_form(piece.quote))]
     return out + asked
