@@ -70,7 +70,7 @@ _NAMES_ITS_DOCUMENT = re.compile(
 
 
 # A lead-in that says nothing alone ("It will:", "They must not:"): the sentence before it says what its items
-# are about ("Communications from the Council will meet the following criteria. It will: - be civil …").
+# are about ("Each post on the council's pages must meet these standards. It must: - be polite …").
 _BARE_LEAD = re.compile(r"^(?:it|they|these|this|we|you|he|she)\b(?:\s+\S+){0,3}:$", re.IGNORECASE)
 
 
