@@ -70,7 +70,8 @@ _NAMES_ITS_DOCUMENT = re.compile(
 
 
 # A lead-in that says nothing alone ("It will:", "They must not:"): the sentence before it says what its items
-# are about ("Each post on the council's pages must meet these standards. It must: - be polite …").
+# are about ("Each post on the council's pages must meet these standards. It must: - be polite …"), so a quote
+# of an item holds it too. Items are matched with the lead-in alone: the sentence before it as well diluted them.
 _BARE_LEAD = re.compile(r"^(?:it|they|these|this|we|you|he|she)\b(?:\s+\S+){0,3}:$", re.IGNORECASE)
 
 
@@ -191,20 +192,7 @@ def placed(text: str) -> list[Placed]:
 
 
 def pieces(text: str) -> list[Piece]:
-    """Each sentence and list item (with its lead-in, and what a bare lead-in stands on), then the asked form
-    of each that states a rule."""
-    laid = placed(text)
-    where: dict[str, Placed] = {}
-    for one in laid:
-        where.setdefault(one.sentence, one)
-
-    def matched(one: Placed) -> str:
-        if not one.lead:
-            return one.sentence
-        lead = where[one.lead] if one.lead in where else None
-        stands_on = lead.context if lead is not None and _BARE_LEAD.match(one.lead) else None
-        return " ".join(part for part in (stands_on, one.lead, one.sentence) if part)
-
-    out = [Piece(one.sentence, matched(one)) for one in laid]
+    """Each sentence and list item, then the asked form of each that states a rule."""
+    out = [Piece(p.sentence, f"{p.lead} {p.sentence}" if p.lead else p.sentence) for p in placed(text)]
     asked = [Piece(piece.quote, form) for piece in out if (form := asked_form(piece.quote))]
     return out + asked
