@@ -161,23 +161,22 @@ def _quote_of(text: str, quoted: list[str]) -> str:
     return whole_rule(text, quoted) if quoted and len(text.split()) > WHOLE_CLAUSE_WORDS else text
 
 
+def _cited(data: IndexData, source: str, hit: Hit, today: date, *, clause: str | None, heading: str | None,
+           quote: str, text: str) -> Citation:
+    """A citation of text from `source`, named and noted as its document is."""
+    record = data.manifest.documents.get(source)
+    doc = record.catalogue if record else Entry(source)
+    name = recorded(record) if record else named(doc)
+    return Citation(source=source, council=name.council, title=name.title, clause=clause, heading=heading,
+                    quote=quote, text=text, score=round(hit.score, 4), note=in_force.notes(doc, today))
+
+
 def _citation(data: IndexData, hit: Hit, today: date) -> Citation:
     clause = data.clauses[hit.clause]
-    record = data.manifest.documents.get(clause.source)
-    doc = record.catalogue if record else Entry(clause.source)
-    name = recorded(record) if record else named(doc)
     quoted = [data.pieces[row].quote for row in hit.quote_pieces]
-    return Citation(
-        source=clause.source,
-        council=name.council,
-        title=name.title,
-        clause=clause.ref,
-        heading=clause.heading_path[-1] if clause.heading_path else None,
-        quote=_quote_of(clause.text, quoted),
-        text=clause.text,
-        score=round(hit.score, 4),
-        note=in_force.notes(doc, today),
-    )
+    return _cited(data, clause.source, hit, today, clause=clause.ref,
+                  heading=clause.heading_path[-1] if clause.heading_path else None,
+                  quote=_quote_of(clause.text, quoted), text=clause.text)
 
 
 # The documents a question about a document's adoption or review may mean: those of its nearest clauses.
@@ -195,11 +194,8 @@ def _status_citation(question: str, ranking: Ranking, data: IndexData, today: da
         source = data.clauses[hit.clause].source
         record = records.get(source)
         if record is not None and record.own_status:
-            name = recorded(record)
-            return Citation(source=source, council=name.council, title=name.title, clause=None,
-                            heading=messages.STATUS_HEADING, quote=QUOTE_GAP.join(record.own_status),
-                            text="\n".join(record.own_status), score=round(hit.score, 4),
-                            note=in_force.notes(record.catalogue, today))
+            return _cited(data, source, hit, today, clause=None, heading=messages.STATUS_HEADING,
+                          quote=QUOTE_GAP.join(record.own_status), text="\n".join(record.own_status))
     return None
 
 
