@@ -10,10 +10,8 @@ from itertools import takewhile
 from bot import messages
 from bot.answer import Answer, Citation
 from bot.core import in_force
-from bot.core.councils_named import place
 from bot.core.document_status import asks_about_document
 from bot.core.index_store import IndexData
-from bot.core.lexical import tokens
 from bot.core.model_weights import MINILM, MINILM_COUNCILS, MPNET
 from bot.core.retrieval import TAUGHT_FLOOR, TAUGHT_MARGIN, TAUGHT_SIMILARITY, Hit, Ranking
 from bot.core.sentences import MARKER, Placed, placed, points_back
@@ -183,13 +181,13 @@ def _citation(data: IndexData, hit: Hit, today: date) -> Citation:
 STATUS_FROM_NEAREST = 5
 
 
-def _status_citation(question: str, ranking: Ranking, data: IndexData, today: date) -> Citation | None:
+def _status_citation(question: str, ranking: Ranking, data: IndexData, today: date,
+                     place_words: frozenset[str]) -> Citation | None:
     """For a question asking when a document was adopted or reviewed: the lines saying so, of the nearest
     document that has them. None for any other question, or when no such document is near."""
-    records = data.manifest.documents
-    places = frozenset(t for record in records.values() for t in tokens(" ".join(place(recorded(record).council))))
-    if not asks_about_document(question, places):
+    if not asks_about_document(question, place_words):
         return None
+    records = data.manifest.documents
     for hit in ranking.hits[:STATUS_FROM_NEAREST]:
         source = data.clauses[hit.clause].source
         record = records.get(source)
@@ -249,11 +247,13 @@ def adds_to_first(citation: Citation) -> bool:
     return not _ABOUT_THE_DOCUMENT.search(citation.quote)
 
 
-def compose(question: Question, ranking: Ranking, data: IndexData, calibration: Calibration, today: date) -> Answer:
+def compose(question: Question, ranking: Ranking, data: IndexData, calibration: Calibration, today: date,
+            place_words: frozenset[str]) -> Answer:
+    """`place_words`: the indexed councils' place names (document_status.place_words), worked out once an index."""
     hits = ranking.hits
     nearest = tuple(_citation(data, h, today) for h in hits[:NEAREST])
     trimmed_note = messages.QUESTION_TRIMMED.format(limit=MAX_QUESTION_CHARS) + " " if question.trimmed else ""
-    if (status := _status_citation(question.text, ranking, data, today)) is not None:
+    if (status := _status_citation(question.text, ranking, data, today, place_words)) is not None:
         return Answer(question.text, False, trimmed_note + messages.LEAD_ANSWER, (status,), nearest)
     if not calibration.covers(ranking):
         return Answer(question.text, True, trimmed_note + declined(ranking, data, calibration), (), nearest)

@@ -36,10 +36,11 @@ def named_in(question: str, councils: Mapping[str, str]) -> frozenset[str] | Non
     question names none of them. A council is named by its whole place name: its first word alone
     ("market" for Market Rasen) is too often an everyday word."""
     asked = set(_words(question))
-    named = {council for council in set(councils.values()) if place(council) and set(place(council)) <= asked}
+    places = {council: place(council) for council in set(councils.values())}
+    named = {council for council, words in places.items() if words and set(words) <= asked}
     if not named:
         return None
-    return frozenset(source for source, council in councils.items() if council in named or not place(council))
+    return frozenset(source for source, council in councils.items() if council in named or not places[council])
 
 
 def narrowed(question: str, councils: Mapping[str, str], allowed: Collection[str]) -> frozenset[str]:

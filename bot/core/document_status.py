@@ -10,7 +10,9 @@ quoted as they stand when a question asks about a document itself.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
+from bot.core.councils_named import place
 from bot.core.lexical import tokens
 
 OPENING_LINES = 40  # where councils print adoption and review: above or just below the title
@@ -58,9 +60,14 @@ def status_lines(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))[:MAX_LINES]
 
 
+def place_words(councils: Iterable[str]) -> frozenset[str]:
+    """The words of the councils' place names, as a question's words are compared: worked out once an index."""
+    return frozenset(tokens(" ".join(word for council in councils for word in place(council))))
+
+
 def asks_about_document(question: str, place_words: frozenset[str] = frozenset()) -> bool:
     """Whether a question asks when a document was adopted or reviewed, or whether it is current.
-    `place_words`: the indexed councils' place names, which say whose document, not what about it."""
+    `place_words` (from `place_words`): the indexed councils' place names, which say whose document, not what about it."""
     if not (_ASKS_STATUS.search(question) and _NAMES_DOCUMENT.search(question)):
         return False
     own = [t for t in tokens(question) if t not in _ABOUT_DOCUMENT and t not in place_words]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot import messages
 from bot.answer import Answer, Scope
-from bot.core import councils_named, in_force, index_store, indexing, titles
+from bot.core import councils_named, document_status, in_force, index_store, indexing, titles
 from bot.core.answering import Calibration, compose
 from bot.core.corrections import Correction
 from bot.core.embedding import Embedder
@@ -36,6 +36,7 @@ class _Loaded:
     data: IndexData
     retriever: Retriever
     councils: dict[str, str]  # each document's council, by file name ("" where it states none)
+    place_words: frozenset[str]  # the words of those councils' place names, as questions are compared
 
 
 class IndexedProtocolBot(ProtocolBot):
@@ -88,7 +89,8 @@ class IndexedProtocolBot(ProtocolBot):
                     # Vectors of two models are not comparable: answering would be nonsense, or a crash.
                     raise IndexUnavailable(messages.INDEX_OTHER_MODEL.format(built=built_with, model=self._embedder.name))
                 councils = {source: titles.recorded(record).council for source, record in data.manifest.documents.items()}
-                self._loaded = _Loaded(data, Retriever(data, self._glossary, self._weights), councils)
+                self._loaded = _Loaded(data, Retriever(data, self._glossary, self._weights), councils,
+                                       document_status.place_words(councils.values()))
             return self._loaded
 
     def ask(self, question: str, scope: Scope | None = None) -> Answer:
@@ -99,7 +101,7 @@ class IndexedProtocolBot(ProtocolBot):
                                           in_force.allowed_sources(loaded.data.manifest.documents, scope))
         ranking = loaded.retriever.search(cleaned.text, vector, allowed, self._teaching.taught(loaded.data),
                                           ranked_by=self._tuning(vector))
-        return compose(cleaned, ranking, loaded.data, self._calibration, self._today())
+        return compose(cleaned, ranking, loaded.data, self._calibration, self._today(), loaded.place_words)
 
     def documents(self) -> tuple[DocumentInfo, ...]:
         return self.status().documents
