@@ -155,6 +155,14 @@ def conversation(core: ProtocolBot, feedback: FeedbackStore, *, admins: frozense
                         state=state or SqlConversationState(":memory:"))
 
 
+def only_documents(knowledge: Path, documents: dict[str, str]) -> None:
+    """Leave a test's copy of the knowledge folder holding just these documents (file name -> text)."""
+    for old in (knowledge / "protocols").iterdir():
+        old.unlink()
+    for name, text in documents.items():
+        (knowledge / "protocols" / name).write_text(text, encoding="utf-8")
+
+
 def mark_superseded(knowledge: Path, old: str, new: str) -> None:
     """Mark `old` superseded by `new` in a test's own copy of the catalogue, as an admin would."""
     catalogue = knowledge / "catalogue.toml"

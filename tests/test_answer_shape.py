@@ -13,7 +13,7 @@ import pytest
 
 from bot.core.answering import QUOTE_GAP, Calibration
 from bot.service.protocol_bot import IndexedProtocolBot
-from tests.fakes import HashingEmbedder
+from tests.fakes import HashingEmbedder, only_documents
 
 PROTOCOL = """Ashby Parva Parish Council
 Protocol on Councillors and Staff
@@ -40,9 +40,7 @@ SHOW_ALL = Calibration(min_similarity=0.0, not_covered_margin=1.0, unanswered_ma
 
 def _over(tmp_path: Path, knowledge: Path, name: str, text: str) -> IndexedProtocolBot:
     """The core over one document alone."""
-    for old in (knowledge / "protocols").iterdir():
-        old.unlink()
-    (knowledge / "protocols" / name).write_text(text, encoding="utf-8")
+    only_documents(knowledge, {name: text})
     built = IndexedProtocolBot(knowledge, tmp_path / "index", tmp_path / "cache.sqlite3", HashingEmbedder(),
                                calibration=SHOW_ALL)
     built.reindex()

@@ -12,7 +12,7 @@ import pytest
 
 from bot.core.councils_named import named_in, narrowed
 from bot.service.protocol_bot import IndexedProtocolBot
-from tests.fakes import HashingEmbedder
+from tests.fakes import HashingEmbedder, only_documents
 
 ASHBY = """Ashby Parva Parish Council
 Media Policy
@@ -36,10 +36,7 @@ COUNCILS = {"ashby.txt": "Ashby Parva Parish Council", "marston.txt": "Little Ma
 
 @pytest.fixture
 def bot(tmp_path: Path, knowledge: Path) -> IndexedProtocolBot:
-    for old in (knowledge / "protocols").iterdir():
-        old.unlink()
-    for name, text in {"ashby.txt": ASHBY, "marston.txt": MARSTON, "own.txt": UNNAMED}.items():
-        (knowledge / "protocols" / name).write_text(text, encoding="utf-8")
+    only_documents(knowledge, {"ashby.txt": ASHBY, "marston.txt": MARSTON, "own.txt": UNNAMED})
     built = IndexedProtocolBot(knowledge, tmp_path / "index", tmp_path / "cache.sqlite3", HashingEmbedder())
     built.reindex()
     return built

@@ -16,7 +16,7 @@ from bot import messages
 from bot.core import index_store
 from bot.core.document_status import status_lines
 from bot.service.protocol_bot import IndexedProtocolBot
-from tests.fakes import HashingEmbedder
+from tests.fakes import HashingEmbedder, only_documents
 
 POLICY = """Ashby Parva Parish Council
 Media Policy
@@ -34,9 +34,7 @@ Last reviewed: May 2024
 
 @pytest.fixture
 def bot(tmp_path: Path, knowledge: Path) -> IndexedProtocolBot:
-    for old in (knowledge / "protocols").iterdir():
-        old.unlink()
-    (knowledge / "protocols" / "media.txt").write_text(POLICY, encoding="utf-8")
+    only_documents(knowledge, {"media.txt": POLICY})
     built = IndexedProtocolBot(knowledge, tmp_path / "index", tmp_path / "cache.sqlite3", HashingEmbedder())
     built.reindex()
     return built

@@ -11,7 +11,7 @@ import pytest
 from bot.core.answering import Calibration
 from bot.core.question_tuning import QuestionTuning, tuning_file
 from bot.service.protocol_bot import IndexedProtocolBot
-from tests.fakes import HashingEmbedder
+from tests.fakes import HashingEmbedder, only_documents
 
 PROTOCOL = """Ashby Parva Parish Council
 Protocol on Councillors and Staff
@@ -35,9 +35,7 @@ def learnt(question: str, meaning: str) -> QuestionTuning:
 
 def bot_with(tmp_path: Path, knowledge: Path, tuning: QuestionTuning,
              calibration: Calibration = ANSWER_ALL) -> IndexedProtocolBot:
-    for old in (knowledge / "protocols").iterdir():
-        old.unlink()
-    (knowledge / "protocols" / "equipment.txt").write_text(PROTOCOL, encoding="utf-8")
+    only_documents(knowledge, {"equipment.txt": PROTOCOL})
     bot = IndexedProtocolBot(knowledge, tmp_path / "index", tmp_path / "cache.sqlite3", HashingEmbedder(),
                              calibration=calibration, tuning=tuning)
     bot.reindex()
