@@ -16,6 +16,15 @@ NO_WORDS = (
     "I couldn't find any words in that message. Please ask your question in a sentence, "
     'for example: "Can a councillor give instructions to staff?"'
 )
+# Replies to a message that asks nothing (bot/small_talk.py): a greeting, or thanks and the like ("ok", "great").
+SMALL_TALK_GREETING = (
+    "Hello. Ask me about the council's protocol, code of conduct, standing orders or policies, "
+    'for example: "Can I copy an officer\'s email to another councillor?"'
+)
+SMALL_TALK_THANKS = (
+    "Glad to help. Ask me about the council's protocol, code of conduct, standing orders or policies "
+    "whenever you need to."
+)
 QUESTION_TRIMMED = "Your message was very long, so I answered from its first {limit} characters."
 # Not "the protocol": the documents may be a code of conduct, standing orders or a policy
 LEAD_ANSWER = "Here is what the document says:"

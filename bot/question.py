@@ -63,11 +63,15 @@ def displayable(text: str) -> str:
     return one_line(_TERMINAL_ESCAPE.sub(" ", printable(text)))
 
 
+def has_words(text: str) -> bool:
+    return _WORD.search(text) is not None
+
+
 def clean(raw: str) -> Question:
     text = displayable(_MENTION.sub(" ", raw or ""))
     if not text:
         raise InvalidQuestion(messages.EMPTY_QUESTION)
-    if not _WORD.search(text):
+    if not has_words(text):
         raise InvalidQuestion(messages.NO_WORDS)
     trimmed = len(text) > MAX_QUESTION_CHARS
     if trimmed:

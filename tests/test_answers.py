@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot import messages
 from bot.bootstrap import protocol_bot
 from bot.core.answering import MAX_QUOTED, QUOTE_GAP
 from bot.service.protocol_bot import IndexedProtocolBot
@@ -56,6 +57,20 @@ def test_a_question_that_is_not_council_business_is_declined_without_sending_any
     answer = real_bot.ask(question)
     assert answer.out_of_scope and answer.citations == ()
     assert "Clerk" not in answer.lead and "Monitoring Officer" not in answer.lead
+
+
+@pytest.mark.parametrize(("message", "reply"), [("ok", messages.SMALL_TALK_THANKS), ("lol", messages.SMALL_TALK_THANKS),
+                                                ("Cheers, that's really helpful!", messages.SMALL_TALK_THANKS),
+                                                ("Good morning", messages.SMALL_TALK_GREETING)])
+def test_thanks_a_greeting_or_ok_is_met_with_a_reply_and_no_clause(real_bot: IndexedProtocolBot, message: str,
+                                                                    reply: str) -> None:
+    answer = real_bot.ask(message)
+    assert answer.out_of_scope and answer.citations == () and answer.lead == reply
+
+
+def test_a_question_that_opens_with_a_greeting_is_answered(real_bot: IndexedProtocolBot) -> None:
+    answer = real_bot.ask("Hello! Can a councillor give instructions to staff?")
+    assert not answer.out_of_scope and answer.citations
 
 
 def test_every_citation_quotes_sentences_of_its_clause_verbatim(real_bot: IndexedProtocolBot) -> None:

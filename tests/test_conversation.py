@@ -137,6 +137,28 @@ def test_an_empty_message_gets_a_prompt_and_makes_the_thread_the_bots(talk: Conv
     assert core.asked == [("Can I copy an email?", None)]
 
 
+def test_thanks_in_the_bots_thread_does_not_bring_its_answer_back(talk: Conversation, core: FakeProtocolBot) -> None:
+    said(talk, "Can I copy an email?", THREAD)
+    assert said(talk, "thanks, that's really helpful", THREAD, user="U2", addressed=False) is None
+    assert said(talk, "👍", THREAD, user="U2", addressed=False) is None
+    assert said(talk, "cheers", THREAD) == TextReply(messages.SMALL_TALK_THANKS)
+    assert core.asked == [("Can I copy an email?", None)]
+
+
+def test_in_a_chat_thanks_is_acknowledged_and_the_next_follow_up_still_keeps_the_topic(
+    talk: Conversation, core: FakeProtocolBot
+) -> None:
+    assert said(talk, "hello") == TextReply(messages.SMALL_TALK_GREETING)
+    said(talk, "Can I copy an email?")
+    assert said(talk, "ok thanks") == TextReply(messages.SMALL_TALK_THANKS)
+    said(talk, "what about officers?")
+    assert [q for q, _ in core.asked] == ["Can I copy an email?", "Can I copy an email? what about officers?"]
+
+
+def test_a_greeting_with_a_question_is_a_question(talk: Conversation) -> None:
+    assert isinstance(said(talk, "hi there, can I copy an email?"), AnswerReply)
+
+
 class Platform:
     """Collects what a front end would deliver; can refuse for a while, as an outage does."""
 

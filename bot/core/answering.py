@@ -15,6 +15,7 @@ from bot.core.index_store import IndexData
 from bot.core.model_weights import MINILM, MINILM_COUNCILS, MPNET
 from bot.core.retrieval import TAUGHT_FLOOR, TAUGHT_MARGIN, TAUGHT_SIMILARITY, Hit, Ranking
 from bot.core.sentences import MARKER, Placed, placed, points_back
+from bot.core.small_talk import reply_to_small_talk
 from bot.core.titles import named, recorded
 from bot.question import MAX_QUESTION_CHARS, Question
 from knowledge.catalogue import Entry
@@ -253,6 +254,8 @@ def compose(question: Question, ranking: Ranking, data: IndexData, calibration: 
     hits = ranking.hits
     nearest = tuple(_citation(data, h, today) for h in hits[:NEAREST])
     trimmed_note = messages.QUESTION_TRIMMED.format(limit=MAX_QUESTION_CHARS) + " " if question.trimmed else ""
+    if (reply := reply_to_small_talk(question.text)) is not None:  # "ok", "thanks": no clause is the answer
+        return Answer(question.text, True, reply, (), nearest)
     if (status := _status_citation(question.text, ranking, data, today, place_words)) is not None:
         return Answer(question.text, False, trimmed_note + messages.LEAD_ANSWER, (status,), nearest)
     if not calibration.covers(ranking):

@@ -17,6 +17,8 @@ The rules, the same on every platform:
   with the previous question; any other message starts a new topic.
 - A message nobody addressed to the bot (no mention, not a direct message) is answered only in a
   thread the bot is already part of.
+- A message that only thanks, greets or acknowledges ("thanks", "ok", "👍") is never asked with the topic,
+  which would bring the last answer back: addressed to the bot it gets a short reply, otherwise none.
 - A message seen before (a platform's retry, or the same message as two events) is not answered again.
 
 Nothing acknowledged is lost: a front end `take`s a message into the inbox (bot/stores/conversation.py)
@@ -44,7 +46,9 @@ from typing import Any
 from bot import messages
 from bot.answer import Answer
 from bot.core.answering import QUOTE_GAP
+from bot.core.small_talk import reply_to_small_talk
 from bot.errors import DeliveryDeferred, ProtocolBotError
+from bot.question import has_words
 from bot.service.ports import ProtocolBot
 from bot.service.reindex_runner import ReindexOutcome, ReindexRunner
 from bot.service.scopes import Scopes
@@ -160,6 +164,11 @@ def command_of(text: str) -> Command | None:
         return Command(text.strip().strip(" .!?").lower())
     except ValueError:
         return None
+
+
+def asks_nothing(text: str) -> bool:
+    """Thanks, a greeting, "ok", or no words at all (an emoji)."""
+    return reply_to_small_talk(text) is not None or not has_words(text)
 
 
 def is_follow_up(text: str) -> bool:
@@ -330,6 +339,8 @@ class Conversation:
             if topic is None:
                 self._state.set_topic(topic_key, "")  # the thread is the bot's now: follow-ups need no mention
             return ""
+        if asks_nothing(question):  # "thanks", "ok", "👍": never asked with the topic, which would answer it again
+            return question if message.addressed else None
         continues = bool(topic) and (message.place.thread is not None or is_follow_up(question))
         if not continues:
             self._state.set_topic(topic_key, question)
@@ -342,6 +353,8 @@ class Conversation:
             return self._command(command, message, report_reindex)
         if not asked:
             return TextReply(messages.EMPTY_QUESTION)
+        if (reply := reply_to_small_talk(asked)) is not None:
+            return TextReply(reply)
         return self._guarded(f"Answering {asked!r}", lambda: self._answer(asked, message.place))
 
     def answer(self, answer_id: str) -> Answer | None:

@@ -1,0 +1,36 @@
+"""Messages that ask nothing: "thanks", "hello", "ok", "lol", "cheers, that's helpful".
+
+People say these in chat all the time, to the bot and, in its threads, to each other. Searched as a
+question, "ok" was answered with whatever clause came nearest; in a thread or a chat it was asked
+together with the question before it, so a "thanks" brought the same answer back again.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot import messages
+
+_GREETINGS = frozenset({"hi", "hello", "hey", "hiya", "morning", "afternoon", "evening"})
+_THANKS = frozenset({"thanks", "thank", "thankyou", "thx", "ty", "ta", "cheers"})
+# Everything else that may stand beside them without asking anything ("that's really helpful, thank you all").
+_ACKNOWLEDGEMENTS = frozenset({
+    "ok", "okay", "okey", "k", "kk", "cool", "great", "brilliant", "perfect", "lovely", "nice", "super", "excellent",
+    "awesome", "fab", "fantastic", "helpful", "useful", "noted", "understood", "fine", "sorted", "good", "lol", "haha",
+    "ha", "oh", "ah", "wow", "bye", "goodbye", "cya", "got", "it", "that", "that's", "thats", "this", "is", "was",
+    "so", "very", "really", "much", "many", "a", "lot", "you", "for", "the", "help", "answer", "all", "everyone",
+    "there", "again", "stuff", "alright", "right", "bot",
+})
+_SAYS_NOTHING = _GREETINGS | _THANKS | _ACKNOWLEDGEMENTS
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
+
+
+def reply_to_small_talk(text: str) -> str | None:
+    """The reply to a message made only of greetings, thanks and acknowledgements; None for anything else,
+    which includes every message with a word of its own ("hello, can I copy this email?")."""
+    words = _WORD.findall(text.lower().replace("’", "'"))
+    if not words or not set(words) <= _SAYS_NOTHING:
+        return None
+    if _GREETINGS & set(words) and not _THANKS & set(words):
+        return messages.SMALL_TALK_GREETING
+    return messages.SMALL_TALK_THANKS
