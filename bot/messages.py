@@ -16,7 +16,8 @@ NO_WORDS = (
     "I couldn't find any words in that message. Please ask your question in a sentence, "
     'for example: "Can a councillor give instructions to staff?"'
 )
-# Replies to a message that asks nothing (bot/small_talk.py): a greeting, or thanks and the like ("ok", "great").
+# Replies to a message that asks nothing (bot/core/small_talk.py): a greeting; thanks and the like ("ok", "great");
+# or that the last answer missed ("that's not what I asked").
 SMALL_TALK_GREETING = (
     "Hello. Ask me about the council's protocol, code of conduct, standing orders or policies, "
     'for example: "Can I copy an officer\'s email to another councillor?"'
@@ -24,6 +25,10 @@ SMALL_TALK_GREETING = (
 SMALL_TALK_THANKS = (
     "Glad to help. Ask me about the council's protocol, code of conduct, standing orders or policies "
     "whenever you need to."
+)
+SMALL_TALK_NOT_HELPED = (
+    "Sorry that didn't help. Try asking in other words, or mark the answer 👎 and say what was wrong, "
+    "so the clerk can put it right."
 )
 QUESTION_TRIMMED = "Your message was very long, so I answered from its first {limit} characters."
 # Not "the protocol": the documents may be a code of conduct, standing orders or a policy

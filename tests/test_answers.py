@@ -61,8 +61,10 @@ def test_a_question_that_is_not_council_business_is_declined_without_sending_any
 
 @pytest.mark.parametrize(("message", "reply"), [("ok", messages.SMALL_TALK_THANKS), ("lol", messages.SMALL_TALK_THANKS),
                                                 ("Cheers, that's really helpful!", messages.SMALL_TALK_THANKS),
-                                                ("Good morning", messages.SMALL_TALK_GREETING)])
-def test_thanks_a_greeting_or_ok_is_met_with_a_reply_and_no_clause(real_bot: IndexedProtocolBot, message: str,
+                                                ("Good morning", messages.SMALL_TALK_GREETING),
+                                                ("No thank you", messages.SMALL_TALK_THANKS),
+                                                ("that doesn't answer my question", messages.SMALL_TALK_NOT_HELPED)])
+def test_thanks_a_greeting_ok_or_a_miss_is_met_with_a_reply_and_no_clause(real_bot: IndexedProtocolBot, message: str,
                                                                     reply: str) -> None:
     answer = real_bot.ask(message)
     assert answer.out_of_scope and answer.citations == () and answer.lead == reply

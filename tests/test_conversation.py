@@ -155,6 +155,16 @@ def test_in_a_chat_thanks_is_acknowledged_and_the_next_follow_up_still_keeps_the
     assert [q for q, _ in core.asked] == ["Can I copy an email?", "Can I copy an email? what about officers?"]
 
 
+def test_saying_an_answer_missed_gets_an_apology_and_a_way_on_not_the_same_answer_again(
+    talk: Conversation, core: FakeProtocolBot
+) -> None:
+    said(talk, "Can I copy an email?")
+    assert said(talk, "no, that's not what I asked") == TextReply(messages.SMALL_TALK_NOT_HELPED)
+    said(talk, "Can I copy an email?", THREAD)
+    assert said(talk, "wrong clause", THREAD, user="U2", addressed=False) is None
+    assert len(core.asked) == 2
+
+
 def test_a_greeting_with_a_question_is_a_question(talk: Conversation) -> None:
     assert isinstance(said(talk, "hi there, can I copy an email?"), AnswerReply)
 

@@ -17,8 +17,9 @@ The rules, the same on every platform:
   with the previous question; any other message starts a new topic.
 - A message nobody addressed to the bot (no mention, not a direct message) is answered only in a
   thread the bot is already part of.
-- A message that only thanks, greets or acknowledges ("thanks", "ok", "👍") is never asked with the topic,
-  which would bring the last answer back: addressed to the bot it gets a short reply, otherwise none.
+- A message that only thanks, greets or acknowledges ("thanks", "ok", "👍"), or says the last answer missed
+  ("that's not what I asked"), is never asked with the topic, which would bring the last answer back:
+  addressed to the bot it gets a short reply, otherwise none.
 - A message seen before (a platform's retry, or the same message as two events) is not answered again.
 
 Nothing acknowledged is lost: a front end `take`s a message into the inbox (bot/stores/conversation.py)
@@ -167,7 +168,7 @@ def command_of(text: str) -> Command | None:
 
 
 def asks_nothing(text: str) -> bool:
-    """Thanks, a greeting, "ok", or no words at all (an emoji)."""
+    """Thanks, a greeting, "ok", "that's not what I asked", or no words at all (an emoji)."""
     return reply_to_small_talk(text) is not None or not has_words(text)
 
 
