@@ -119,6 +119,21 @@ def test_in_a_chat_a_follow_up_keeps_the_last_question_and_a_new_question_starts
     ]
 
 
+def test_in_a_chat_a_short_question_of_its_own_starts_afresh_and_one_pointing_back_carries_on(
+    talk: Conversation, core: FakeProtocolBot
+) -> None:
+    said(talk, "Can I copy an email?")
+    said(talk, "who decides that?")
+    said(talk, "can officers be friends?")
+    said(talk, "even online?")
+    assert [q for q, _ in core.asked] == [
+        "Can I copy an email?",
+        "Can I copy an email? who decides that?",
+        "can officers be friends?",
+        "can officers be friends? even online?",
+    ]
+
+
 def test_outside_threads_each_persons_topic_is_their_own(talk: Conversation, core: FakeProtocolBot) -> None:
     said(talk, "Can I copy an email?", CHANNEL, user="U1")
     said(talk, "and officers?", CHANNEL, user="U2")

@@ -13,8 +13,9 @@ The rules, the same on every platform:
   is a command; status and reindex are for admins only; anything else is a question.
 - In a thread, every later message is asked together with the thread's first question, so "what
   about officers?" keeps the topic. In a conversation without threads (a direct message, a Teams
-  chat) a message that reads as a follow-up (short, or opening with "and", "what about" ...) is asked
-  with the previous question; any other message starts a new topic.
+  chat) a message that reads as a follow-up (opening with "and", "what about" ..., or short and not a
+  whole question of its own: "even online?", "who decides that?", not "can officers be friends?") is
+  asked with the previous question; any other message starts a new topic.
 - A message nobody addressed to the bot (no mention, not a direct message) is answered only in a
   thread the bot is already part of.
 - A message that only thanks, greets or acknowledges ("thanks", "ok", "👍"), or says the last answer missed
@@ -63,7 +64,14 @@ logger = logging.getLogger(__name__)
 # "and for officers?", "what about the chair?": a chat message that carries on the last question.
 _FOLLOW_UP = re.compile(r"^(and|but|also|so|or|what about|how about|what if|same for|and if|is that|does that)\b",
                         re.IGNORECASE)
-_FOLLOW_UP_WORDS = 4  # a message this short has no topic of its own
+_FOLLOW_UP_WORDS = 4  # a message this short has no topic of its own ...
+# ... unless it is a whole question of its own: it opens as a question does and points back at nothing
+# ("can officers be friends?", "how do I complain?"; not "who decides that?", "can they?").
+_OWN_QUESTION = re.compile(r"^(can|could|may|might|must|should|shall|will|would|do|does|did|is|are|am|has|have|"
+                           r"who|whom|whose|what|when|where|why|how|which)\b", re.IGNORECASE)
+_POINTS_BACK = re.compile(r"\b(it|its|they|them|their|that|this|those|these|he|she|him|her|there|same|so)\b",
+                          re.IGNORECASE)
+_OWN_QUESTION_WORDS = 3
 
 
 class Command(Enum):
@@ -173,7 +181,12 @@ def asks_nothing(text: str) -> bool:
 
 
 def is_follow_up(text: str) -> bool:
-    return len(text.split()) <= _FOLLOW_UP_WORDS or bool(_FOLLOW_UP.match(text.strip()))
+    text = text.strip()
+    if _FOLLOW_UP.match(text):
+        return True
+    words = len(text.split())
+    own = words >= _OWN_QUESTION_WORDS and _OWN_QUESTION.match(text) is not None and not _POINTS_BACK.search(text)
+    return words <= _FOLLOW_UP_WORDS and not own
 
 
 class Conversation:
