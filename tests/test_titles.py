@@ -53,6 +53,14 @@ def test_a_file_name_is_read_without_its_item_number_and_with_the_council_kind_i
     assert readable_name("2024_standing_orders.docx") == "2024 standing orders"
 
 
+def test_a_title_taken_from_the_file_name_leaves_off_the_council_shown_beside_it() -> None:
+    fenwold = Named("", "Fenwold Town Council")
+    assert named(Entry("q06_fenwold_tc_media_policy.txt"), fenwold) == Named("Media policy", "Fenwold Town Council")
+    assert named(Entry("fenwold-town-council-code.pdf"), fenwold).title == "Code"
+    assert named(Entry("fenwold_tc.txt"), fenwold).title == "Fenwold TC"  # nothing else to call it
+    assert named(Entry("h05_ashby_pc_media_policy.txt"), fenwold).title == "Ashby PC media policy"
+
+
 def test_a_council_named_inside_the_title_line_is_split_from_the_title() -> None:
     text = "HOLLOWMERE AND DENBY PARISH COUNCIL – COMPLAINTS PROCEDURE\n1. This procedure covers complaints.\n"
     assert from_text(text) == Named("Complaints Procedure", "Hollowmere and Denby Parish Council")

@@ -53,6 +53,7 @@ _JOINING = {"and", "&", "of", "on", "upon", "under", "in", "by", "the", "le", "n
 _ITEM_CODE = re.compile(r"^[a-z]?\d{1,3}[a-z]?$", re.IGNORECASE)
 # How councils shorten their kind in file names: "fenwold_tc_media_policy" is Fenwold TC's.
 _COUNCIL_ABBREVIATIONS = {"pc", "tc", "cc", "dc", "bc", "mbc", "cbc"}
+_COUNCIL_KINDS = ("parish", "town", "community", "district", "county", "borough", "city")
 
 
 @dataclass(frozen=True)
@@ -80,8 +81,28 @@ class Titles:
 
 def named(entry: Entry, own: Named = Named("")) -> Named:
     """A document's title and council: the catalogue's, else what it calls itself (`own`, from `from_text`),
-    else a readable form of its file name."""
-    return Named(entry.title or own.title or readable_name(entry.source), entry.council or own.council)
+    else a readable form of its file name, less the council it shows beside it."""
+    council = entry.council or own.council
+    return Named(entry.title or own.title or _without_council(readable_name(entry.source), council), council)
+
+
+def _without_council(title: str, council: str) -> str:
+    """A file name's words without the council they open with, when the council is shown anyway:
+    "Fenwold TC media policy" under Fenwold Town Council is its "Media policy"."""
+    place = re.findall(r"[\w'’]+", council.lower())
+    while place and place[-1] in ("council", "metropolitan", *_COUNCIL_KINDS):
+        place.pop()
+    words = title.split()
+    if not place or [w.lower() for w in words[: len(place)]] != place:
+        return title
+    rest = words[len(place):]
+    if rest and rest[0].lower() in _COUNCIL_ABBREVIATIONS:
+        rest = rest[1:]
+    elif [w.lower() for w in rest[:2]] in ([kind, "council"] for kind in _COUNCIL_KINDS):
+        rest = rest[2:]
+    if not rest:
+        return title
+    return rest[0][:1].upper() + " ".join(rest)[1:]
 
 
 def recorded(record: DocumentRecord) -> Named:
