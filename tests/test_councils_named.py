@@ -49,6 +49,14 @@ def test_a_question_naming_a_council_is_answered_from_that_councils_documents(bo
     assert "ashby.txt" not in {c.source for c in answer.nearest}
 
 
+def test_a_question_naming_a_council_is_not_declined_because_another_council_words_the_subject_closer(
+    bot: IndexedProtocolBot,
+) -> None:
+    answer = bot.ask("should the chair clear any comment before little marston speaks to the press?")
+
+    assert not answer.out_of_scope and answer.citations[0].source == "marston.txt"
+
+
 def test_the_same_question_naming_no_council_may_be_answered_from_either(bot: IndexedProtocolBot) -> None:
     answer = bot.ask("who may speak to the press on behalf of the council?")
 

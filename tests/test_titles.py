@@ -3,6 +3,7 @@ opening lines, else a readable form of the file name, never a fingerprinted file
 
 from __future__ import annotations
 
+from bot import messages
 from bot.core.titles import Named, from_text, named, readable_name
 from knowledge.catalogue import Entry
 
@@ -57,8 +58,19 @@ def test_a_title_taken_from_the_file_name_leaves_off_the_council_shown_beside_it
     fenwold = Named("", "Fenwold Town Council")
     assert named(Entry("q06_fenwold_tc_media_policy.txt"), fenwold) == Named("Media policy", "Fenwold Town Council")
     assert named(Entry("fenwold-town-council-code.pdf"), fenwold).title == "Code"
-    assert named(Entry("fenwold_tc.txt"), fenwold).title == "Fenwold TC"  # nothing else to call it
+    assert named(Entry("fenwold_tc.txt"), fenwold).title == messages.DOCUMENT_UNTITLED
     assert named(Entry("h05_ashby_pc_media_policy.txt"), fenwold).title == "Ashby PC media policy"
+
+
+def test_a_council_named_only_by_the_file_name_is_read_from_it() -> None:
+    assert named(Entry("q05_north_walsham_tc_complaints_code.txt")) == Named("Complaints code", "North Walsham TC")
+    assert named(Entry("Elm-Town-Council-Standing-Orders.pdf")) == Named("Standing Orders", "Elm Town Council")
+    assert named(Entry("silloth_on_solway_tc_staff.docx")).council == "Silloth on Solway TC"
+    # a council after the title, or no council at all, is not guessed
+    assert named(Entry("code_of_conduct_fenwold_pc.pdf")) == Named("Code of conduct fenwold PC")
+    assert named(Entry("2024_standing_orders.docx")) == Named("2024 standing orders")
+    # what the document or the catalogue says wins
+    assert named(Entry("elm_tc_code.txt"), Named("Code of Conduct", "Elm Parish Council")).council == "Elm Parish Council"
 
 
 def test_a_council_named_inside_the_title_line_is_split_from_the_title() -> None:

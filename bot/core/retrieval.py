@@ -69,10 +69,9 @@ class Ranking:
     not_covered_topic: int | None = None  # which topic is closest (row in IndexData.not_covered_vectors)
     unanswered: float = -1.0  # cosine with the closest question the documents may not answer (-1 when none)
 
-    @property
-    def best_similarity(self) -> float:
-        """How closely any sentence or item in reach matches: the signal abstention is calibrated on."""
-        return max((h.similarity for h in self.hits), default=-1.0)
+    # How closely any sentence or item in reach matches: the signal abstention is calibrated on. In reach are
+    # all the documents the question may be answered from, also when a council it names narrows `hits`.
+    best_similarity: float = -1.0
 
 
 # A second sentence is quoted when it matches nearly as well as the best: on our own question
@@ -123,9 +122,13 @@ class Retriever:
                                         for i in range(len(data.not_covered_vectors))], dtype=bool)
 
     def search(self, question: str, vector: np.ndarray, allowed_sources: frozenset[str] | None,
-               taught: Taught | None = None, ranked_by: np.ndarray | None = None) -> Ranking:
+               taught: Taught | None = None, ranked_by: np.ndarray | None = None,
+               ranked_among: frozenset[str] | None = None) -> Ranking:
         """`vector` is the model's own, which coverage and corrections are judged on; `ranked_by`, the
-        question's tuned vector (bot/core/question_tuning.py), orders the clauses when there is one."""
+        question's tuned vector (bot/core/question_tuning.py), orders the clauses when there is one.
+        `ranked_among` (the documents of a council the question names, bot/core/councils_named.py) narrows
+        the clauses ranked; whether the documents cover the question is still judged on all those allowed,
+        as a council's clause that answers is no less an answer because another council words it closer."""
         w = self._weights
         own_piece_sim = _scatter(self._data.piece_vectors, vector)
         own_best = self._best_per_clause(own_piece_sim)
@@ -143,6 +146,8 @@ class Retriever:
         if allowed_sources is not None:
             fused = np.where(np.isin(self._sources, list(allowed_sources)), fused, -np.inf)
         best_sentence = float(own_best[np.isfinite(fused)].max()) if np.isfinite(fused).any() else -1.0
+        if ranked_among is not None:
+            fused = np.where(np.isin(self._sources, list(ranked_among)), fused, -np.inf)
         similar, similar_not_covered, quoting = self._taught(taught, vector, fused, best_sentence)
         order = [int(i) for i in np.argsort(-fused) if np.isfinite(fused[i])]
         named = frozenset(asked)
@@ -156,7 +161,7 @@ class Retriever:
         closest = int(subjects.argmax()) if np.isfinite(subjects).any() else None
         not_covered = float(topics[closest]) if closest is not None else -1.0
         unanswered = float(topics[self._question_rows].max()) if self._question_rows.any() else -1.0
-        return Ranking(hits, not_covered, similar, similar_not_covered, closest, unanswered)
+        return Ranking(hits, not_covered, similar, similar_not_covered, closest, unanswered, best_sentence)
 
     def _best_per_clause(self, piece_sim: np.ndarray) -> np.ndarray:
         best = np.full(len(self._data.clauses), -1.0, dtype=np.float32)

@@ -2,7 +2,7 @@
 
 Drawn from the catalogue first (what an admin recorded), else from the document's own first lines
 (most protocols open with the council's name and their own title), else from a readable form of the
-file name. Shared by the console and, through the manifest's catalogue, by chat answers.
+file name (councils' websites name files for the council and the document: "mawnan_pc_standing_orders.pdf"). Shared by the console and, through the manifest's catalogue, by chat answers.
 """
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ _ITEM_CODE = re.compile(r"^[a-z]?\d{1,3}[a-z]?$", re.IGNORECASE)
 # How councils shorten their kind in file names: "fenwold_tc_media_policy" is Fenwold TC's.
 _COUNCIL_ABBREVIATIONS = {"pc", "tc", "cc", "dc", "bc", "mbc", "cbc"}
 _COUNCIL_KINDS = ("parish", "town", "community", "district", "county", "borough", "city")
+_FILE_NAME_PLACE_WORDS = 5  # "gavinton_fogo_and_polwarth_cc_...": a place name is rarely longer
 
 
 @dataclass(frozen=True)
@@ -82,15 +83,34 @@ class Titles:
 def named(entry: Entry, own: Named = Named("")) -> Named:
     """A document's title and council: the catalogue's, else what it calls itself (`own`, from `from_text`),
     else a readable form of its file name, less the council it shows beside it."""
-    council = entry.council or own.council
+    council = entry.council or own.council or council_in_file_name(entry.source)
     return Named(entry.title or own.title or _without_council(readable_name(entry.source), council), council)
+
+
+def council_in_file_name(source: str) -> str:
+    """The council a file's name opens with, as councils' websites name their files ("mawnan_pc_standing_orders.pdf":
+    "Mawnan PC"; "Elm-Town-Council-Code.pdf": "Elm Town Council"); "" when it names none before the title."""
+    words = _file_words(source)
+    for at, word in enumerate(words[1:_FILE_NAME_PLACE_WORDS + 1], start=1):
+        before = words[:at]
+        if _TITLE_WORDS.search(" ".join(before)) or any(w.isdigit() for w in before):
+            return ""
+        if word.lower() in _COUNCIL_ABBREVIATIONS:
+            return " ".join([*(_place_cased(w) for w in before), word.upper()])
+        if word.lower() in _COUNCIL_KINDS and at + 1 < len(words) and words[at + 1].lower() == "council":
+            return " ".join(_place_cased(w) for w in words[: at + 2])
+    return ""
+
+
+def _place_cased(word: str) -> str:
+    return word.lower() if word.lower() in _JOINING else word[:1].upper() + word[1:]
 
 
 def _without_council(title: str, council: str) -> str:
     """A file name's words without the council they open with, when the council is shown anyway:
     "Fenwold TC media policy" under Fenwold Town Council is its "Media policy"."""
     place = re.findall(r"[\w'’]+", council.lower())
-    while place and place[-1] in ("council", "metropolitan", *_COUNCIL_KINDS):
+    while place and place[-1] in ("council", "metropolitan", *_COUNCIL_KINDS, *_COUNCIL_ABBREVIATIONS):
         place.pop()
     words = title.split()
     if not place or [w.lower() for w in words[: len(place)]] != place:
@@ -100,8 +120,8 @@ def _without_council(title: str, council: str) -> str:
         rest = rest[1:]
     elif [w.lower() for w in rest[:2]] in ([kind, "council"] for kind in _COUNCIL_KINDS):
         rest = rest[2:]
-    if not rest:
-        return title
+    if not rest:  # the file is named for its council alone
+        return messages.DOCUMENT_UNTITLED
     return rest[0][:1].upper() + " ".join(rest)[1:]
 
 
@@ -215,15 +235,21 @@ def readable_name(source: str) -> str:
     """A file name as words: "nettlecombe-member-officer-protocol.txt" -> "Nettlecombe member officer protocol",
     "h05_fenwold_tc_media_policy.txt" -> "Fenwold TC media policy"; one of nothing but numbers and a
     fingerprint ("001_a879d86bb0aeb3d5.txt") -> "Document 001"."""
-    words = [w for w in re.split(r"[\s_.\-]+", Path(source).stem) if w and not _HASH.match(w)]
+    words = _file_words(source)
     if not words:
         return messages.DOCUMENT_UNTITLED
     if all(w.isdigit() for w in words):
         return messages.DOCUMENT_NUMBERED.format(number=" ".join(words))
-    while len(words) > 1 and _ITEM_CODE.match(words[0]) and not all(w.isdigit() for w in words[1:]):
-        words = words[1:]
     joined = " ".join(w.upper() if w.lower() in _COUNCIL_ABBREVIATIONS else w for w in words)
     return joined[0].upper() + joined[1:]
+
+
+def _file_words(source: str) -> list[str]:
+    """A file name's words, without a fingerprint or the item number that files it in a folder."""
+    words = [w for w in re.split(r"[\s_.\-]+", Path(source).stem) if w and not _HASH.match(w)]
+    while len(words) > 1 and _ITEM_CODE.match(words[0]) and not all(w.isdigit() for w in words[1:]):
+        words = words[1:]
+    return words
 
 
 def _plain(line: str) -> str:

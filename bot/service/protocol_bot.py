@@ -97,10 +97,10 @@ class IndexedProtocolBot(ProtocolBot):
         cleaned = clean(question)
         loaded = self._current()
         vector = self._embedder.encode_one(cleaned.text)
-        allowed = councils_named.narrowed(cleaned.text, loaded.councils,
-                                          in_force.allowed_sources(loaded.data.manifest.documents, scope))
+        allowed = in_force.allowed_sources(loaded.data.manifest.documents, scope)
         ranking = loaded.retriever.search(cleaned.text, vector, allowed, self._teaching.taught(loaded.data),
-                                          ranked_by=self._tuning(vector))
+                                          ranked_by=self._tuning(vector),
+                                          ranked_among=councils_named.narrowed(cleaned.text, loaded.councils, allowed))
         return compose(cleaned, ranking, loaded.data, self._calibration, self._today(), loaded.place_words)
 
     def documents(self) -> tuple[DocumentInfo, ...]:
