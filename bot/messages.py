@@ -316,7 +316,9 @@ DOCUMENT_NAME = "{council} — {title}"  # a document without a council is named
 DOCUMENT_UNTITLED = "Untitled document"
 DOCUMENT_NUMBERED = "Document {number}"
 CITATION_UNLABELLED = "unnumbered paragraph"  # a clause with neither a number nor a heading above it
-STATUS_HEADING = "Adoption and review"  # a document's own lines on when it was adopted or reviewed, cited
+# Where a document's own lines on when it was adopted or reviewed stand: not a heading, which it would look
+# like and the reader would not find.
+STATUS_HEADING = "the document's opening lines"
 STATUS_DOCUMENT = "  {name}: {clauses} clauses (adopted {adopted}, review due {review})"
 STATUS_CHANGES = "Changes when this index was built:\n{report}"
 FEEDBACK_NONE = "No feedback has been recorded yet."

@@ -135,3 +135,21 @@ def test_a_paragraph_that_stands_alone_is_shown_without_the_one_before(tmp_path:
     bot = _over(tmp_path, knowledge, "complaints.txt", FALLBACK)
     answer = bot.ask("how many working days before the meeting will the Council send its papers?")
     assert answer.citations[0].quote.startswith("The Council will send you its papers")
+
+
+# A typed page: the council's name in capitals above the title, and paragraphs that open with their subject.
+TYPED = """ASHBY PARVA PARISH COUNCIL
+
+STANDING ORDERS (March 2025)
+
+MEETINGS - Ordinary meetings are held on the first Tuesday of each month at 7.30 pm. The draft minutes of \
+the last meeting are sent to members five days before the next meeting.
+EXTRA MEETINGS - The Chair may call an extra meeting at any time.
+"""
+
+
+def test_a_clause_under_nothing_but_the_councils_name_is_not_labelled_with_it(tmp_path: Path, knowledge: Path) -> None:
+    bot = _over(tmp_path, knowledge, "standing_orders.txt", TYPED)
+    first = bot.ask("how many days before the meeting are the draft minutes sent?").citations[0]
+    assert first.council == "Ashby Parva Parish Council" and "five days" in first.quote
+    assert first.heading is None and "ASHBY" not in first.label

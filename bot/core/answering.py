@@ -173,9 +173,27 @@ def _cited(data: IndexData, source: str, hit: Hit, today: date, *, clause: str |
 def _citation(data: IndexData, hit: Hit, today: date) -> Citation:
     clause = data.clauses[hit.clause]
     quoted = [data.pieces[row].quote for row in hit.quote_pieces]
-    return _cited(data, clause.source, hit, today, clause=clause.ref,
-                  heading=clause.heading_path[-1] if clause.heading_path else None,
-                  quote=_quote_of(clause.text, quoted), text=clause.text)
+    cited = _cited(data, clause.source, hit, today, clause=clause.ref,
+                   heading=clause.heading_path[-1] if clause.heading_path else None,
+                   quote=_quote_of(clause.text, quoted), text=clause.text)
+    return replace(cited, heading=None) if _names_document(cited) else cited
+
+
+def _names_document(citation: Citation) -> bool:
+    """A heading that is only the document's title or council ("BROUGHTON COMMUNITY COUNCIL" over "STANDING
+    ORDERS"): the title lines the parser keeps above the first clause, which says nothing beside the name."""
+    if not citation.heading:
+        return False
+    heading = _comparable(citation.heading)
+    return heading in {_comparable(citation.title), _comparable(_BRACKETED.sub("", citation.title)),
+                       _comparable(citation.council)}
+
+
+_BRACKETED = re.compile(r"\([^)]*\)")
+
+
+def _comparable(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
 
 
 # The documents a question about a document's adoption or review may mean: those of its nearest clauses.

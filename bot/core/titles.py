@@ -2,7 +2,8 @@
 
 Drawn from the catalogue first (what an admin recorded), else from the document's own first lines
 (most protocols open with the council's name and their own title), else from a readable form of the
-file name (councils' websites name files for the council and the document: "mawnan_pc_standing_orders.pdf"). Shared by the console and, through the manifest's catalogue, by chat answers.
+file name (councils' websites name files for the council and the document: "mawnan_pc_standing_orders.pdf").
+Shared by the console and, through the manifest's catalogue, by chat answers.
 """
 
 from __future__ import annotations
