@@ -29,6 +29,8 @@ _WEB_FURNITURE = re.compile(
     r"page last (reviewed|updated)|last (reviewed|updated)|(accept|reject) (all )?cookies|©|copyright\b).{0,80}",
     re.IGNORECASE,
 )
+# A questions-and-answers page's labels, each on a line of its own above what it labels.
+_FAQ_LABEL = re.compile(r"(question|answer)\s*:", re.IGNORECASE)
 _RUNNING_REPEATS = 3  # a short line printed this often is a running header or footer
 _RUNNING_CHARS = 120  # short: a council's name, the document's title and its part of the constitution
 
@@ -77,7 +79,8 @@ def _without_page_furniture(lines: list[Line]) -> list[Line]:
         if not cut:
             kept += blanks
         blanks, broken = [], False
-        if not (_FOOTNOTE.match(line.run.text) or _WEB_FURNITURE.fullmatch(line.run.text)):
+        if not (_FOOTNOTE.match(line.run.text) or _WEB_FURNITURE.fullmatch(line.run.text)
+                or _FAQ_LABEL.fullmatch(line.run.text)):
             kept.append(line)
     return kept + blanks
 

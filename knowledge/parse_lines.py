@@ -217,6 +217,6 @@ def title_like(text: str, max_chars: int) -> bool:
     """Short, capitalised, and not a sentence: could be a heading."""
     if not 0 < len(text) <= max_chars or not text[0].isupper():
         return False
-    if text[-1] in ".;,!?)" or ". " in text or len(text.split()) > 12:
+    if text[-1] in ".;,!)" or ". " in text or len(text.split()) > 12:
         return False
     return not ends_open(text.rstrip(":"))
