@@ -136,9 +136,9 @@ def _heading_rank(lines: list[Line], i: int) -> int:
     k = _next(lines, i, -1)
     if line.bullet:
         return 2 if _bullet_heading(line, following, gap, None if k is None else lines[k], k != i - 1) else 0
-    if k == i - 1 and not is_terminated(lines[k].run.text):
-        return 0  # the line is the tail of a wrapped sentence
     text = line.body.text
+    if k == i - 1 and not is_terminated(lines[k].run.text) and not _asks_after_list(lines[k], text):
+        return 0  # the line is the tail of a wrapped sentence
     if is_all_caps(text) and len(text) <= 120:
         return 1
     if (following.marked and not following.number) or _wraps_into(following):
@@ -151,6 +151,13 @@ def _heading_rank(lines: list[Line], i: int) -> int:
 
 
 _LETTERED_RANK = 3  # "(a) General principles" over its items "(1)", "(2)"
+
+
+def _asks_after_list(previous: Line, text: str) -> bool:
+    """"What does the Clerk do?" straight after a list's last item, which has no full stop: the next question
+    of a questions-and-answers page, not the item's wrapped tail."""
+    return (bool(previous.bullet) and not ends_open(previous.run.text) and _starts_upper(text)
+            and title_like(text, 80) and text.endswith("?"))
 
 
 def _starts_upper(text: str) -> bool:

@@ -124,12 +124,15 @@ EXPECTED: dict[str, list[tuple[str | None, str | None, str]]] = {
         (None, "3. WHO MAY POST", "Councillors are never given the password"),
     ],
     # a web page of questions and answers: its "Question:" and "Answer:" labels are left out, and a question on
-    # a line of its own heads its answer instead of being cited as if it said something
+    # a line of its own heads its answer instead of being cited as if it said something, also straight after a
+    # list whose last item has no full stop
     "questions_and_answers.txt": [
         ("12", "Gifts and hospitality", "As a councillor:\na. I refuse any gift th"),
         ("13", "Gifts and hospitality", "Small gifts such as a diary or a pen may"),
         (None, "What if I am offered a meal?", "A working lunch at a meeting is fine. An"),
         (None, "Who keeps the register?", "The Clerk keeps the register and shows i"),
+        (None, "What does a councillor do between meetings?", "Councillors keep in touch with residents"),
+        (None, "What does the Clerk do?", "The Clerk prepares the agendas, writes t"),
     ],
     "page_furniture.txt": [
         ("1.1", "1. Roles", "Councillors are elected to represent the"),
