@@ -63,9 +63,10 @@ def test_a_title_taken_from_the_file_name_leaves_off_the_council_shown_beside_it
 
 
 def test_a_council_named_only_by_the_file_name_is_read_from_it() -> None:
-    assert named(Entry("q05_north_walsham_tc_complaints_code.txt")) == Named("Complaints code", "North Walsham TC")
+    assert named(Entry("q05_north_walsham_tc_complaints_code.txt")) == Named("Complaints code", "North Walsham Town Council")
+    assert named(Entry("ayton_cc_standing_orders.txt")).council == "Ayton CC"  # county, city or community: not guessed
     assert named(Entry("Elm-Town-Council-Standing-Orders.pdf")) == Named("Standing Orders", "Elm Town Council")
-    assert named(Entry("silloth_on_solway_tc_staff.docx")).council == "Silloth on Solway TC"
+    assert named(Entry("silloth_on_solway_pc_staff.docx")).council == "Silloth on Solway Parish Council"
     # a council after the title, or no council at all, is not guessed
     assert named(Entry("code_of_conduct_fenwold_pc.pdf")) == Named("Code of conduct fenwold PC")
     assert named(Entry("2024_standing_orders.docx")) == Named("2024 standing orders")

@@ -55,6 +55,8 @@ _ITEM_CODE = re.compile(r"^[a-z]?\d{1,3}[a-z]?$", re.IGNORECASE)
 # How councils shorten their kind in file names: "fenwold_tc_media_policy" is Fenwold TC's.
 _COUNCIL_ABBREVIATIONS = {"pc", "tc", "cc", "dc", "bc", "mbc", "cbc"}
 _COUNCIL_KINDS = ("parish", "town", "community", "district", "county", "borough", "city")
+_SPELLED_OUT = {"pc": "Parish Council", "tc": "Town Council", "dc": "District Council", "bc": "Borough Council",
+                "mbc": "Metropolitan Borough Council", "cbc": "County Borough Council"}
 _FILE_NAME_PLACE_WORDS = 5  # "gavinton_fogo_and_polwarth_cc_...": a place name is rarely longer
 
 
@@ -97,7 +99,8 @@ def council_in_file_name(source: str) -> str:
         if _TITLE_WORDS.search(" ".join(before)) or any(w.isdigit() for w in before):
             return ""
         if word.lower() in _COUNCIL_ABBREVIATIONS:
-            return " ".join([*(_place_cased(w) for w in before), word.upper()])
+            kind = _SPELLED_OUT.get(word.lower(), word.upper())  # "CC" is a county, city or community council
+            return " ".join([*(_place_cased(w) for w in before), kind])
         if word.lower() in _COUNCIL_KINDS and at + 1 < len(words) and words[at + 1].lower() == "council":
             return " ".join(_place_cased(w) for w in words[: at + 2])
     return ""
