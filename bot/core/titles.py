@@ -86,13 +86,14 @@ class Titles:
 def named(entry: Entry, own: Named = Named("")) -> Named:
     """A document's title and council: the catalogue's, else what it calls itself (`own`, from `from_text`),
     else a readable form of its file name, less the council it shows beside it."""
-    council = entry.council or own.council or council_in_file_name(entry.source)
+    council = entry.council or own.council or _council_in_file_name(entry.source)
     return Named(entry.title or own.title or _without_council(readable_name(entry.source), council), council)
 
 
-def council_in_file_name(source: str) -> str:
+def _council_in_file_name(source: str) -> str:
     """The council a file's name opens with, as councils' websites name their files ("mawnan_pc_standing_orders.pdf":
-    "Mawnan PC"; "Elm-Town-Council-Code.pdf": "Elm Town Council"); "" when it names none before the title."""
+    "Mawnan Parish Council"; "Elm-Town-Council-Code.pdf": "Elm Town Council"); "" when it names none before the
+    title."""
     words = _file_words(source)
     for at, word in enumerate(words[1:_FILE_NAME_PLACE_WORDS + 1], start=1):
         before = words[:at]
