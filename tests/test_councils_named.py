@@ -67,6 +67,10 @@ def test_a_council_is_named_by_its_place_name_in_any_case_and_with_a_possessive(
     assert named_in("under ashby parva's media policy, who speaks to the press?", COUNCILS) == {"ashby.txt", "own.txt"}
 
 
+def test_words_every_question_has_name_no_council() -> None:
+    assert named_in("what about the code of conduct?", {**COUNCILS, "page.txt": "About The Council"}) is None
+
+
 def test_half_a_place_name_names_no_council() -> None:
     assert named_in("is the little room free on Tuesday?", COUNCILS) is None
 

@@ -74,6 +74,10 @@ def test_a_council_named_only_by_the_file_name_is_read_from_it() -> None:
     assert named(Entry("elm_tc_code.txt"), Named("Code of Conduct", "Elm Parish Council")).council == "Elm Parish Council"
 
 
+def test_a_web_page_heading_about_the_council_is_not_taken_for_its_name() -> None:
+    assert from_text("About The Council\nThe parish council meets on the first Monday.\n").council == ""
+
+
 def test_a_council_named_inside_the_title_line_is_split_from_the_title() -> None:
     text = "HOLLOWMERE AND DENBY PARISH COUNCIL – COMPLAINTS PROCEDURE\n1. This procedure covers complaints.\n"
     assert from_text(text) == Named("Complaints Procedure", "Hollowmere and Denby Parish Council")

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 
+from bot.core.lexical import tokens
+
 # Words of a council's name that do not tell one council from another, and the joining words of
 # place names ("Shavington-cum-Gresty", "Kingston upon Thames").
 _GENERIC = frozenset({
@@ -26,8 +28,9 @@ def _words(text: str) -> list[str]:
 
 
 def place(council: str) -> tuple[str, ...]:
-    """The words that name the place: "Little Marston Town Council" -> ("little", "marston")."""
-    return tuple(w for w in _words(council) if w not in _GENERIC)
+    """The words that name the place: "Little Marston Town Council" -> ("little", "marston"). Words every
+    question has ("about", "what") are left out: they tell no council from another."""
+    return tuple(w for w in _words(council) if w not in _GENERIC and tokens(w))
 
 
 def named_in(question: str, councils: Mapping[str, str]) -> frozenset[str] | None:

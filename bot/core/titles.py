@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot import messages
+from bot.core.lexical import tokens
 from bot.core.manifest import DocumentRecord
 from knowledge.catalogue import Entry
 from knowledge.parse_lines import TITLE_SMALL_WORDS
@@ -160,7 +161,8 @@ def _is_council(line: str) -> bool:
     Conduct for Elm Parish Council"), nor a kind of council with no name ("The Parish Council")."""
     if not _COUNCIL.match(line) or _TITLE_WORDS.search(line):
         return False
-    return any(word.lower() not in _NOT_NAMES for word in line.split()[:-1])
+    # a place name has a word of its own: "About The Council", a web page's heading, names no council
+    return any(word.lower() not in _NOT_NAMES and tokens(word) for word in line.split()[:-1])
 
 
 def _under_council(opening: list[str], council: str) -> str:
