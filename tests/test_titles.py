@@ -3,6 +3,8 @@ opening lines, else a readable form of the file name, never a fingerprinted file
 
 from __future__ import annotations
 
+import pytest
+
 from bot import messages
 from bot.core.titles import Named, from_text, named, readable_name
 from knowledge.catalogue import Entry
@@ -76,6 +78,13 @@ def test_a_council_named_only_by_the_file_name_is_read_from_it() -> None:
 
 def test_a_web_page_heading_about_the_council_is_not_taken_for_its_name() -> None:
     assert from_text("About The Council\nThe parish council meets on the first Monday.\n").council == ""
+
+
+@pytest.mark.parametrize("line", ["Welcome to Elm Parish Council", "The Elm Parish Council",
+                                  "Officers and Members of Elm Parish Council"])
+def test_a_council_s_name_line_is_read_without_the_words_before_the_name(line: str) -> None:
+    assert from_text(f"{line}\nCode of Conduct\n\n1. Members treat everyone with respect.\n") == Named(
+        "Code of Conduct", "Elm Parish Council")
 
 
 def test_a_council_named_inside_the_title_line_is_split_from_the_title() -> None:

@@ -150,7 +150,7 @@ def from_text(text: str) -> Named:
             break  # the body has begun: a title stands before it
         lines.append(line)
     opening = lines[:OPENING_LINES]
-    council = next((line for line in opening if _is_council(line)), "")
+    council = next((_council_in(line) or line for line in opening if _is_council(line)), "")
     council = (council or next((found for line in opening if (found := _council_in(line))), "")
                or _opens_with_council(first) or _most_named(text))
     return Named(_title(opening, council) or _under_council(opening, council), council)
