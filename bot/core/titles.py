@@ -42,12 +42,12 @@ _NAMED_COUNCIL = re.compile(
     r"\b(?P<name>(?:[A-Z][\w'’\-]*|&)(?:\s+(?:[A-Z][\w'’\-]*|&|and|of|on|upon|under|in|by|the|le|next|cum))*?)\s+"
     r"(?P<kind>(?:Parish|Town|Community|District|County|Borough|City|County Borough|Metropolitan Borough|Village)"
     r"\s+Council)\b")
+_COUNCIL_KINDS = ("parish", "town", "community", "district", "county", "borough", "city")
 # Words that are not part of a council's name: "The Parish Council", "Owner New X Council", "Officers and
 # Members of X County Council". A name is what follows the last of them.
 _NOT_NAMES = {"the", "this", "that", "a", "an", "each", "every", "any", "all", "for", "of", "to", "by", "with", "our",
               "your", "its", "their", "local", "other", "relevant", "full", "members", "member", "owner", "organisation",
-              "officers", "officer", "councillors", "councillor", "employees", "staff", "clerk", "county", "district",
-              "borough", "parish", "town", "city", "community",
+              "officers", "officer", "councillors", "councillor", "employees", "staff", "clerk", *_COUNCIL_KINDS,
               "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
               "november", "december"}
 _JOINING = {"and", "&", "of", "on", "upon", "under", "in", "by", "the", "le", "next", "cum"}
@@ -55,7 +55,8 @@ _JOINING = {"and", "&", "of", "on", "upon", "under", "in", "by", "the", "le", "n
 _ITEM_CODE = re.compile(r"^[a-z]?\d{1,3}[a-z]?$", re.IGNORECASE)
 # How councils shorten their kind in file names: "fenwold_tc_media_policy" is Fenwold TC's.
 _COUNCIL_ABBREVIATIONS = {"pc", "tc", "cc", "dc", "bc", "mbc", "cbc"}
-_COUNCIL_KINDS = ("parish", "town", "community", "district", "county", "borough", "city")
+# What ends a council's name after its place: "Fenwold Town Council", "Ashby MBC"
+_COUNCIL_WORDS = frozenset({"council", "metropolitan", *_COUNCIL_KINDS, *_COUNCIL_ABBREVIATIONS})
 _SPELLED_OUT = {"pc": "Parish Council", "tc": "Town Council", "dc": "District Council", "bc": "Borough Council",
                 "mbc": "Metropolitan Borough Council", "cbc": "County Borough Council"}
 _FILE_NAME_PLACE_WORDS = 5  # "gavinton_fogo_and_polwarth_cc_...": a place name is rarely longer
@@ -116,7 +117,7 @@ def _without_council(title: str, council: str) -> str:
     """A file name's words without the council they open with, when the council is shown anyway:
     "Fenwold TC media policy" under Fenwold Town Council is its "Media policy"."""
     place = re.findall(r"[\w'’]+", council.lower())
-    while place and place[-1] in ("council", "metropolitan", *_COUNCIL_KINDS, *_COUNCIL_ABBREVIATIONS):
+    while place and place[-1] in _COUNCIL_WORDS:
         place.pop()
     words = title.split()
     if not place or [w.lower() for w in words[: len(place)]] != place:
