@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
+from functools import lru_cache
 
 from bot.core.lexical import tokens
 
@@ -27,6 +28,7 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower().replace("’", "'").replace("'s", ""))
 
 
+@lru_cache(maxsize=1024)  # asked for each council on every question; an index names few councils
 def place(council: str) -> tuple[str, ...]:
     """The words that name the place: "Little Marston Town Council" -> ("little", "marston"). Words every
     question has ("about", "what") are left out: they tell no council from another."""
