@@ -12,14 +12,14 @@ import re
 from collections.abc import Collection, Mapping
 from functools import lru_cache
 
+from bot.core.council_kinds import ABBREVIATIONS, KINDS
 from bot.core.lexical import tokens
 
 # Words of a council's name that do not tell one council from another, and the joining words of
 # place names ("Shavington-cum-Gresty", "Kingston upon Thames").
 _GENERIC = frozenset({
     "the", "of", "and", "with", "cum", "upon", "on", "in", "under", "by", "next", "le", "st",
-    "town", "parish", "community", "district", "borough", "city", "county", "metropolitan", "royal",
-    "council", "councils", "tc", "pc", "cc", "dc", "bc", "mbc",
+    "royal", "council", "councils", *KINDS, *ABBREVIATIONS,
 })
 _WORD = re.compile(r"[a-z]+")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from bot.core.council_kinds import ABBREVIATIONS, KINDS
 from bot.core.councils_named import place
 from bot.core.lexical import tokens
 
@@ -45,7 +46,7 @@ _ABOUT_DOCUMENT = frozenset(tokens(
     "adopt adopted approve approved ratified agreed review reviewed update updated revise revised version date "
     "last next current latest newest old up out force came come brought introduced year ago long how "
     "code codes protocol policy policies standing orders procedure document regulations guidance constitution "
-    "rules handbook scheme council parish town community district borough county city pc tc cc dc bc full"
+    "rules handbook scheme council full " + " ".join((*KINDS, *ABBREVIATIONS))
 ))
 MAX_OWN_WORDS = 2
 

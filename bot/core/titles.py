@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot import messages
+from bot.core.council_kinds import ABBREVIATIONS, KINDS
 from bot.core.lexical import tokens
 from bot.core.manifest import DocumentRecord
 from knowledge.catalogue import Entry
@@ -42,21 +43,18 @@ _NAMED_COUNCIL = re.compile(
     r"\b(?P<name>(?:[A-Z][\w'’\-]*|&)(?:\s+(?:[A-Z][\w'’\-]*|&|and|of|on|upon|under|in|by|the|le|next|cum))*?)\s+"
     r"(?P<kind>(?:Parish|Town|Community|District|County|Borough|City|County Borough|Metropolitan Borough|Village)"
     r"\s+Council)\b")
-_COUNCIL_KINDS = ("parish", "town", "community", "district", "county", "borough", "city")
 # Words that are not part of a council's name: "The Parish Council", "Owner New X Council", "Officers and
 # Members of X County Council". A name is what follows the last of them.
 _NOT_NAMES = {"the", "this", "that", "a", "an", "each", "every", "any", "all", "for", "of", "to", "by", "with", "our",
               "your", "its", "their", "local", "other", "relevant", "full", "members", "member", "owner", "organisation",
-              "officers", "officer", "councillors", "councillor", "employees", "staff", "clerk", *_COUNCIL_KINDS,
+              "officers", "officer", "councillors", "councillor", "employees", "staff", "clerk", *KINDS,
               "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
               "november", "december"}
 _JOINING = {"and", "&", "of", "on", "upon", "under", "in", "by", "the", "le", "next", "cum"}
 # A file name's leading item number ("h05_", "3a-"; not a year) files it in a folder; it is not part of what it is called.
 _ITEM_CODE = re.compile(r"^[a-z]?\d{1,3}[a-z]?$", re.IGNORECASE)
-# How councils shorten their kind in file names: "fenwold_tc_media_policy" is Fenwold TC's.
-_COUNCIL_ABBREVIATIONS = {"pc", "tc", "cc", "dc", "bc", "mbc", "cbc"}
 # What ends a council's name after its place: "Fenwold Town Council", "Ashby MBC"
-_COUNCIL_WORDS = frozenset({"council", "metropolitan", *_COUNCIL_KINDS, *_COUNCIL_ABBREVIATIONS})
+_COUNCIL_WORDS = frozenset({"council", *KINDS, *ABBREVIATIONS})
 _SPELLED_OUT = {"pc": "Parish Council", "tc": "Town Council", "dc": "District Council", "bc": "Borough Council",
                 "mbc": "Metropolitan Borough Council", "cbc": "County Borough Council"}
 _FILE_NAME_PLACE_WORDS = 5  # "gavinton_fogo_and_polwarth_cc_...": a place name is rarely longer
@@ -101,10 +99,10 @@ def _council_in_file_name(source: str) -> str:
         before = words[:at]
         if _TITLE_WORDS.search(" ".join(before)) or any(w.isdigit() for w in before):
             return ""
-        if word.lower() in _COUNCIL_ABBREVIATIONS:
+        if word.lower() in ABBREVIATIONS:
             kind = _SPELLED_OUT.get(word.lower(), word.upper())  # "CC" is a county, city or community council
             return " ".join([*(_place_cased(w) for w in before), kind])
-        if word.lower() in _COUNCIL_KINDS and at + 1 < len(words) and words[at + 1].lower() == "council":
+        if word.lower() in KINDS and at + 1 < len(words) and words[at + 1].lower() == "council":
             return " ".join(_place_cased(w) for w in words[: at + 2])
     return ""
 
@@ -123,9 +121,9 @@ def _without_council(title: str, council: str) -> str:
     if not place or [w.lower() for w in words[: len(place)]] != place:
         return title
     rest = words[len(place):]
-    if rest and rest[0].lower() in _COUNCIL_ABBREVIATIONS:
+    if rest and rest[0].lower() in ABBREVIATIONS:
         rest = rest[1:]
-    elif [w.lower() for w in rest[:2]] in ([kind, "council"] for kind in _COUNCIL_KINDS):
+    elif [w.lower() for w in rest[:2]] in ([kind, "council"] for kind in KINDS):
         rest = rest[2:]
     if not rest:  # the file is named for its council alone
         return messages.DOCUMENT_UNTITLED
@@ -248,7 +246,7 @@ def readable_name(source: str) -> str:
         return messages.DOCUMENT_UNTITLED
     if all(w.isdigit() for w in words):
         return messages.DOCUMENT_NUMBERED.format(number=" ".join(words))
-    joined = " ".join(w.upper() if w.lower() in _COUNCIL_ABBREVIATIONS else w for w in words)
+    joined = " ".join(w.upper() if w.lower() in ABBREVIATIONS else w for w in words)
     return joined[0].upper() + joined[1:]
 
 
