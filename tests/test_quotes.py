@@ -172,3 +172,20 @@ def test_an_item_under_a_lead_in_that_says_nothing_alone_is_quoted_with_the_sent
 
     assert quoted.startswith("Each post on the council's own pages must meet these standards. It must:")
     assert quoted.endswith(item)
+
+
+MEETINGS = ("Meetings of the council\n"
+            "(a) Ordinary meetings are held every other month in the village hall.\n"
+            "(b) A special meeting may be called by the chair when three members ask for one.")
+
+
+def test_an_item_under_a_line_that_only_names_its_list_is_quoted_without_that_line() -> None:
+    item = "A special meeting may be called by the chair when three members ask for one."
+
+    assert whole_rule(MEETINGS, [item]) == item
+
+
+def test_a_lead_in_that_opens_as_a_sentence_does_is_quoted_with_its_item_even_without_a_colon() -> None:
+    covers = "This protocol covers\n- The roles of councillors and of officers;\n- How the two work together."
+
+    assert whole_rule(covers, ["How the two work together."]) == "This protocol covers … How the two work together."

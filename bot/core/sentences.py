@@ -75,6 +75,23 @@ _NAMES_ITS_DOCUMENT = re.compile(
 _BARE_LEAD = re.compile(r"^(?:it|they|these|this|we|you|he|she)\b(?:\s+\S+){0,3}:$", re.IGNORECASE)
 
 
+# A list's lead-in that only names what the list is about ("Meetings (all held in public)" above "(a) Ordinary
+# meetings shall be held …"): short, unpunctuated, not opening as a sentence does ("This protocol covers") and
+# with no verb, it governs nothing. Items that are whole sentences say it all, and quoted before one it reads
+# as a heading run into the rule.
+_NAMING_LEAD_WORDS = 6
+_GOVERNS = re.compile(
+    r"^(?:this|these|that|those|the|a|an|it|they|we|you|he|she|each|every|all|any|our|your|their|its)\b"
+    r"|\b(?:should|must|shall|will|may|can|could|would|are|is|be|have|has|do|does|not)\b",
+    re.IGNORECASE,
+)
+
+
+def _only_names_the_list(lead: str, item: str) -> bool:
+    return (len(lead.split()) <= _NAMING_LEAD_WORDS and not lead.endswith((":", ".", ";", ",", "-", "–", "—"))
+            and not _GOVERNS.search(lead) and item[:1].isupper())
+
+
 def points_back(sentence: str) -> bool:
     """Whether a clause's opening sentence needs what stands before the clause to be read rightly."""
     return bool((_REFERS_BACK.match(sentence) and not _NAMES_ITS_DOCUMENT.match(sentence))
@@ -117,7 +134,7 @@ class Placed:
         """What it needs before it to be read rightly: a list item's lead-in ("they must not, either:" before
         "insist that an Officer is disciplined"), or the sentence it refers back to ("This means that …")."""
         if self.lead:
-            return self.lead
+            return None if _only_names_the_list(self.lead, self.sentence) else self.lead
         refers = _REFERS_BACK.match(self.sentence) or (_BARE_LEAD.match(self.sentence)
                                                        and not _NAMES_ITS_DOCUMENT.match(self.sentence))
         return self.before if self.before and refers else None
