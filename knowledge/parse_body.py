@@ -23,10 +23,15 @@ _PAGE_NUMBER = re.compile(r"page\s+\d{1,3}(\s+of\s+\d{1,3})?|\d{1,3}\s+of\s+\d{1
 _FOOTER = re.compile(r".{0,80}\spage\s+\d{1,3}\s+of\s+\d{1,3}|page\s+\d{1,3}\s+of\s+\d{1,3}\s.{0,80}", re.IGNORECASE)
 # A footnote's own text, "[2] See the Whistleblowing Policy.", belongs to no clause.
 _FOOTNOTE = re.compile(r"\[\d{1,2}\]\s+\S")
-# What a council web page prints around the protocol.
+# What a council web page prints around the protocol: links to itself as a download, the date a page was put
+# up ("Policies Uploaded on February 3, 2021"), and where a page was copied from a PDF, its images' names.
+_MONTH = r"(january|february|march|april|may|june|july|august|september|october|november|december)"
 _WEB_FURNITURE = re.compile(
     r"(skip to (main )?content|back to top|was this page helpful|share this page|print this page|"
-    r"page last (reviewed|updated)|last (reviewed|updated)|(accept|reject) (all )?cookies|©|copyright\b).{0,80}",
+    r"page last (reviewed|updated)|last (reviewed|updated)|(accept|reject) (all )?cookies|©|copyright\b|"
+    r"(select|click)( here)? (for|to) (a |the )?(download|print|view)|download (this|the|as|a)\b).{0,80}"
+    rf"|(\w+\s+){{0,3}}(uploaded|posted) on (\d{{1,2}}(st|nd|rd|th)?\s+)?{_MONTH}(\s+\d{{1,2}}(st|nd|rd|th)?)?,?\s+\d{{4}}"
+    r"|(page\d+image\d+\s*)+",
     re.IGNORECASE,
 )
 # A questions-and-answers page's labels, each on a line of its own above what it labels.

@@ -134,6 +134,15 @@ EXPECTED: dict[str, list[tuple[str | None, str | None, str]]] = {
         (None, "What does a councillor do between meetings?", "Councillors keep in touch with residents"),
         (None, "What does the Clerk do?", "The Clerk prepares the agendas, writes t"),
     ],
+    # a policy page copied as text: the date it was put up, a link to its PDF and the names of the PDF's
+    # images are the site's, not the policy's, and never head or end a clause
+    "web_page_download.txt": [
+        (None, "Dignity at Work Policy", "Dignity at work means that nobody who wo"),
+        ("1.1", "Dignity at Work Policy", "Everyone who works for or with the counc"),
+        ("1.2", "Dignity at Work Policy", "This policy applies to councillors, staf"),
+        ("2.1", "2. Raising a concern", "A concern about a councillor's behaviour goes to the Chair; one about the Chair goes "
+                                        "to the Vice-Chair."),
+    ],
     "page_furniture.txt": [
         ("1.1", "1. Roles", "Councillors are elected to represent the"),
         ("1.2", "1. Roles", "Officers give impartial advice and carry"),
@@ -251,3 +260,10 @@ def test_a_clause_whose_first_line_wraps_before_a_capital_letter_is_not_read_as_
         "A planning officer should be present at any meeting with the Applicant's Agent. "
         "The officer keeps a note of who attended and what was said.",
     )]
+
+
+def test_a_link_to_download_the_page_is_not_quoted_as_part_of_the_clause_above_it() -> None:
+    text = (LAYOUTS / "web_page_download.txt").read_text(encoding="utf-8")
+    clause = next(c for c in parse("p", text) if c.ref == "2.1")
+    assert clause.text == ("A concern about a councillor's behaviour goes to the Chair; "
+                           "one about the Chair goes to the Vice-Chair.")
