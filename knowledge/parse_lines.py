@@ -213,10 +213,17 @@ def is_all_caps(text: str) -> bool:
 TITLE_SMALL_WORDS = frozenset("a an and as at by for in of on or the to with".split())
 
 
+# A heading may end in its initials or its year, in brackets: "Special Responsibility Allowance (SRA)",
+# "Code of Conduct (2021)". Another line ending in a bracket is a sentence's or an item's tail, or a name
+# and a role ("A. Smith (County Solicitor)").
+_NAMED_IN_BRACKETS = re.compile(r"\w \((?:[A-Z]{2,6}s?|\d{4})\)$")
+
+
 def title_like(text: str, max_chars: int) -> bool:
     """Short, capitalised, and not a sentence: could be a heading."""
     if not 0 < len(text) <= max_chars or not text[0].isupper():
         return False
-    if text[-1] in ".;,!)" or ". " in text or len(text.split()) > 12:
+    if text[-1] in ".;,!" or (text[-1] == ")" and not _NAMED_IN_BRACKETS.search(text)) or ". " in text \
+            or len(text.split()) > 12:
         return False
     return not ends_open(text.rstrip(":"))

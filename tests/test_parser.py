@@ -363,3 +363,10 @@ def test_an_opening_title_with_an_ampersand_heads_the_text_instead_of_starting_i
     first = parse("gifts.txt", text)[0]
     assert first.heading_path == ("Gifts & Hospitality",)
     assert first.text.startswith("Councillors receive no allowance")
+
+
+def test_a_heading_ending_in_its_initials_in_brackets_heads_the_text_below_it() -> None:
+    text = ("Members' Allowances\n\nTravel\n\nCouncillors may claim the cost of travel to approved duties.\n\n"
+            "Carers' Allowance (CA)\n\nA councillor who cares for a dependant may claim up to £10 an hour.\n")
+    headings = {clause.text[:12]: clause.heading for clause in parse("allowances.txt", text)}
+    assert headings == {"Councillors ": "Travel", "A councillor": "Carers' Allowance (CA)"}
