@@ -189,3 +189,17 @@ def test_a_lead_in_that_opens_as_a_sentence_does_is_quoted_with_its_item_even_wi
     covers = "This protocol covers\n- The roles of councillors and of officers;\n- How the two work together."
 
     assert whole_rule(covers, ["How the two work together."]) == "This protocol covers … How the two work together."
+
+
+PRESS = ("Councillors may issue their own press releases. If a councillor speaks to the press, they should:\n"
+         "a) say in what capacity they are speaking;\n"
+         "b) ask the Communications Team for help where one is needed:\n"
+         "c) think about what their words commit the council to; and\n"
+         "d) take care before an election.")
+
+
+def test_an_item_after_one_ending_in_a_colon_by_mistake_is_still_led_by_the_list_s_own_lead_in() -> None:
+    quoted = whole_rule(PRESS, ["think about what their words commit the council to; and"])
+
+    assert quoted.startswith("If a councillor speaks to the press, they should:")
+    assert "Communications Team" not in quoted

@@ -120,16 +120,22 @@ def whole_rule(text: str, quoted: list[str]) -> str:
     laid = placed(text)
     for one in laid:
         where.setdefault(one.sentence, one)
-    needed = list(quoted)
+    # What a quoted sentence depends on (its list's lead-in, the sentence it refers back to) has its room first:
+    # a condition or a list's other limbs are left out before the words that say what the sentence means.
+    governing = list(dict.fromkeys(before for sentence in quoted
+                                   if sentence in where and (before := where[sentence].context) and before not in quoted))
+    rules = list(quoted)
     for sentence in quoted:  # a condition or explanation right after a quoted rule is part of it
         after = where[sentence].qualifier if sentence in where else None
-        if after and after not in needed and len(needed) < MAX_QUOTED:
-            needed.append(after)
-    for sentence in list(needed):  # one limb of an either/or (or all-of) list reads as the whole rule
-        missing = [s for s in _list_needed(laid, sentence) if s not in needed]
+        if after and after not in rules and after not in governing and len(rules) + len(governing) < MAX_QUOTED:
+            rules.append(after)
+    for sentence in list(rules):  # one limb of an either/or (or all-of) list reads as the whole rule
+        missing = [s for s in _list_needed(laid, sentence) if s not in rules]
         lead = where[missing[0]].lead if missing else None
-        if missing and len(needed) + len(missing) + (lead not in needed) <= MAX_QUOTED:  # with room for the lead-in
-            needed += missing
+        room = MAX_QUOTED - len(rules) - len([g for g in governing if g not in missing]) - (lead not in rules + governing)
+        if missing and len(missing) <= room:  # with room for the lead-in
+            rules += missing
+    needed = rules + [g for g in governing if g not in rules]
     for sentence in needed:  # what a lead-in itself refers back to is needed too
         before = where[sentence].context if sentence in where else None
         if before and before not in needed and len(needed) < MAX_QUOTED:

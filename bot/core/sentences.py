@@ -177,7 +177,8 @@ def placed(text: str) -> list[Placed]:
     nests: an item ending in a colon leads the items marked differently after it ("(2) Where you act as a
     representative:" / "a) on another authority …" / "b) on any other body …"), until one marked like it."""
     out: list[Placed] = []
-    leads: list[list[str]] = []  # [style of the items it leads ("" until one is seen), its sentence], outermost first
+    # [style of the items it leads ("" until one is seen), its sentence, how its own line is marked], outermost first
+    leads: list[list[str]] = []
     letters_at: set[str] = set()
     previous = own = ""  # own: how the clause's top paragraphs are marked ("(1)", "(2)": siblings, not items)
     for line in (ln.strip() for ln in text.splitlines()):
@@ -190,6 +191,10 @@ def placed(text: str) -> list[Placed]:
             own = marked or own
         lead: str | None = None
         if found_item and style:
+            # an item marked like the item that led in ("b) … seek assistance from the Team:" then "c) consider …",
+            # a colon for a semicolon) is its sibling, not one of its items
+            while len(leads) > 1 and leads[-1][2] == style:
+                leads.pop()
             level = next((at for at in range(len(leads) - 1, -1, -1) if leads[at][0] in (style, "")), 0)
             del leads[level + 1 :]
             leads[level][0] = style
@@ -202,9 +207,9 @@ def placed(text: str) -> list[Placed]:
         if found:
             previous = found[-1]
             if not style:
-                leads = [["", found[-1]]]
+                leads = [["", found[-1], ""]]
             elif found[-1].endswith(":"):
-                leads.append(["", found[-1]])
+                leads.append(["", found[-1], style])
     return out
 
 
