@@ -203,3 +203,12 @@ def test_an_item_after_one_ending_in_a_colon_by_mistake_is_still_led_by_the_list
 
     assert quoted.startswith("If a councillor speaks to the press, they should:")
     assert "Communications Team" not in quoted
+
+
+def test_a_sentence_opening_with_their_is_quoted_with_the_sentence_that_says_whose() -> None:
+    roles = ("Councillors answer to the electorate for as long as they hold office. Officers answer to the council "
+             "as a whole. Their job is to advise and to carry out the council's decisions.")
+
+    quoted = whole_rule(roles, ["Their job is to advise and to carry out the council's decisions."])
+
+    assert quoted == "Officers answer to the council as a whole. Their job is to advise and to carry out the council's decisions."

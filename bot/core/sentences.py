@@ -37,7 +37,7 @@ _RULE = re.compile(
 # A sentence that points back to the one before it: quoted alone it loses what it is about, and
 # "In these circumstances they may…" can read as a general permission.
 _REFERS_BACK = re.compile(
-    r"^(?:this|these|that|those|such|they|he|she|however|therefore|otherwise|accordingly|consequently|"
+    r"^(?:this|these|that|those|such|they|their|he|his|she|her|its|however|therefore|otherwise|accordingly|consequently|"
     r"nevertheless|equally|similarly|likewise|again|in (?:this|these|that|such|either|both) "
     r"(?:case|cases|circumstance|circumstances|situation|situations|event|instance|instances)|in addition|"
     r"in particular|in doing so|as such|if so|if not)\b",
