@@ -46,7 +46,7 @@ OUT_OF_SCOPE_COUNCIL_BUSINESS = (
 # Declined questions that are not about the council at all.
 OUT_OF_SCOPE_OFF_TOPIC = (
     "That isn't something the council's governance documents cover, so I can't help with it. "
-    "I answer questions about the council's protocol, code of conduct, standing orders and policies."
+    "I answer questions about what the council's own governance documents say."
 )
 # Beside a citation, so nobody relies on a clause without knowing the document's standing.
 NOTE_REVIEW_OVERDUE = "review due {review}"
