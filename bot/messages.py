@@ -315,6 +315,7 @@ COUNCIL_NOT_STATED = "Council not stated in the document"
 DOCUMENT_NAME = "{council} — {title}"  # a document without a council is named by its title alone
 DOCUMENT_UNTITLED = "Untitled document"
 DOCUMENT_NUMBERED = "Document {number}"
+DOCUMENT_KIND_NUMBERED = "{kind} (document {number})"  # an untitled document by what it calls itself
 CITATION_UNLABELLED = "unnumbered paragraph"  # a clause with neither a number nor a heading above it
 # Where a document's own lines on when it was adopted or reviewed stand: not a heading, which it would look
 # like and the reader would not find.

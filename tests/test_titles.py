@@ -34,7 +34,18 @@ def test_a_title_in_capitals_is_shown_as_a_title_is_written() -> None:
 
 def test_a_sentence_of_the_body_is_never_taken_for_a_title() -> None:
     body = "1.1 The relationship between councillors and officers is an essential ingredient\nof this Protocol.\n"
-    assert from_text(body) == Named("", "")
+    assert (from_text(body).title, from_text(body).council) == ("", "")
+
+
+UNTITLED = ("Introduction\nThis protocol is a guide for members and staff in their dealings with one another.\n"
+            "1.1 Members and staff treat one another with courtesy.\n")
+
+
+def test_an_untitled_document_filed_under_a_number_is_called_by_what_it_calls_itself() -> None:
+    own = from_text(UNTITLED)
+
+    assert str(named(Entry("003_5a0122096eb42bbd.txt"), own)) == "Protocol (document 003)"
+    assert str(named(Entry("elm-member-staff-guide.txt"), own)) == "Elm member staff guide"  # a readable name wins
 
 
 def test_the_catalogue_wins_over_the_document_and_the_file_name_comes_last() -> None:

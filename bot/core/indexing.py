@@ -183,7 +183,7 @@ def build(
                 not_covered_asks=tuple(t.ask.value for t in topics),
                 documents={d.source: DocumentRecord(d.sha256, len(d.clauses),
                                                     entries.get(d.source, catalogue.Entry(d.source)),
-                                                    d.own.title, d.own.council, d.status)
+                                                    d.own.title, d.own.council, d.status, d.own.kind)
                            for d in parsed},
             ))
         except BaseException:

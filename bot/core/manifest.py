@@ -23,6 +23,7 @@ class DocumentRecord:
     own_title: str = ""  # what the document's opening lines call it, for where the catalogue is silent
     own_council: str = ""
     own_status: tuple[str, ...] = ()  # its own lines on when it was adopted or reviewed (document_status.py)
+    own_kind: str = ""  # what an untitled document calls itself ("Protocol"), titles.Named.kind
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ _CATALOGUE_FIELDS = tuple(f.name for f in fields(Entry) if f.name != "source")
 
 def _record_json(record: DocumentRecord) -> dict[str, Any]:
     return {"sha256": record.sha256, "clauses": record.clauses, "own_title": record.own_title,
-            "own_council": record.own_council, "own_status": list(record.own_status),
+            "own_council": record.own_council, "own_status": list(record.own_status), "own_kind": record.own_kind,
             **{name: getattr(record.catalogue, name) for name in _CATALOGUE_FIELDS}}
 
 
@@ -80,4 +81,4 @@ def _record(source: str, entry: object) -> DocumentRecord:
     catalogue = Entry(source, **{name: str(entry[name]) for name in _CATALOGUE_FIELDS if name in entry})
     return DocumentRecord(_typed(entry, "sha256", str), _typed(entry, "clauses", int), catalogue,
                           str(entry.get("own_title", "")), str(entry.get("own_council", "")),
-                          tuple(str(line) for line in entry.get("own_status", ())))
+                          tuple(str(line) for line in entry.get("own_status", ())), str(entry.get("own_kind", "")))

@@ -64,6 +64,9 @@ _FILE_NAME_PLACE_WORDS = 5  # "gavinton_fogo_and_polwarth_cc_...": a place name 
 class Named:
     title: str
     council: str = ""
+    # What an untitled document calls itself ("This Protocol is intended as a guide …": "Protocol"), to name it
+    # by where its file name is only a number and a fingerprint ("001_a879d86bb0aeb3d5.txt")
+    kind: str = ""
 
     def __str__(self) -> str:
         """"Ilminster Town Council — Councillor-Officer Protocol", or the title alone without a council."""
@@ -87,6 +90,9 @@ def named(entry: Entry, own: Named = Named("")) -> Named:
     """A document's title and council: the catalogue's, else what it calls itself (`own`, from `from_text`),
     else a readable form of its file name, less the council it shows beside it."""
     council = entry.council or own.council or _council_in_file_name(entry.source)
+    number = _file_number(entry.source)
+    if not (entry.title or own.title) and own.kind and number:
+        return Named(messages.DOCUMENT_KIND_NUMBERED.format(kind=own.kind, number=number), council)
     return Named(entry.title or own.title or _without_council(readable_name(entry.source), council), council)
 
 
@@ -132,7 +138,7 @@ def _without_council(title: str, council: str) -> str:
 
 def recorded(record: DocumentRecord) -> Named:
     """A served document's name: the catalogue's as it was built, else what the document called itself then."""
-    return named(record.catalogue, Named(record.own_title, record.own_council))
+    return named(record.catalogue, Named(record.own_title, record.own_council, record.own_kind))
 
 
 def from_text(text: str) -> Named:
@@ -152,7 +158,19 @@ def from_text(text: str) -> Named:
     council = next((_council_in(line) or line for line in opening if _is_council(line)), "")
     council = (council or next((found for line in opening if (found := _council_in(line))), "")
                or _opens_with_council(first) or _most_named(text))
-    return Named(_title(opening, council) or _under_council(opening, council), council)
+    title = _title(opening, council) or _under_council(opening, council)
+    return Named(title, council, "" if title else _kind_named(text))
+
+
+# How a document refers to itself ("This Protocol is intended …", "the purpose of this policy"), near its top.
+_SELF_NAMED = re.compile(r"\bthis (code of conduct|protocol|policy|procedure|strategy|guidance|code|scheme|charter)\b",
+                         re.IGNORECASE)
+_SELF_NAMED_CHARS = 4000
+
+
+def _kind_named(text: str) -> str:
+    found = _SELF_NAMED.search(text[:_SELF_NAMED_CHARS])
+    return found[1][:1].upper() + found[1][1:].lower() if found else ""
 
 
 def _is_council(line: str) -> bool:
@@ -237,6 +255,12 @@ def _most_named(text: str) -> str:
     return ranked[0][0]
 
 
+def _file_number(source: str) -> str:
+    """The number a file is named by when its name is nothing but numbers and a fingerprint ("001")."""
+    words = _file_words(source)
+    return " ".join(words) if words and all(w.isdigit() for w in words) else ""
+
+
 def readable_name(source: str) -> str:
     """A file name as words: "nettlecombe-member-officer-protocol.txt" -> "Nettlecombe member officer protocol",
     "h05_fenwold_tc_media_policy.txt" -> "Fenwold TC media policy"; one of nothing but numbers and a
@@ -244,8 +268,8 @@ def readable_name(source: str) -> str:
     words = _file_words(source)
     if not words:
         return messages.DOCUMENT_UNTITLED
-    if all(w.isdigit() for w in words):
-        return messages.DOCUMENT_NUMBERED.format(number=" ".join(words))
+    if number := _file_number(source):
+        return messages.DOCUMENT_NUMBERED.format(number=number)
     joined = " ".join(w.upper() if w.lower() in ABBREVIATIONS else w for w in words)
     return joined[0].upper() + joined[1:]
 
