@@ -68,15 +68,17 @@ class Answer:
     def by_council(self) -> tuple[CouncilGroup, ...]:
         """Cited documents grouped by council, so one council's rules are never read as another's.
 
-        Councils, and documents within a council, come in order of their best clause.
+        Councils, and documents within a council, come in order of their best clause. Documents that do not
+        name their council are each a group of their own: nothing says they are one council's.
         """
         by_source: dict[str, list[Citation]] = {}
         for citation in self.citations:
             by_source.setdefault(citation.source, []).append(citation)
-        councils: dict[str, list[DocumentGroup]] = {}
+        councils: dict[tuple[str, str], list[DocumentGroup]] = {}
         for source, cs in by_source.items():
-            councils.setdefault(cs[0].council, []).append(DocumentGroup(cs[0].council, cs[0].title, source, tuple(cs)))
-        return tuple(CouncilGroup(council, tuple(groups)) for council, groups in councils.items())
+            key = (cs[0].council, "" if cs[0].council else source)
+            councils.setdefault(key, []).append(DocumentGroup(cs[0].council, cs[0].title, source, tuple(cs)))
+        return tuple(CouncilGroup(council, tuple(groups)) for (council, _), groups in councils.items())
 
     @property
     def groups(self) -> tuple[DocumentGroup, ...]:

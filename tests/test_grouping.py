@@ -40,3 +40,12 @@ def test_the_terminal_shows_no_council_heading_when_one_council_is_cited() -> No
     text = render.answer_text(answer(ILMINSTER, ILMINSTER_OTHER_DOC))
 
     assert "==" not in text
+
+
+def test_two_documents_that_name_no_council_are_never_shown_as_one_council_s() -> None:
+    other_unnamed = replace(UNNAMED, source="003_5a0122096eb42bbd.txt", title="Protocol (document 003)", clause="5.2")
+
+    grouped = answer(UNNAMED, other_unnamed)
+
+    assert [[d.source for d in c.documents] for c in grouped.by_council] == [[UNNAMED.source], [other_unnamed.source]]
+    assert render.answer_text(grouped).count(messages.COUNCIL_NOT_STATED) == 2
