@@ -19,6 +19,9 @@ class Scope:
         return self.documents is None or source in self.documents
 
 
+_OPENING_WORDS = 5  # of a paragraph with no number or heading, to say which one it is
+
+
 @dataclass(frozen=True)
 class Citation:
     source: str  # the document's file name, e.g. "000_071d258fd975c70b.txt"
@@ -39,7 +42,13 @@ class Citation:
             parts.append(f"clause {self.clause}")
         if self.heading:
             parts.append(f"({self.heading})" if self.clause else self.heading)
-        return " ".join(parts) or messages.CITATION_UNLABELLED
+        if parts:
+            return " ".join(parts)
+        # with neither, its opening words are what a reader can find it by in the document
+        words = self.text.lstrip("-•·*– ").split()
+        if not words:
+            return messages.CITATION_UNLABELLED
+        return messages.CITATION_OPENING.format(words=" ".join(words[:_OPENING_WORDS]))
 
 
 @dataclass(frozen=True)

@@ -97,9 +97,9 @@ def test_a_note_on_a_citation_is_shown_under_its_quote() -> None:
     assert "_review due October 2025_" in "\n".join(_texts(blocks))
 
 
-def test_a_paragraph_with_neither_number_nor_heading_is_called_an_unnumbered_paragraph() -> None:
+def test_a_paragraph_with_neither_number_nor_heading_is_called_by_its_opening_words() -> None:
     blocks = answer_blocks(_answer(replace(COPY_EMAIL, clause=None, heading=None)), "a1")
-    assert f"*{messages.CITATION_UNLABELLED}*" in "\n".join(_texts(blocks))
+    assert "*paragraph beginning “Correspondence between an individual councillor …”*" in "\n".join(_texts(blocks))
 
 
 def test_a_ten_thousand_character_clause_is_shown_whole_across_several_sections() -> None:
