@@ -311,7 +311,7 @@ SLACK_MISSING_SETTING = "Set {name} in the environment to run the Slack bot (see
 
 STATUS_HEADER = "Index {version}, built {built_at} with model {model}."
 STATUS_DOCUMENTS = "Documents ({count}):"
-COUNCIL_NOT_STATED = "Council not stated in the document"
+COUNCIL_NOT_STATED_FOR = "{title}: council not stated"  # heads one such document among others in an answer
 DOCUMENT_NAME = "{council} — {title}"  # a document without a council is named by its title alone
 DOCUMENT_UNTITLED = "Untitled document"
 DOCUMENT_NUMBERED = "Document {number}"

@@ -27,7 +27,8 @@ def answer_text(answer: Answer) -> str:
     n = 0
     for council in councils:
         if len(councils) > 1:
-            lines += ["", messages.CLI_COUNCIL_HEADING.format(council=council.council or messages.COUNCIL_NOT_STATED)]
+            named = council.council or messages.COUNCIL_NOT_STATED_FOR.format(title=council.documents[0].title)
+            lines += ["", messages.CLI_COUNCIL_HEADING.format(council=named)]
         for group in council.documents:
             for citation in group.citations:
                 n += 1
