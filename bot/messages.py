@@ -316,7 +316,7 @@ DOCUMENT_NAME = "{council} — {title}"  # a document without a council is named
 DOCUMENT_UNTITLED = "Untitled document"
 DOCUMENT_NUMBERED = "Document {number}"
 DOCUMENT_KIND_NUMBERED = "{kind} (document {number})"  # an untitled document by what it calls itself
-CITATION_UNLABELLED = "unnumbered paragraph"  # a clause with neither a number nor a heading above it, nor words
+CITATION_UNLABELLED = "unnumbered paragraph"  # a clause with no number, heading or words to be named by
 CITATION_OPENING = "paragraph beginning “{words} …”"  # such a clause, by its opening words
 # Where a document's own lines on when it was adopted or reviewed stand: not a heading, which it would look
 # like and the reader would not find.
