@@ -90,10 +90,12 @@ def named(entry: Entry, own: Named = Named("")) -> Named:
     """A document's title and council: the catalogue's, else what it calls itself (`own`, from `from_text`),
     else a readable form of its file name, less the council it shows beside it."""
     council = entry.council or own.council or _council_in_file_name(entry.source)
-    number = _file_number(entry.source)
-    if not (entry.title or own.title) and own.kind and number:
-        return Named(messages.DOCUMENT_KIND_NUMBERED.format(kind=own.kind, number=number), council)
-    return Named(entry.title or own.title or _without_council(readable_name(entry.source), council), council)
+    title = entry.title or own.title
+    if not title:
+        number = _file_number(_file_words(entry.source))
+        title = (messages.DOCUMENT_KIND_NUMBERED.format(kind=own.kind, number=number) if own.kind and number
+                 else _without_council(readable_name(entry.source), council))
+    return Named(title, council)
 
 
 def _council_in_file_name(source: str) -> str:
@@ -255,9 +257,8 @@ def _most_named(text: str) -> str:
     return ranked[0][0]
 
 
-def _file_number(source: str) -> str:
-    """The number a file is named by when its name is nothing but numbers and a fingerprint ("001")."""
-    words = _file_words(source)
+def _file_number(words: list[str]) -> str:
+    """The number a file is named by when its name's words (`_file_words`) are nothing but numbers ("001")."""
     return " ".join(words) if words and all(w.isdigit() for w in words) else ""
 
 
@@ -268,7 +269,7 @@ def readable_name(source: str) -> str:
     words = _file_words(source)
     if not words:
         return messages.DOCUMENT_UNTITLED
-    if number := _file_number(source):
+    if number := _file_number(words):
         return messages.DOCUMENT_NUMBERED.format(number=number)
     joined = " ".join(w.upper() if w.lower() in ABBREVIATIONS else w for w in words)
     return joined[0].upper() + joined[1:]
